@@ -1,0 +1,188 @@
+"""The ``crudeflow`` command line: a thin typer shell over the Python API.
+
+A ``CrudeflowError`` becomes one red line (plus its listed problems) and an exit code;
+never a traceback. Heavy modules are imported inside the commands that need them.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from rich.console import Console
+from rich.table import Table as RichTable
+
+from crudeflow.exceptions import CrudeflowError, DatasetError, Problem
+
+app = typer.Typer(
+    name="crudeflow",
+    help="Cross-border crude supply: routes, least-cost plans, outages, diversification.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+data_app = typer.Typer(help="List, show, validate and export datasets.", no_args_is_help=True)
+app.add_typer(data_app, name="data")
+
+console = Console()
+err_console = Console(stderr=True)
+
+
+def _fail(exc: CrudeflowError) -> None:
+    """Print one red line and each problem, then exit with the error's code."""
+    head = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    err_console.print(f"[bold red]error:[/] {head}", highlight=False)
+    problems: tuple[Problem, ...] = getattr(exc, "problems", ())
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False)
+    raise typer.Exit(exc.exit_code)
+
+
+def print_json(obj: Any) -> None:
+    """Write JSON to stdout (no rich markup)."""
+    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
+
+
+def _json_default(o: Any) -> Any:
+    if hasattr(o, "item"):
+        return o.item()
+    if isinstance(o, tuple | set):
+        return list(o)
+    return str(o)
+
+
+def frame_table(frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}") -> RichTable:
+    """A rich table of a DataFrame (index included when named)."""
+    import pandas as pd
+
+    df: pd.DataFrame = frame
+    if df.index.name is not None or isinstance(df.index, pd.MultiIndex):
+        df = df.reset_index()
+    t = RichTable(title=title, show_lines=False, header_style="bold cyan")
+    for c in df.columns:
+        numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
+        t.add_column(str(c), justify="right" if numeric else "left")
+    for rec in df.head(max_rows).itertuples(index=False):
+        cells = []
+        for v in rec:
+            if isinstance(v, float):
+                cells.append("" if v != v else floatfmt.format(v))
+            elif isinstance(v, tuple):
+                cells.append(";".join(map(str, v)))
+            else:
+                cells.append(str(v))
+        t.add_row(*cells)
+    if len(df) > max_rows:
+        t.caption = f"{len(df) - max_rows} more rows (use --json for all)"
+    return t
+
+
+DatasetOpt = Annotated[
+    str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")
+]
+
+
+@data_app.command("list")
+def data_list() -> None:
+    """List the datasets shipped with crudeflow."""
+    from crudeflow.io.dataset import resolve_dataset, shipped_datasets
+
+    for name in shipped_datasets():
+        console.print(f"{name}\t{resolve_dataset(name)}", highlight=False)
+
+
+@data_app.command("show")
+def data_show(
+    dataset: Annotated[str | None, typer.Argument(help="Dataset folder or shipped name.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Counts, supply and demand totals, capacity by mode, and the links table."""
+    from crudeflow.api import data_overview
+
+    try:
+        ov = data_overview(dataset)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json({
+            "summary": ov.summary,
+            "capacity_by_mode": ov.capacity_by_mode.reset_index().to_dict(orient="records"),
+            "links": ov.links.reset_index().to_dict(orient="records"),
+        })
+        return
+    s = ov.summary
+    console.print(f"[bold]{s['name']}[/] (base year {s['base_year']})")
+    t = RichTable(show_header=False)
+    for k, v in s.items():
+        if k not in ("name", "base_year"):
+            t.add_row(k, f"{v:,.1f}" if isinstance(v, float) else str(v))
+    console.print(t)
+    console.print(frame_table(ov.capacity_by_mode, "Capacity by mode"))
+    console.print(frame_table(ov.links, "Links", max_rows=400))
+
+
+@data_app.command("validate")
+def data_validate(
+    path: Annotated[str, typer.Argument(help="Dataset folder or shipped name.")],
+    strict: Annotated[bool, typer.Option(help="Treat warnings as errors.")] = False,
+) -> None:
+    """Validate a dataset: every problem with file, row and column; exit 2 on errors."""
+    from crudeflow.io.dataset import load_dataset, resolve_dataset
+
+    try:
+        folder = resolve_dataset(path)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    net, problems = load_dataset(folder)
+    errors = [p for p in problems if p.severity == "error" or strict]
+    for p in problems:
+        colour = "red" if p.severity == "error" else "yellow"
+        err_console.print(f"[{colour}]{p.severity}[/]: {p}", highlight=False)
+    if errors or net is None:
+        err_console.print(f"[bold red]error:[/] {len(errors)} problem(s) in {folder}", highlight=False)
+        raise typer.Exit(2)
+    s = net.summary()
+    warns = len(problems)
+    console.print(
+        f"[green]ok[/]: {folder} — {s['nodes']} nodes, {s['links']} links, {s['grades']} grades, "
+        f"{s['sources']} sources; {warns} warning(s)",
+        highlight=False,
+    )
+
+
+@data_app.command("export")
+def data_export(
+    dataset: Annotated[str, typer.Argument(help="Shipped dataset name or folder.")],
+    directory: Annotated[Path, typer.Argument(help="Folder to write (a copy to edit).")],
+) -> None:
+    """Copy a dataset to a folder to edit; the copy validates and loads."""
+    from crudeflow.api import export_dataset
+
+    try:
+        out = export_dataset(dataset, directory)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    console.print(f"exported {dataset} to {out}", highlight=False)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except DatasetError as exc:  # pragma: no cover - commands catch their own
+        err_console.print(f"[bold red]error:[/] {exc}")
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        err_console.print("[yellow]interrupted[/]")
+        sys.exit(130)
+
+
+if __name__ == "__main__":
+    main()

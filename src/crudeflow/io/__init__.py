@@ -1,0 +1,1 @@
+"""Files <-> domain objects, nothing else."""

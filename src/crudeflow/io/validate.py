@@ -1,0 +1,254 @@
+"""Checks driven by ``crudeflow.schema``, collecting every Problem in one pass.
+
+Rows are numbered as a spreadsheet shows them: the header is row 1, the first data
+row is row 2.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crudeflow.exceptions import Problem
+from crudeflow.schema import Column, Table
+from crudeflow.schema.countries import ISO_ALPHA2
+from crudeflow.units import great_circle_km
+
+TRUE = {"true", "yes", "1", "y", "t"}
+FALSE = {"false", "no", "0", "n", "f", ""}
+
+
+@dataclass
+class Collector:
+    """Accumulates problems from every check, errors and warnings alike."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def error(self, file: str, row: int | None, column: str | None, expected: str, found: str) -> None:
+        """Record an error."""
+        self.problems.append(Problem(file, row, column, expected, found, "error"))
+
+    def warn(self, file: str, row: int | None, column: str | None, expected: str, found: str) -> None:
+        """Record a warning (suspicious but usable)."""
+        self.problems.append(Problem(file, row, column, expected, found, "warning"))
+
+    @property
+    def errors(self) -> list[Problem]:
+        """Only the errors."""
+        return [p for p in self.problems if p.severity == "error"]
+
+
+def _parse_cell(raw: str, col: Column) -> tuple[Any, str | None]:
+    """Parse one CSV cell to the column's dtype; return (value, error description)."""
+    text = raw.strip()
+    if col.dtype == "str":
+        return text, None
+    if col.dtype == "list":
+        return tuple(p.strip() for p in text.split(";") if p.strip()), None
+    if col.dtype == "bool":
+        low = text.lower()
+        if low in TRUE:
+            return True, None
+        if low in FALSE:
+            return False, None
+        return None, "true or false"
+    if col.dtype == "int":
+        try:
+            f = float(text)
+        except ValueError:
+            return None, "a whole number"
+        if not math.isfinite(f) or f != int(f):
+            return None, "a whole number"
+        return int(f), None
+    try:
+        value = float(text)
+    except ValueError:
+        return None, "a number"
+    if math.isnan(value) or math.isinf(value):
+        return None, "a finite number"
+    return value, None
+
+
+def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame:
+    """Type-check and convert a table read as strings; problems go to ``out``.
+
+    Missing optional columns get their defaults; unknown columns are kept and warned.
+    Rows with errors keep a default value so later checks still run.
+    """
+    file = table.file
+    present = list(raw.columns)
+    for name in present:
+        if name not in table.names and name not in table.alternatives.values():
+            out.warn(file, 1, name, f"one of the columns {', '.join(table.names)}", f"unknown column '{name}'")
+    result: dict[str, list[Any]] = {}
+    for col in table.columns:
+        if col.name not in present:
+            alt = table.alternatives.get(col.name)
+            if alt and alt in present:
+                continue
+            if col.required:
+                what = f"a column '{col.name}'" + (f" (or '{alt}')" if alt else "")
+                out.error(file, 1, col.name, what, "no such column")
+            result[col.name] = [col.default] * len(raw)
+            continue
+        values: list[Any] = []
+        for i, cell in enumerate(raw[col.name].tolist()):
+            row = i + 2
+            text = "" if cell is None else str(cell)
+            if text.strip() == "" and col.dtype not in ("list",):
+                if col.required and col.default is None:
+                    out.error(file, row, col.name, f"a value ({col.description})", "an empty cell")
+                values.append(col.default)
+                continue
+            value, problem = _parse_cell(text, col)
+            if problem is not None:
+                out.error(file, row, col.name, problem, repr(text))
+                value = col.default
+            elif isinstance(value, float | int) and not isinstance(value, bool):
+                if col.nonneg and value < 0:
+                    out.error(file, row, col.name, "a number >= 0", repr(text))
+                if col.low is not None and value < col.low:
+                    out.error(file, row, col.name, f"a value >= {col.low:g}", repr(text))
+                if col.high is not None and value > col.high:
+                    out.error(file, row, col.name, f"a value <= {col.high:g}", repr(text))
+            elif col.choices is not None and value not in col.choices:
+                out.error(file, row, col.name, f"one of {', '.join(col.choices)}", repr(text))
+            values.append(value)
+        result[col.name] = values
+    for alt in table.alternatives.values():
+        if alt in present:
+            col = Column(alt, "float", alt, nonneg=True)
+            vals: list[Any] = []
+            for i, cell in enumerate(raw[alt].tolist()):
+                text = str(cell)
+                if text.strip() == "":
+                    vals.append(float("nan"))
+                    continue
+                value, problem = _parse_cell(text, col)
+                if problem is not None or (value is not None and value < 0):
+                    out.error(file, i + 2, alt, problem or "a number >= 0", repr(text))
+                    value = float("nan")
+                vals.append(value)
+            result[alt] = vals
+    extra = [c for c in present if c not in result]
+    frame = pd.DataFrame(result, index=pd.RangeIndex(len(raw)))
+    for c in extra:
+        frame[c] = raw[c].astype(str).to_numpy()
+    return frame
+
+
+def check_keys(frame: pd.DataFrame, table: Table, out: Collector) -> None:
+    """Duplicate keys are errors (the first occurrence wins)."""
+    if not table.key or len(frame) == 0:
+        return
+    dup = frame.duplicated(list(table.key), keep="first")
+    for i in np.flatnonzero(dup.to_numpy()):
+        key = ", ".join(str(frame.iloc[i][k]) for k in table.key)
+        out.error(table.file, int(i) + 2, table.key[0], "a unique " + "+".join(table.key), f"duplicate '{key}'")
+
+
+def check_refs(
+    frame: pd.DataFrame,
+    table: Table,
+    out: Collector,
+    *,
+    nodes: Iterable[str],
+    grades: Iterable[str],
+    sources: Iterable[str],
+    groups: Iterable[str] = (),
+) -> None:
+    """Every foreign key resolves: nodes, grades, sources and ISO country codes."""
+    known = {
+        "nodes": set(nodes),
+        "grades": set(grades),
+        "sources": set(sources),
+    }
+    for col in table.columns:
+        if col.ref is None or col.name not in frame.columns:
+            continue
+        for i, value in enumerate(frame[col.name].tolist()):
+            items = value if isinstance(value, tuple) else (value,)
+            for item in items:
+                if item is None or item == "" or (isinstance(item, float) and math.isnan(item)):
+                    continue
+                ok, what = _ref_ok(col.ref, str(item), known, set(groups))
+                if not ok:
+                    out.error(table.file, i + 2, col.name, what, repr(item))
+
+
+def _ref_ok(ref: str, item: str, known: dict[str, set[str]], groups: set[str]) -> tuple[bool, str]:
+    if ref == "country":
+        return item in ISO_ALPHA2, "an ISO 3166-1 alpha-2 country code"
+    if ref == "node_or_country":
+        ok = item in known["nodes"] or item in ISO_ALPHA2 or item in groups
+        return ok, "a node id of nodes.csv or an ISO country code"
+    return item in known[ref], f"an id listed in {ref}.csv"
+
+
+def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> None:
+    """Self-loops, swap columns, and suspicious tariffs or lengths (warnings)."""
+    file = "links.csv"
+    if len(links) == 0:
+        return
+    for i in np.flatnonzero((links["from"] == links["to"]).to_numpy()):
+        out.error(file, int(i) + 2, "to", "a node other than 'from'", repr(links["to"].iloc[i]))
+    is_swap = (links["mode"] == "swap").to_numpy()
+    for i in np.flatnonzero(is_swap):
+        for c in ("swap_grade_in", "swap_grade_out"):
+            if not links[c].iloc[i]:
+                out.error(file, int(i) + 2, c, "a grade for a swap link", "an empty cell")
+    pipe_high = ((links["mode"] == "pipeline") & (links["tariff_usd_per_t"] > 100)).to_numpy()
+    for i in np.flatnonzero(pipe_high):
+        out.warn(file, int(i) + 2, "tariff_usd_per_t", "a pipeline tariff up to 100 USD/t",
+                 f"{links['tariff_usd_per_t'].iloc[i]:g}")
+    have = links["from"].isin(nodes.index) & links["to"].isin(nodes.index) & ~is_swap
+    sub = links[have.to_numpy()]
+    if len(sub):
+        a = nodes.loc[sub["from"]]
+        b = nodes.loc[sub["to"]]
+        gc = great_circle_km(a["lat"], a["lon"], b["lat"], b["lon"])
+        dist = sub["distance_km"].to_numpy(dtype=float)
+        rows = np.flatnonzero(have.to_numpy())
+        for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5)):
+            out.warn(file, int(rows[j]) + 2, "distance_km", f"at most 3 x the great-circle {gc[j]:.0f} km",
+                     f"{dist[j]:g}")
+        for j in np.flatnonzero((dist > 0) & (dist < 0.95 * gc - 5)):
+            out.warn(file, int(rows[j]) + 2, "distance_km", f"at least the great-circle {gc[j]:.0f} km",
+                     f"{dist[j]:g}")
+
+
+def check_min_max(frame: pd.DataFrame, file: str, lo: str, hi: str, out: Collector) -> None:
+    """min <= max on every row."""
+    if len(frame) == 0:
+        return
+    bad = (frame[lo].astype(float) > frame[hi].astype(float)).to_numpy()
+    for i in np.flatnonzero(bad):
+        out.error(file, int(i) + 2, lo, f"{lo} <= {hi} ({frame[hi].iloc[i]:g})", f"{frame[lo].iloc[i]:g}")
+
+
+def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -> None:
+    """A quality window no grade blend can meet is an error (min API > max API, etc.)."""
+    file = "demands.csv"
+    if len(demands) == 0 or len(grades) == 0:
+        return
+    api_lo = demands["min_api"].to_numpy(float)
+    api_hi = demands["max_api"].to_numpy(float)
+    s_hi = demands["max_sulfur_pct"].to_numpy(float)
+    for i in np.flatnonzero(api_lo > api_hi):
+        out.error(file, int(i) + 2, "min_api", f"min_api <= max_api ({api_hi[i]:g})", f"{api_lo[i]:g}")
+    min_s = float(grades["sulfur_pct"].min())
+    for i in np.flatnonzero(s_hi < min_s):
+        out.error(file, int(i) + 2, "max_sulfur_pct",
+                  f"a ceiling some grade can meet (the sweetest has {min_s:g} %)", f"{s_hi[i]:g}")
+    max_api, min_api = float(grades["api_gravity"].max()), float(grades["api_gravity"].min())
+    for i in np.flatnonzero(api_lo > max_api):
+        out.error(file, int(i) + 2, "min_api", f"a floor some grade meets (the lightest is {max_api:g})",
+                  f"{api_lo[i]:g}")
+    for i in np.flatnonzero(api_hi < min_api):
+        out.error(file, int(i) + 2, "max_api", f"a ceiling some grade meets (the heaviest is {min_api:g})",
+                  f"{api_hi[i]:g}")

@@ -1,0 +1,1 @@
+"""The domain: pure data, no I/O and no solver."""

@@ -1,0 +1,138 @@
+"""The frozen ``Network``: one DataFrame per dataset table, indexed by id, units in names."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields, replace
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+
+@dataclass(frozen=True)
+class DatasetMeta:
+    """What a dataset is: its name, base year and the reference barrels per tonne."""
+
+    name: str
+    title: str = ""
+    base_year: int = 2023
+    currency: str = "USD"
+    reference_bbl_per_t: float = 7.33
+    benchmark: str = "Brent"
+    description: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+TABLE_FIELDS = (
+    "sources",
+    "grades",
+    "nodes",
+    "links",
+    "supplies",
+    "demands",
+    "markets",
+    "slates",
+    "contracts",
+    "trade",
+    "policies",
+)
+
+
+@dataclass(frozen=True, eq=False)
+class Network:
+    """A crude supply network: every table of a dataset, typed, indexed and immutable by contract.
+
+    Tables keyed by id (``nodes``, ``links``, ``grades``, ``contracts``, ``sources``,
+    ``policies``) are indexed by it; ``demands`` and ``markets`` by node; ``supplies``
+    and ``slates`` by (node, grade). Never mutate a table in place: use
+    :meth:`replace` (scenarios do) so many scenarios can share one base.
+    """
+
+    meta: DatasetMeta
+    sources: pd.DataFrame
+    grades: pd.DataFrame
+    nodes: pd.DataFrame
+    links: pd.DataFrame
+    supplies: pd.DataFrame
+    demands: pd.DataFrame
+    markets: pd.DataFrame
+    slates: pd.DataFrame
+    contracts: pd.DataFrame
+    trade: pd.DataFrame
+    policies: pd.DataFrame
+    groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def replace(self, **changes: Any) -> Network:
+        """A new Network with some tables replaced (the original is untouched)."""
+        return replace(self, **changes)
+
+    def tables(self) -> dict[str, pd.DataFrame]:
+        """Every table by name."""
+        return {name: getattr(self, name) for name in TABLE_FIELDS}
+
+    def equals(self, other: object) -> bool:
+        """True when every table and the metadata are equal (dtypes included)."""
+        if not isinstance(other, Network):
+            return False
+        if self.meta != other.meta or self.groups != other.groups:
+            return False
+        return all(
+            _frames_equal(getattr(self, f.name), getattr(other, f.name))
+            for f in fields(self)
+            if f.name in TABLE_FIELDS
+        )
+
+    def __eq__(self, other: object) -> bool:
+        return self.equals(other)
+
+    __hash__ = None  # type: ignore[assignment]
+
+    def expand_countries(self, names: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+        """Expand group names (e.g. ``EU``) into ISO codes, keeping order, no duplicates."""
+        out: list[str] = []
+        for n in names:
+            for c in self.groups.get(n, (n,)):
+                if c not in out:
+                    out.append(c)
+        return tuple(out)
+
+    def active_links(self) -> pd.DataFrame:
+        """Links that carry flow: status operating or intermittent, capacity above zero."""
+        from crudeflow.schema import ACTIVE_STATUSES
+
+        links = self.links
+        mask = links["status"].isin(ACTIVE_STATUSES) & (links["capacity_mt_per_year"] > 0)
+        return links[mask]
+
+    def node_country(self, ids: pd.Series | np.ndarray[Any, Any] | list[str]) -> np.ndarray[Any, Any]:
+        """Country code of each node id."""
+        return self.nodes["country"].reindex(pd.Index(ids)).to_numpy()
+
+    def summary(self) -> dict[str, Any]:
+        """Counts and totals a user checks first (Mt/yr)."""
+        active = self.active_links()
+        return {
+            "name": self.meta.name,
+            "base_year": self.meta.base_year,
+            "nodes": len(self.nodes),
+            "links": len(self.links),
+            "active_links": len(active),
+            "grades": len(self.grades),
+            "sources": len(self.sources),
+            "supply_min_mt_per_year": float(self.supplies["min_mt_per_year"].sum()),
+            "supply_max_mt_per_year": float(self.supplies["max_mt_per_year"].sum()),
+            "demand_mt_per_year": float(self.demands["demand_mt_per_year"].sum()),
+            "market_capacity_mt_per_year": float(self.markets["max_mt_per_year"].sum()),
+            "policies": len(self.policies),
+            "contracts": len(self.contracts),
+        }
+
+
+def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:
+    if list(a.columns) != list(b.columns) or not a.index.equals(b.index):
+        return False
+    try:
+        pd.testing.assert_frame_equal(a, b, check_dtype=False, check_index_type=False)
+    except AssertionError:
+        return False
+    return True

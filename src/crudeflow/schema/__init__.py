@@ -1,0 +1,312 @@
+"""The dataset schema as data: one declaration per file and column.
+
+The loader, the validator and the docs all read these declarations; a column is
+declared once with its dtype, unit, default, check, foreign key and description.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Dtype = Literal["str", "float", "int", "bool", "list"]
+"""``list`` is a ``;``-separated list of strings in a CSV cell."""
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a dataset file: type, unit, whether required, default and checks."""
+
+    name: str
+    dtype: Dtype
+    description: str
+    unit: str | None = None
+    required: bool = True
+    default: object = None
+    nonneg: bool = False
+    choices: tuple[str, ...] | None = None
+    ref: str | None = None
+    """Foreign key: ``"nodes"``, ``"grades"``, ``"sources"``, ``"country"`` or ``"node_or_country"``."""
+    low: float | None = None
+    high: float | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """One CSV file of a dataset: its columns and its key."""
+
+    file: str
+    description: str
+    columns: tuple[Column, ...]
+    key: tuple[str, ...] = ()
+    optional: bool = False
+    alternatives: dict[str, str] = field(default_factory=dict)
+    """Column that may replace a required one, e.g. capacity_kb_per_day for capacity_mt_per_year."""
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        """Column names in declaration order."""
+        return tuple(c.name for c in self.columns)
+
+    def column(self, name: str) -> Column:
+        """The declaration of one column."""
+        for c in self.columns:
+            if c.name == name:
+                return c
+        raise KeyError(name)
+
+
+NODE_KINDS = ("field", "terminal", "port", "junction", "refinery", "market", "storage")
+MODES = ("pipeline", "tanker", "rail", "barge", "swap")
+STATUSES = ("operating", "intermittent", "idle", "planned", "closed")
+ACTIVE_STATUSES = ("operating", "intermittent")
+"""Links with these statuses carry flow; others need a scenario to switch them on."""
+
+SOURCE = Column("source", "str", "id of a row of sources.csv", ref="sources")
+NOTE = Column(
+    "note", "str", "'estimate: how', 'assumption: why', or a remark", required=False, default=""
+)
+
+GRADES = Table(
+    "grades.csv",
+    "Crude grades (the commodities): quality and origin country.",
+    (
+        Column("grade", "str", "grade id (slug)"),
+        Column("name", "str", "display name", required=False, default=""),
+        Column("origin_country", "str", "country the crude is produced in", ref="country"),
+        Column("api_gravity", "float", "API gravity", unit="°API", low=0.0, high=80.0),
+        Column("sulfur_pct", "float", "sulfur content", unit="% by mass", low=0.0, high=10.0),
+        Column("bbl_per_t", "float", "barrels per tonne", unit="bbl/t", low=5.0, high=9.0),
+        Column(
+            "differential_usd_per_t",
+            "float",
+            "price differential to the benchmark (Brent) at world-market outlets",
+            unit="USD/t",
+            required=False,
+            default=0.0,
+        ),
+        SOURCE,
+        NOTE,
+    ),
+    key=("grade",),
+)
+
+NODES = Table(
+    "nodes.csv",
+    "Places crude is produced, moved through, stored, refined or sold.",
+    (
+        Column("id", "str", "node id (slug)"),
+        Column("name", "str", "display name"),
+        Column("kind", "str", "what the node is", choices=NODE_KINDS),
+        Column("country", "str", "ISO 3166-1 alpha-2 country", ref="country"),
+        Column("lat", "float", "latitude", unit="degrees", low=-90.0, high=90.0),
+        Column("lon", "float", "longitude", unit="degrees", low=-180.0, high=180.0),
+        SOURCE,
+        NOTE,
+    ),
+    key=("id",),
+)
+
+LINKS = Table(
+    "links.csv",
+    "Directed legs: pipelines, tanker legs, rail legs, barges and swaps.",
+    (
+        Column("id", "str", "link id (slug)"),
+        Column("name", "str", "display name"),
+        Column("from", "str", "start node", ref="nodes"),
+        Column("to", "str", "end node", ref="nodes"),
+        Column("mode", "str", "transport mode", choices=MODES),
+        Column(
+            "capacity_mt_per_year", "float", "capacity shared by all grades", unit="Mt/yr",
+            nonneg=True,
+        ),
+        Column("tariff_usd_per_t", "float", "tariff or freight", unit="USD/t", nonneg=True),
+        Column("distance_km", "float", "length along the route", unit="km", nonneg=True),
+        Column(
+            "countries", "list", "countries the leg crosses, ';'-separated (endpoints included)",
+            required=False, default=(), ref="country",
+        ),
+        Column("bidirectional", "bool", "flow allowed both ways on one shared capacity",
+               required=False, default=False),
+        Column("status", "str", "operating status", required=False, default="operating",
+               choices=STATUSES),
+        Column("grades", "list", "grades allowed on the link (empty: all)", required=False,
+               default=(), ref="grades"),
+        Column("swap_grade_in", "str", "swap only: grade taken at 'from'", required=False,
+               default="", ref="grades"),
+        Column("swap_grade_out", "str", "swap only: grade delivered at 'to'", required=False,
+               default="", ref="grades"),
+        Column("outage_rate_per_year", "float", "expected outages per year (Monte Carlo)",
+               unit="1/yr", required=False, default=float("nan"), nonneg=True),
+        Column("outage_mean_days", "float", "mean outage duration (Monte Carlo)", unit="days",
+               required=False, default=float("nan"), nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("id",),
+    alternatives={"capacity_mt_per_year": "capacity_kb_per_day"},
+)
+
+SUPPLIES = Table(
+    "supplies.csv",
+    "Where each grade enters the network, how much and at what price.",
+    (
+        Column("node", "str", "supply node", ref="nodes"),
+        Column("grade", "str", "grade supplied", ref="grades"),
+        Column("min_mt_per_year", "float", "volume that must be placed", unit="Mt/yr",
+               nonneg=True, required=False, default=0.0),
+        Column("max_mt_per_year", "float", "volume available", unit="Mt/yr", nonneg=True),
+        Column("price_usd_per_t", "float", "price at the supply node", unit="USD/t",
+               nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("node", "grade"),
+)
+
+DEMANDS = Table(
+    "demands.csv",
+    "Refinery crude demand and quality windows.",
+    (
+        Column("node", "str", "refinery node", ref="nodes"),
+        Column("demand_mt_per_year", "float", "crude runs to supply", unit="Mt/yr", nonneg=True),
+        Column("max_sulfur_pct", "float", "blend sulfur ceiling", unit="% by mass",
+               required=False, default=float("nan"), nonneg=True),
+        Column("min_api", "float", "blend API floor", unit="°API", required=False,
+               default=float("nan"), nonneg=True),
+        Column("max_api", "float", "blend API ceiling", unit="°API", required=False,
+               default=float("nan"), nonneg=True),
+        Column("shortage_penalty_usd_per_t", "float", "cost of a tonne not supplied",
+               unit="USD/t", nonneg=True),
+        Column("stock_days", "float", "strategic stocks, days of cover (Monte Carlo)",
+               unit="days", required=False, default=0.0, nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("node",),
+)
+
+MARKETS = Table(
+    "markets.csv",
+    "World-market outlets buying any grade at benchmark + the grade's differential.",
+    (
+        Column("node", "str", "market node", ref="nodes"),
+        Column("price_usd_per_t", "float", "benchmark price paid at the outlet", unit="USD/t",
+               nonneg=True),
+        Column("max_mt_per_year", "float", "volume the outlet takes", unit="Mt/yr", nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("node",),
+    optional=True,
+)
+
+SLATES = Table(
+    "slates.csv",
+    "Per-refinery, per-grade maximum share of crude runs.",
+    (
+        Column("node", "str", "refinery node", ref="nodes"),
+        Column("grade", "str", "grade", ref="grades"),
+        Column("max_share_pct", "float", "maximum share of runs", unit="%", low=0.0, high=100.0),
+        SOURCE,
+        NOTE,
+    ),
+    key=("node", "grade"),
+    optional=True,
+)
+
+CONTRACTS = Table(
+    "contracts.csv",
+    "Intergovernmental or commercial supply contracts.",
+    (
+        Column("id", "str", "contract id (slug)"),
+        Column("seller", "str", "supply node or origin country", ref="node_or_country"),
+        Column("buyer", "str", "refinery node or importing country", ref="node_or_country"),
+        Column("min_mt_per_year", "float", "minimum volume", unit="Mt/yr", nonneg=True,
+               required=False, default=0.0),
+        Column("max_mt_per_year", "float", "maximum volume", unit="Mt/yr", nonneg=True,
+               required=False, default=float("inf")),
+        Column("take_or_pay_usd_per_t", "float", "penalty per tonne below the minimum (empty: hard)",
+               unit="USD/t", required=False, default=float("nan"), nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("id",),
+    optional=True,
+)
+
+TRADE = Table(
+    "trade.csv",
+    "Bilateral trade figures as reported.",
+    (
+        Column("reporter", "str", "reporting country", ref="country"),
+        Column("partner", "str", "partner country", ref="country"),
+        Column("year", "int", "year the figure refers to", low=1900.0, high=2100.0),
+        Column("flow", "str", "what the figure measures", choices=("exports", "imports", "turnover")),
+        Column("value_musd", "float", "value", unit="million USD", nonneg=True),
+        SOURCE,
+        NOTE,
+    ),
+    key=("reporter", "partner", "year", "flow"),
+    optional=True,
+)
+
+SOURCES = Table(
+    "sources.csv",
+    "Every source the dataset cites.",
+    (
+        Column("id", "str", "source id (slug)"),
+        Column("title", "str", "title of the document or page"),
+        Column("publisher", "str", "who published it"),
+        Column("url", "str", "where to find it (or a repository path)"),
+        Column("year", "int", "year of the figure or publication", low=1900.0, high=2100.0),
+        Column("accessed", "str", "date accessed (YYYY-MM-DD)", required=False, default=""),
+        NOTE,
+    ),
+    key=("id",),
+)
+
+TABLES: dict[str, Table] = {
+    "sources": SOURCES,
+    "grades": GRADES,
+    "nodes": NODES,
+    "links": LINKS,
+    "supplies": SUPPLIES,
+    "demands": DEMANDS,
+    "markets": MARKETS,
+    "slates": SLATES,
+    "contracts": CONTRACTS,
+    "trade": TRADE,
+}
+"""Every CSV table, in load order (referenced tables first)."""
+
+POLICY_KINDS: dict[str, dict[str, str]] = {
+    "export_duty": {
+        "origin": "country whose grades pay the duty when they leave it",
+        "usd_per_t": "duty, USD/t",
+        "importers": "optional: only on legs into these countries or groups",
+    },
+    "transit_fee": {
+        "country": "transit country charging the fee on every leg leaving it",
+        "usd_per_t": "fee, USD/t",
+        "origins": "optional: only on grades of these origins",
+    },
+    "transit_ban": {
+        "country": "country that lets no crude of the origins through",
+        "origins": "origin countries banned",
+    },
+    "embargo": {
+        "importers": "countries or groups that take none of the origins",
+        "origins": "origin countries embargoed",
+        "modes": "optional: only by these modes (e.g. tanker = seaborne)",
+    },
+    "share_cap": {
+        "importer": "importing country or refinery node",
+        "by": "origin | transit",
+        "country": "origin or transit country capped",
+        "max_share_pct": "maximum share of the importer's crude runs, %",
+    },
+}
+"""Each policy kind with its fields; every policy also has id, source, note, enabled."""
+
+POLICY_COMMON = {"id", "kind", "source", "note", "enabled"}

@@ -1,0 +1,86 @@
+"""Every unit conversion in crudeflow, and nowhere else.
+
+Mass flows are in million tonnes per year (Mt/yr); volumes in thousand barrels per
+day (kb/d); money in US dollars. A grade's ``bbl_per_t`` (barrels per tonne, about
+7.3 for Urals and 7.9 for light sweet crude) links mass and volume.
+"""
+
+from __future__ import annotations
+
+from typing import TypeVar
+
+import numpy as np
+import numpy.typing as npt
+
+DAYS_PER_YEAR = 365.0
+"""Days in a model year (flows are annual averages)."""
+
+M3_PER_BBL = 0.158987294928
+"""Cubic metres in one US oil barrel."""
+
+API_REFERENCE = 141.5
+API_OFFSET = 131.5
+WATER_DENSITY_KG_PER_M3_60F = 999.016
+"""Water density at 60 °F, the reference of API gravity."""
+
+T = TypeVar("T", float, npt.NDArray[np.float64])
+
+
+def mt_per_year_to_kb_per_day(mt_per_year: T, bbl_per_t: T | float) -> T:
+    """Convert Mt/yr to kb/d with a grade's barrels per tonne."""
+    return mt_per_year * 1e6 * bbl_per_t / DAYS_PER_YEAR / 1e3  # type: ignore[return-value]
+
+
+def kb_per_day_to_mt_per_year(kb_per_day: T, bbl_per_t: T | float) -> T:
+    """Convert kb/d to Mt/yr with a grade's barrels per tonne."""
+    return kb_per_day * 1e3 * DAYS_PER_YEAR / bbl_per_t / 1e6  # type: ignore[return-value]
+
+
+def usd_per_t_to_usd_per_bbl(usd_per_t: T, bbl_per_t: T | float) -> T:
+    """Convert a price or cost in USD/t to USD/bbl."""
+    return usd_per_t / bbl_per_t  # type: ignore[return-value]
+
+
+def usd_per_bbl_to_usd_per_t(usd_per_bbl: T, bbl_per_t: T | float) -> T:
+    """Convert a price or cost in USD/bbl to USD/t."""
+    return usd_per_bbl * bbl_per_t  # type: ignore[return-value]
+
+
+def api_to_density_kg_per_m3(api_gravity: T) -> T:
+    """Density at 15 °C (kg/m³) from API gravity, by the API definition."""
+    sg = API_REFERENCE / (api_gravity + API_OFFSET)
+    return sg * WATER_DENSITY_KG_PER_M3_60F  # type: ignore[return-value]
+
+
+def density_to_bbl_per_t(density_kg_per_m3: T) -> T:
+    """Barrels per tonne from density: 1000 / (ρ × 0.158987)."""
+    return 1000.0 / (density_kg_per_m3 * M3_PER_BBL)  # type: ignore[return-value]
+
+
+def api_to_bbl_per_t(api_gravity: T) -> T:
+    """Barrels per tonne from API gravity (through the density)."""
+    return density_to_bbl_per_t(api_to_density_kg_per_m3(api_gravity))
+
+
+def usd_per_100tkm_to_usd_per_t(rate_usd_per_100tkm: T, distance_km: T | float) -> T:
+    """A pipeline tariff quoted per 100 tonne-km applied to a length, in USD/t."""
+    return rate_usd_per_100tkm * distance_km / 100.0  # type: ignore[return-value]
+
+
+def mt_to_t(mt: T) -> T:
+    """Million tonnes to tonnes."""
+    return mt * 1e6  # type: ignore[return-value]
+
+
+def usd_to_musd(usd: T) -> T:
+    """US dollars to million US dollars."""
+    return usd / 1e6  # type: ignore[return-value]
+
+
+def great_circle_km(
+    lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
+) -> npt.NDArray[np.float64]:
+    """Great-circle distance in km (haversine, mean Earth radius 6371.0088 km)."""
+    p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
+    a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
+    return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
