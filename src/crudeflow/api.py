@@ -42,8 +42,17 @@ def data_overview(dataset: str | Path | Network | None = None) -> DataOverview:
             active_links=("active", "sum"),
         )
     )
-    cols = ["name", "from", "to", "mode", "capacity_mt_per_year", "tariff_usd_per_t",
-            "distance_km", "countries", "status"]
+    cols = [
+        "name",
+        "from",
+        "to",
+        "mode",
+        "capacity_mt_per_year",
+        "tariff_usd_per_t",
+        "distance_km",
+        "countries",
+        "status",
+    ]
     return DataOverview(net.summary(), by_mode, links[cols])
 
 
@@ -54,3 +63,60 @@ def export_dataset(dataset: str | Path, directory: str | Path) -> Path:
     shutil.copytree(src, dst, dirs_exist_ok=True)
     read_dataset(dst)
     return dst
+
+
+def plan(
+    dataset: str | Path | Network | None = None,
+    scenario: Any = None,
+    *,
+    strict: bool = False,
+    solver_options: dict[str, Any] | None = None,
+) -> Any:
+    """The least-cost supply plan of a network (optionally under a scenario) as a ``Plan``.
+
+    ``scenario`` is a Scenario, a scenario file path or a shipped scenario name. With
+    ``strict``, demand that cannot be met raises ``InfeasibleError`` naming it and why.
+    """
+    from crudeflow.exceptions import InfeasibleError, SolverError
+    from crudeflow.optimize.build import PlanOptions, build_lp
+    from crudeflow.optimize.solve import solve_lp
+    from crudeflow.results.plan import make_plan
+
+    net, name = _network_and_scenario(dataset, scenario)
+    opts = PlanOptions(strict=strict, solver_options=dict(solver_options or {}))
+    model = build_lp(net, opts)
+    res = solve_lp(model.lp, opts.solver_options)
+    if res.status.value == "infeasible" and strict:
+        relaxed = plan(net, None, strict=False, solver_options=solver_options)
+        lines = [f"{n}: {r.mt_per_year:.2f} Mt/yr short — {r.reason}" for n, r in relaxed.unmet.iterrows()]
+        msg = "strict plan is infeasible: demand cannot be met" + (
+            "\n  " + "\n  ".join(lines) if lines else " (contracts or fixed output conflict)"
+        )
+        raise InfeasibleError(msg)
+    if not res.ok:
+        msg = f"the plan did not solve: HiGHS status {res.status.value}"
+        raise SolverError(msg)
+    result = make_plan(model, res, name)
+    hard = result.contracts
+    if len(hard) and (hard["hard"] & (hard["shortfall_mt_per_year"] > 1e-6)).any():
+        bad = hard[hard["hard"] & (hard["shortfall_mt_per_year"] > 1e-6)]
+        what = "; ".join(
+            f"contract '{r.contract}' ({r.seller} → {r.buyer}) needs {r.min_mt_per_year:g} Mt/yr, "
+            f"only {r.delivered_mt_per_year:.2f} can be delivered"
+            for r in bad.itertuples()
+        )
+        msg = f"infeasible: {what}"
+        raise InfeasibleError(msg)
+    return result
+
+
+def _network_and_scenario(dataset: str | Path | Network | None, scenario: Any) -> tuple[Network, str]:
+    """Load the base network and apply a scenario (object, file or shipped name) if given."""
+    if scenario is None:
+        return load(dataset), "base"
+    from crudeflow.io.scenario import read_scenario
+    from crudeflow.model.scenario import Scenario
+
+    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+    base = load(dataset if dataset is not None else sc.base)
+    return sc.apply(base), sc.name

@@ -55,7 +55,9 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
-def frame_table(frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}") -> RichTable:
+def frame_table(
+    frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}"
+) -> RichTable:
     """A rich table of a DataFrame (index included when named)."""
     import pandas as pd
 
@@ -81,9 +83,7 @@ def frame_table(frame: Any, title: str | None = None, max_rows: int = 60, floatf
     return t
 
 
-DatasetOpt = Annotated[
-    str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")
-]
+DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 
 
 @data_app.command("list")
@@ -109,11 +109,13 @@ def data_show(
         _fail(exc)
         return
     if as_json:
-        print_json({
-            "summary": ov.summary,
-            "capacity_by_mode": ov.capacity_by_mode.reset_index().to_dict(orient="records"),
-            "links": ov.links.reset_index().to_dict(orient="records"),
-        })
+        print_json(
+            {
+                "summary": ov.summary,
+                "capacity_by_mode": ov.capacity_by_mode.reset_index().to_dict(orient="records"),
+                "links": ov.links.reset_index().to_dict(orient="records"),
+            }
+        )
         return
     s = ov.summary
     console.print(f"[bold]{s['name']}[/] (base year {s['base_year']})")

@@ -46,23 +46,47 @@ def tiny_network(
         rec.setdefault("lon", _DEFAULT_COORDS[1] + 0.01 * i)
         rec.setdefault("source", SRC)
         node_recs.append(rec)
-    grade_recs = grades or [{"grade": "g", "origin_country": "KZ", "api_gravity": 35.0,
-                             "sulfur_pct": 0.5, "bbl_per_t": 7.5}]
+    grade_recs = grades or [
+        {
+            "grade": "g",
+            "origin_country": "KZ",
+            "api_gravity": 35.0,
+            "sulfur_pct": 0.5,
+            "bbl_per_t": 7.5,
+        }
+    ]
     tables: dict[str, list[dict[str, Any]]] = {
-        "sources": [{"id": SRC, "title": "hand-made test network", "publisher": "crudeflow",
-                     "url": "tests", "year": 2023}],
+        "sources": [
+            {
+                "id": SRC,
+                "title": "hand-made test network",
+                "publisher": "crudeflow",
+                "url": "tests",
+                "year": 2023,
+            }
+        ],
         "nodes": node_recs,
         "grades": [{"source": SRC, **g} for g in grade_recs],
         "links": [
-            {"name": lk["id"], "mode": "pipeline", "tariff_usd_per_t": 0.0, "distance_km": 0.0,
-             "source": SRC, **lk}
+            {
+                "name": lk["id"],
+                "mode": "pipeline",
+                "tariff_usd_per_t": 0.0,
+                "distance_km": 0.0,
+                "source": SRC,
+                **lk,
+            }
             for lk in links
         ],
         "supplies": [{"source": SRC, "grade": "g", "min_mt_per_year": 0.0, **s} for s in supplies],
         "demands": [{"source": SRC, "shortage_penalty_usd_per_t": 1000.0, **d} for d in demands],
     }
-    for name, recs in (("markets", markets), ("slates", slates), ("contracts", contracts),
-                       ("trade", trade)):
+    for name, recs in (
+        ("markets", markets),
+        ("slates", slates),
+        ("contracts", contracts),
+        ("trade", trade),
+    ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]
     pols = [{"source": SRC, **p} for p in (policies or [])]

@@ -59,8 +59,15 @@ def resolve_dataset(name_or_path: str | Path | None) -> Path:
     if shipped.is_dir():
         return Path(str(shipped))
     raise DatasetError(
-        [Problem(str(name_or_path), None, None,
-                 f"a dataset folder or one of: {', '.join(shipped_datasets())}", "no such dataset")],
+        [
+            Problem(
+                str(name_or_path),
+                None,
+                None,
+                f"a dataset folder or one of: {', '.join(shipped_datasets())}",
+                "no such dataset",
+            )
+        ],
     )
 
 
@@ -169,16 +176,28 @@ def build_network(
             kbd[use].to_numpy(float), meta.reference_bbl_per_t
         )
         for i in np.flatnonzero(links["capacity_mt_per_year"].isna().to_numpy()):
-            out.error(LINKS.file, int(i) + 2, "capacity_mt_per_year",
-                      "a capacity in capacity_mt_per_year or capacity_kb_per_day", "neither")
+            out.error(
+                LINKS.file,
+                int(i) + 2,
+                "capacity_mt_per_year",
+                "a capacity in capacity_mt_per_year or capacity_kb_per_day",
+                "neither",
+            )
         frames["links"] = links.drop(columns=["capacity_kb_per_day"])
     groups, policies = _read_policies(pol_data, out)
     node_ids = frames["nodes"]["id"].tolist()
     grade_ids = frames["grades"]["grade"].tolist()
     source_ids = frames["sources"]["id"].tolist()
     for name, table in TABLES.items():
-        check_refs(frames[name], table, out, nodes=node_ids, grades=grade_ids,
-                   sources=source_ids, groups=groups)
+        check_refs(
+            frames[name],
+            table,
+            out,
+            nodes=node_ids,
+            grades=grade_ids,
+            sources=source_ids,
+            groups=groups,
+        )
     _check_policies(policies, out, set(grade_ids), set(source_ids), set(node_ids), groups)
     policies = policies.drop(columns="line")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
@@ -187,7 +206,13 @@ def build_network(
     check_min_max(frames["contracts"], "contracts.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_quality(frames["demands"], frames["grades"], out)
     if meta.reference_bbl_per_t <= 0:
-        out.error("dataset.yaml", None, "reference_bbl_per_t", "a positive number", str(meta.reference_bbl_per_t))
+        out.error(
+            "dataset.yaml",
+            None,
+            "reference_bbl_per_t",
+            "a positive number",
+            str(meta.reference_bbl_per_t),
+        )
     if out.errors:
         return None, out.problems
     meta.extra["warnings"] = [p for p in out.problems if p.severity == "warning"]
@@ -216,7 +241,15 @@ def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
         if data is not None:
             out.error("dataset.yaml", None, None, "a mapping of name, base_year, ...", type(data).__name__)
         return DatasetMeta(name=default_name)
-    known = {"name", "title", "base_year", "currency", "reference_bbl_per_t", "benchmark", "description"}
+    known = {
+        "name",
+        "title",
+        "base_year",
+        "currency",
+        "reference_bbl_per_t",
+        "benchmark",
+        "description",
+    }
     kwargs: dict[str, Any] = {k: data[k] for k in known if k in data}
     for key, typ in (("base_year", int), ("reference_bbl_per_t", float)):
         if key in kwargs:
@@ -245,13 +278,23 @@ def _read_policies(data: Any, out: Collector) -> tuple[dict[str, tuple[str, ...]
     if isinstance(raw_groups, LineDict):
         for name, members in raw_groups.items():
             if not isinstance(members, list) or not all(isinstance(m, str) for m in members):
-                out.error("policies.yaml", raw_groups.line_of(name), f"groups.{name}",
-                          "a list of ISO country codes", repr(members))
+                out.error(
+                    "policies.yaml",
+                    raw_groups.line_of(name),
+                    f"groups.{name}",
+                    "a list of ISO country codes",
+                    repr(members),
+                )
                 continue
             for m in members:
                 if m not in ISO_ALPHA2:
-                    out.error("policies.yaml", raw_groups.line_of(name), f"groups.{name}",
-                              "an ISO 3166-1 alpha-2 country code", repr(m))
+                    out.error(
+                        "policies.yaml",
+                        raw_groups.line_of(name),
+                        f"groups.{name}",
+                        "an ISO 3166-1 alpha-2 country code",
+                        repr(m),
+                    )
             groups[str(name)] = tuple(members)
     return groups, parse_policies(data.get("policies") or [], "policies.yaml", out)
 
@@ -259,14 +302,23 @@ def _read_policies(data: Any, out: Collector) -> tuple[dict[str, tuple[str, ...]
 def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
     """Policies from YAML items to a DataFrame indexed by id; problems go to ``out``."""
     if not isinstance(items, list):
-        out.error(file, getattr(items, "line", None), "policies", "a list of policies", type(items).__name__)
+        out.error(
+            file,
+            getattr(items, "line", None),
+            "policies",
+            "a list of policies",
+            type(items).__name__,
+        )
         return _empty_policies()
     rows: list[dict[str, Any]] = []
     ids: list[str] = []
     lines: list[int] = []
     for n, item in enumerate(items):
-        line = item.line if isinstance(item, LineDict) else (
-            items.item_lines[n] if isinstance(items, LineList) else None)
+        line = (
+            item.line
+            if isinstance(item, LineDict)
+            else (items.item_lines[n] if isinstance(items, LineList) else None)
+        )
         if not isinstance(item, dict):
             out.error(file, line, "policies", "a mapping with id and kind", repr(item))
             continue
@@ -278,8 +330,13 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
         for key in item:
             if key not in allowed:
                 kl = item.line_of(key) if isinstance(item, LineDict) else line
-                out.error(file, kl, key, f"a field of a {kind} policy ({', '.join(sorted(allowed))})",
-                          f"unknown field '{key}'")
+                out.error(
+                    file,
+                    kl,
+                    key,
+                    f"a field of a {kind} policy ({', '.join(sorted(allowed))})",
+                    f"unknown field '{key}'",
+                )
         pid = str(item.get("id") or f"{kind}-{n + 1}")
         if pid in ids:
             out.error(file, line, "id", "a unique policy id", repr(pid))
@@ -300,8 +357,13 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
                     out.error(file, kl, key, "a number", repr(value))
                     continue
                 if not math.isfinite(f) or f < 0 or (key == "max_share_pct" and f > 100):
-                    out.error(file, kl, key, "a finite number >= 0" + (" and <= 100" if key == "max_share_pct" else ""),
-                              repr(value))
+                    out.error(
+                        file,
+                        kl,
+                        key,
+                        "a finite number >= 0" + (" and <= 100" if key == "max_share_pct" else ""),
+                        repr(value),
+                    )
                     continue
                 row[key] = f
             elif key == "enabled":
@@ -316,8 +378,13 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             if not desc.startswith("optional") and row.get(req) in (None, "", ()):
                 out.error(file, line, req, f"a value: {desc}", "nothing")
         if kind == "share_cap" and row.get("by") not in (None, "origin", "transit"):
-            out.error(file, item.line_of("by") if isinstance(item, LineDict) else line, "by",
-                      "origin or transit", repr(row["by"]))
+            out.error(
+                file,
+                item.line_of("by") if isinstance(item, LineDict) else line,
+                "by",
+                "origin or transit",
+                repr(row["by"]),
+            )
         rows.append(row)
         ids.append(pid)
         lines.append(line or 0)
@@ -341,6 +408,7 @@ def _check_policies(
     file: str = "policies.yaml",
 ) -> None:
     """Every country, group, node and source a policy names must exist."""
+
     def country_ok(c: str) -> bool:
         return c in ISO_ALPHA2 or c in groups
 
@@ -353,10 +421,22 @@ def _check_policies(
         for key in ("origins", "importers"):
             for v in row[key]:
                 if not country_ok(v):
-                    out.error(file, line, key, f"ISO country codes or group names (policy '{pid}')", repr(v))
+                    out.error(
+                        file,
+                        line,
+                        key,
+                        f"ISO country codes or group names (policy '{pid}')",
+                        repr(v),
+                    )
         imp = row["importer"]
         if imp and not (country_ok(imp) or imp in nodes):
-            out.error(file, line, "importer", f"a country code or refinery node (policy '{pid}')", repr(imp))
+            out.error(
+                file,
+                line,
+                "importer",
+                f"a country code or refinery node (policy '{pid}')",
+                repr(imp),
+            )
         for m in row["modes"]:
             if m not in LINKS.column("mode").choices:  # type: ignore[operator]
                 out.error(file, line, "modes", "pipeline, tanker, rail, barge or swap", repr(m))
@@ -403,8 +483,9 @@ def write_dataset(network: Network, path: str | Path) -> Path:
     if groups:
         doc["groups"] = groups
     doc["policies"] = pols
-    (folder / "policies.yaml").write_text(yaml.safe_dump(doc, sort_keys=False, allow_unicode=True),
-                                          encoding="utf-8")
+    (folder / "policies.yaml").write_text(
+        yaml.safe_dump(doc, sort_keys=False, allow_unicode=True), encoding="utf-8"
+    )
     readme = resolve_readme(network)
     if readme is not None and not (folder / "README.md").exists():
         (folder / "README.md").write_text(readme, encoding="utf-8")

@@ -84,7 +84,13 @@ def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame
     present = list(raw.columns)
     for name in present:
         if name not in table.names and name not in table.alternatives.values():
-            out.warn(file, 1, name, f"one of the columns {', '.join(table.names)}", f"unknown column '{name}'")
+            out.warn(
+                file,
+                1,
+                name,
+                f"one of the columns {', '.join(table.names)}",
+                f"unknown column '{name}'",
+            )
     result: dict[str, list[Any]] = {}
     for col in table.columns:
         if col.name not in present:
@@ -149,7 +155,13 @@ def check_keys(frame: pd.DataFrame, table: Table, out: Collector) -> None:
     dup = frame.duplicated(list(table.key), keep="first")
     for i in np.flatnonzero(dup.to_numpy()):
         key = ", ".join(str(frame.iloc[i][k]) for k in table.key)
-        out.error(table.file, int(i) + 2, table.key[0], "a unique " + "+".join(table.key), f"duplicate '{key}'")
+        out.error(
+            table.file,
+            int(i) + 2,
+            table.key[0],
+            "a unique " + "+".join(table.key),
+            f"duplicate '{key}'",
+        )
 
 
 def check_refs(
@@ -204,8 +216,13 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
                 out.error(file, int(i) + 2, c, "a grade for a swap link", "an empty cell")
     pipe_high = ((links["mode"] == "pipeline") & (links["tariff_usd_per_t"] > 100)).to_numpy()
     for i in np.flatnonzero(pipe_high):
-        out.warn(file, int(i) + 2, "tariff_usd_per_t", "a pipeline tariff up to 100 USD/t",
-                 f"{links['tariff_usd_per_t'].iloc[i]:g}")
+        out.warn(
+            file,
+            int(i) + 2,
+            "tariff_usd_per_t",
+            "a pipeline tariff up to 100 USD/t",
+            f"{links['tariff_usd_per_t'].iloc[i]:g}",
+        )
     have = links["from"].isin(nodes.index) & links["to"].isin(nodes.index) & ~is_swap
     sub = links[have.to_numpy()]
     if len(sub):
@@ -215,15 +232,25 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         dist = sub["distance_km"].to_numpy(dtype=float)
         rows = np.flatnonzero(have.to_numpy())
         for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5)):
-            out.warn(file, int(rows[j]) + 2, "distance_km", f"at most 3 x the great-circle {gc[j]:.0f} km",
-                     f"{dist[j]:g}")
+            out.warn(
+                file,
+                int(rows[j]) + 2,
+                "distance_km",
+                f"at most 3 x the great-circle {gc[j]:.0f} km",
+                f"{dist[j]:g}",
+            )
         for j in np.flatnonzero((dist > 0) & (dist < 0.95 * gc - 5)):
-            out.warn(file, int(rows[j]) + 2, "distance_km", f"at least the great-circle {gc[j]:.0f} km",
-                     f"{dist[j]:g}")
+            out.warn(
+                file,
+                int(rows[j]) + 2,
+                "distance_km",
+                f"at least the great-circle {gc[j]:.0f} km",
+                f"{dist[j]:g}",
+            )
 
 
 def check_min_max(frame: pd.DataFrame, file: str, lo: str, hi: str, out: Collector) -> None:
-    """min <= max on every row."""
+    """Min <= max on every row."""
     if len(frame) == 0:
         return
     bad = (frame[lo].astype(float) > frame[hi].astype(float)).to_numpy()
@@ -243,12 +270,27 @@ def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -
         out.error(file, int(i) + 2, "min_api", f"min_api <= max_api ({api_hi[i]:g})", f"{api_lo[i]:g}")
     min_s = float(grades["sulfur_pct"].min())
     for i in np.flatnonzero(s_hi < min_s):
-        out.error(file, int(i) + 2, "max_sulfur_pct",
-                  f"a ceiling some grade can meet (the sweetest has {min_s:g} %)", f"{s_hi[i]:g}")
+        out.error(
+            file,
+            int(i) + 2,
+            "max_sulfur_pct",
+            f"a ceiling some grade can meet (the sweetest has {min_s:g} %)",
+            f"{s_hi[i]:g}",
+        )
     max_api, min_api = float(grades["api_gravity"].max()), float(grades["api_gravity"].min())
     for i in np.flatnonzero(api_lo > max_api):
-        out.error(file, int(i) + 2, "min_api", f"a floor some grade meets (the lightest is {max_api:g})",
-                  f"{api_lo[i]:g}")
+        out.error(
+            file,
+            int(i) + 2,
+            "min_api",
+            f"a floor some grade meets (the lightest is {max_api:g})",
+            f"{api_lo[i]:g}",
+        )
     for i in np.flatnonzero(api_hi < min_api):
-        out.error(file, int(i) + 2, "max_api", f"a ceiling some grade meets (the heaviest is {min_api:g})",
-                  f"{api_hi[i]:g}")
+        out.error(
+            file,
+            int(i) + 2,
+            "max_api",
+            f"a ceiling some grade meets (the heaviest is {min_api:g})",
+            f"{api_hi[i]:g}",
+        )

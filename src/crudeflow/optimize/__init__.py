@@ -1,0 +1,1 @@
+"""Network -> LP -> solution: vectorised building, HiGHS solving."""

@@ -1,0 +1,171 @@
+"""build_lp(network): variables, then constraint families in the order a table gives."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crudeflow.model.network import Network
+from crudeflow.optimize import constraints as cf
+from crudeflow.optimize.index import NetIndex, build_index
+from crudeflow.optimize.lp import LP
+from crudeflow.optimize.policies import FlowPolicy, flow_policy, territory
+
+FArray = npt.NDArray[np.float64]
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class PlanOptions:
+    """How a plan is built: strictness, penalties (USD/t) and HiGHS options."""
+
+    strict: bool = False
+    """No unmet-demand slack: a demand that cannot be met makes the plan infeasible."""
+    shut_in_penalty_usd_per_t: float = 2000.0
+    """Cost of fixed field output that cannot be placed (shut in): a last resort."""
+    hard_contract_penalty_usd_per_t: float = 100_000.0
+    """Elastic cost on a hard contract minimum; any use is reported as infeasible."""
+    solver_options: dict[str, Any] = field(default_factory=dict)
+
+
+FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP], cf.Rows]], ...] = (
+    ("conservation", cf.conservation),
+    ("capacity", cf.capacity),
+    ("demand", cf.demand),
+    ("market", cf.market),
+    ("quality", cf.quality),
+    ("slate", cf.slates),
+    ("share_cap", cf.share_caps),
+    ("contract", cf.contracts),
+)
+"""Constraint families in build order; a new rule is one row here plus one function."""
+
+
+@dataclass(frozen=True)
+class Model:
+    """A built LP with the maps from network ids to its columns and rows."""
+
+    network: Network
+    index: NetIndex
+    lp: LP
+    options: PlanOptions
+    policy: FlowPolicy
+    flow_tariff: FArray
+    """Per flow variable: link tariff or freight, USD/t."""
+    flow_duty: FArray
+    """Per flow variable: export duties, USD/t."""
+    flow_fee: FArray
+    """Per flow variable: transit fees, USD/t."""
+
+
+def _pairs(
+    node_pos: npt.NDArray[np.int64], grade_pos: npt.NDArray[np.int64], n_g: int
+) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
+    key = np.unique(node_pos * n_g + grade_pos)
+    return key // n_g, key % n_g
+
+
+def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
+    """Assemble the supply LP of a network with NumPy index arithmetic (no per-link loop)."""
+    opt = options or PlanOptions()
+    idx = build_index(net)
+    terr = territory(net, idx)
+    pol = flow_policy(net, idx, terr)
+    lp = LP()
+    n_g = len(idx.grade_ids)
+    node_arr = idx.node_ids.to_numpy()
+    grade_arr = idx.grade_ids.to_numpy()
+
+    # flow variables (policy-removed ones are dropped)
+    keep = np.flatnonzero(pol.keep)
+    links = net.links.loc[idx.link_ids]
+    tariff_all = links["tariff_usd_per_t"].to_numpy(float)[idx.var_link]
+    var_arc = idx.var_arc[keep]
+    flow_labels = pd.DataFrame({
+        "link": idx.link_ids.to_numpy()[idx.arc_link[var_arc]],
+        "link_pos": idx.arc_link[var_arc],
+        "from": node_arr[idx.arc_from[var_arc]],
+        "to": node_arr[idx.arc_to[var_arc]],
+        "from_pos": idx.arc_from[var_arc],
+        "to_pos": idx.arc_to[var_arc],
+        "grade": grade_arr[idx.var_gin[keep]],
+        "grade_out": grade_arr[idx.var_gout[keep]],
+        "gin_pos": idx.var_gin[keep],
+        "gout_pos": idx.var_gout[keep],
+        "reverse": idx.arc_reverse[var_arc],
+    })  # fmt: skip
+    cost = tariff_all[keep] + pol.duty[keep] + pol.fee[keep]
+    lp.add_vars("flow", cost, 0.0, INF, flow_labels)
+
+    # supply
+    sup = net.supplies.reset_index()
+    s_node = idx.node_ids.get_indexer(sup["node"])
+    s_grade = idx.grade_ids.get_indexer(sup["grade"])
+    lp.add_vars(
+        "supply", sup["price_usd_per_t"].to_numpy(float), sup["min_mt_per_year"].to_numpy(float),
+        sup["max_mt_per_year"].to_numpy(float),
+        pd.DataFrame({"node": sup["node"], "grade": sup["grade"], "node_pos": s_node, "grade_pos": s_grade}),
+    )  # fmt: skip
+
+    # refinery runs: (refinery, grade) pairs that some flow can deliver, or supplied on site
+    d_pos = idx.node_ids.get_indexer(net.demands.index)
+    arrive_n = np.concatenate([flow_labels["to_pos"].to_numpy(), s_node])
+    arrive_g = np.concatenate([flow_labels["gout_pos"].to_numpy(), s_grade])
+    at_d = np.isin(arrive_n, d_pos)
+    cn, cg = _pairs(arrive_n[at_d], arrive_g[at_d], n_g)
+    lp.add_vars(
+        "consume",
+        0.0,
+        0.0,
+        INF,
+        pd.DataFrame({"node": node_arr[cn], "grade": grade_arr[cg], "node_pos": cn, "grade_pos": cg}),
+    )
+
+    dem = net.demands
+    unmet_ub = np.zeros(len(dem)) if opt.strict else dem["demand_mt_per_year"].to_numpy(float)
+    lp.add_vars(
+        "unmet",
+        dem["shortage_penalty_usd_per_t"].to_numpy(float),
+        0.0,
+        unmet_ub,
+        pd.DataFrame({"node": dem.index.to_numpy()}),
+    )
+
+    # world-market sales: (outlet, grade) pairs that can arrive
+    m_pos = idx.node_ids.get_indexer(net.markets.index)
+    at_m = np.isin(arrive_n, m_pos)
+    mn, mg = _pairs(arrive_n[at_m], arrive_g[at_m], n_g)
+    m_price = net.markets["price_usd_per_t"].reindex(node_arr[mn]).to_numpy(float)
+    diff = net.grades["differential_usd_per_t"].to_numpy(float)[mg]
+    lp.add_vars("sale", -(m_price + diff), 0.0, INF, pd.DataFrame({
+        "node": node_arr[mn], "grade": grade_arr[mg], "node_pos": mn, "grade_pos": mg,
+        "price_usd_per_t": m_price + diff}))  # fmt: skip
+
+    # shut-in of fixed output (elastic, reported)
+    fixed = np.flatnonzero(sup["min_mt_per_year"].to_numpy(float) > 0)
+    lp.add_vars(
+        "shut_in", opt.shut_in_penalty_usd_per_t, 0.0, sup["min_mt_per_year"].to_numpy(float)[fixed],
+        pd.DataFrame({"node": sup["node"].to_numpy()[fixed], "grade": sup["grade"].to_numpy()[fixed],
+                      "node_pos": s_node[fixed], "grade_pos": s_grade[fixed]}),
+    )  # fmt: skip
+
+    # contract shortfall (take-or-pay, or elastic for hard minimums)
+    ct = net.contracts
+    top = ct["take_or_pay_usd_per_t"].to_numpy(float) if len(ct) else np.zeros(0)
+    hard = np.isnan(top)
+    lp.add_vars(
+        "contract_shortfall", np.where(hard, opt.hard_contract_penalty_usd_per_t, top), 0.0,
+        ct["min_mt_per_year"].to_numpy(float) if len(ct) else np.zeros(0),
+        pd.DataFrame({"contract": ct.index.to_numpy(), "hard": hard}),
+    )  # fmt: skip
+
+    for name, family in FAMILIES:
+        rows = family(net, idx, lp)
+        lp.add_cons(name, rows.rows, rows.cols, rows.vals, rows.lower, rows.upper, rows.labels)
+
+    return Model(net, idx, lp, opt, pol, tariff_all[keep], pol.duty[keep], pol.fee[keep])

@@ -1,0 +1,262 @@
+"""One vectorised function per constraint family.
+
+Each takes the built variable blocks and returns a ``Rows`` (local COO triplets, bounds
+and labels); ``build.py`` stacks them in the order its table gives. None mutates shared
+state.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crudeflow.model.network import Network
+from crudeflow.optimize.index import NetIndex
+from crudeflow.optimize.lp import LP
+from crudeflow.optimize.policies import enabled, importer_nodes, seller_grades
+
+FArray = npt.NDArray[np.float64]
+IArray = npt.NDArray[np.int64]
+INF = np.inf
+
+
+@dataclass(frozen=True)
+class Rows:
+    """A constraint block before stacking: local rows, global columns, values, bounds, labels."""
+
+    rows: IArray
+    cols: IArray
+    vals: FArray
+    lower: FArray
+    upper: FArray
+    labels: pd.DataFrame
+
+
+def _empty(columns: list[str]) -> Rows:
+    z = np.zeros(0, np.int64)
+    return Rows(z, z, np.zeros(0), np.zeros(0), np.zeros(0), pd.DataFrame(columns=columns))
+
+
+def conservation(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per (node, grade): supply + inflow − outflow − runs − sales − shut-in = 0."""
+    n_g = len(idx.grade_ids)
+    f, s, c = lp.vars["flow"], lp.vars["supply"], lp.vars["consume"]
+    m, sh = lp.vars["sale"], lp.vars["shut_in"]
+    fl = f.labels
+    keys = [
+        (s.labels["node_pos"] * n_g + s.labels["grade_pos"], s.start, 1.0),
+        (fl["to_pos"] * n_g + fl["gout_pos"], f.start, 1.0),
+        (fl["from_pos"] * n_g + fl["gin_pos"], f.start, -1.0),
+        (c.labels["node_pos"] * n_g + c.labels["grade_pos"], c.start, -1.0),
+        (m.labels["node_pos"] * n_g + m.labels["grade_pos"], m.start, -1.0),
+        (sh.labels["node_pos"] * n_g + sh.labels["grade_pos"], sh.start, -1.0),
+    ]
+    key = np.concatenate([k.to_numpy(np.int64) for k, _, _ in keys])
+    cols = np.concatenate([start + np.arange(len(k)) for k, start, _ in keys]).astype(np.int64)
+    vals = np.concatenate([np.full(len(k), v) for k, _, v in keys])
+    uniq, rows = np.unique(key, return_inverse=True)
+    labels = pd.DataFrame(
+        {
+            "node": idx.node_ids.to_numpy()[uniq // n_g],
+            "grade": idx.grade_ids.to_numpy()[uniq % n_g],
+            "node_pos": uniq // n_g,
+            "grade_pos": uniq % n_g,
+        }
+    )
+    z = np.zeros(len(uniq))
+    return Rows(rows.astype(np.int64), cols, vals, z, z, labels)
+
+
+def capacity(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per active link: the sum of its flows over grades and directions ≤ capacity."""
+    f = lp.vars["flow"]
+    rows = f.labels["link_pos"].to_numpy(np.int64)
+    cols = f.start + np.arange(f.size, dtype=np.int64)
+    cap = net.links.loc[idx.link_ids, "capacity_mt_per_year"].to_numpy(float)
+    labels = pd.DataFrame({"link": idx.link_ids.to_numpy(), "capacity_mt_per_year": cap})
+    return Rows(rows, cols, np.ones(f.size), np.full(len(cap), -INF), cap, labels)
+
+
+def demand(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per refinery: runs over grades + unmet = demand."""
+    c, u = lp.vars["consume"], lp.vars["unmet"]
+    d_ids = net.demands.index
+    rows = np.concatenate([d_ids.get_indexer(c.labels["node"]), d_ids.get_indexer(u.labels["node"])]).astype(
+        np.int64
+    )
+    cols = np.concatenate([c.start + np.arange(c.size), u.start + np.arange(u.size)]).astype(np.int64)
+    dem = net.demands["demand_mt_per_year"].to_numpy(float)
+    labels = pd.DataFrame({"node": d_ids.to_numpy(), "demand_mt_per_year": dem})
+    return Rows(rows, cols, np.ones(len(cols)), dem, dem, labels)
+
+
+def market(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per world-market outlet: sales over grades ≤ the outlet's volume."""
+    m = lp.vars["sale"]
+    m_ids = net.markets.index
+    rows = m_ids.get_indexer(m.labels["node"]).astype(np.int64)
+    cols = m.start + np.arange(m.size, dtype=np.int64)
+    cap = net.markets["max_mt_per_year"].to_numpy(float)
+    labels = pd.DataFrame({"node": m_ids.to_numpy(), "max_mt_per_year": cap})
+    return Rows(rows, cols, np.ones(len(cols)), np.full(len(cap), -INF), cap, labels)
+
+
+def quality(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Linear blend limits: Σ runs × (sulfur − max) ≤ 0; Σ runs × (API − min) ≥ 0; ≤ max."""
+    c = lp.vars["consume"]
+    if c.size == 0:
+        return _empty(["node", "limit", "value"])
+    dem = net.demands.reindex(c.labels["node"])
+    g = net.grades.reindex(c.labels["grade"])
+    d_ids = net.demands.index
+    d_pos = d_ids.get_indexer(c.labels["node"])
+    cols = c.start + np.arange(c.size, dtype=np.int64)
+    parts: list[tuple[str, FArray, FArray, float, float]] = [
+        (
+            "max_sulfur_pct",
+            dem["max_sulfur_pct"].to_numpy(float),
+            g["sulfur_pct"].to_numpy(float),
+            -INF,
+            0.0,
+        ),
+        ("min_api", dem["min_api"].to_numpy(float), g["api_gravity"].to_numpy(float), 0.0, INF),
+        ("max_api", dem["max_api"].to_numpy(float), g["api_gravity"].to_numpy(float), -INF, 0.0),
+    ]
+    r_all, c_all, v_all, lo_all, hi_all, labs = [], [], [], [], [], []
+    offset = 0
+    for name, limit, prop, lo, hi in parts:
+        active = ~np.isnan(limit)
+        if not active.any():
+            continue
+        nodes_with = np.unique(d_pos[active])
+        local = pd.Index(nodes_with).get_indexer(d_pos[active])
+        r_all.append(offset + local)
+        c_all.append(cols[active])
+        v_all.append(prop[active] - limit[active])
+        lim = net.demands[name].to_numpy(float)[nodes_with]
+        lo_all.append(np.full(len(nodes_with), lo))
+        hi_all.append(np.full(len(nodes_with), hi))
+        labs.append(pd.DataFrame({"node": d_ids.to_numpy()[nodes_with], "limit": name, "value": lim}))
+        offset += len(nodes_with)
+    if not labs:
+        return _empty(["node", "limit", "value"])
+    return Rows(
+        np.concatenate(r_all).astype(np.int64), np.concatenate(c_all), np.concatenate(v_all),
+        np.concatenate(lo_all), np.concatenate(hi_all), pd.concat(labs, ignore_index=True),
+    )  # fmt: skip
+
+
+def slates(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per (refinery, grade) cap: runs of the grade − share × all runs ≤ 0."""
+    c = lp.vars["consume"]
+    sl = net.slates.reset_index()
+    if len(sl) == 0 or c.size == 0:
+        return _empty(["node", "grade", "max_share_pct"])
+    cl = c.labels
+    # one row per slate entry: +1 on its own grade, −share on every grade of the refinery
+    key_c = cl["node"].astype(str) + "\x00" + cl["grade"].astype(str)
+    key_s = sl["node"].astype(str) + "\x00" + sl["grade"].astype(str)
+    own = pd.Index(key_c).get_indexer(key_s)
+    share = sl["max_share_pct"].to_numpy(float) / 100.0
+    # pairs (slate row, consume col) for the refinery's whole runs
+    s_nodes = sl["node"].to_numpy(dtype=str)
+    c_nodes = cl["node"].to_numpy(dtype=str)
+    order = np.argsort(c_nodes, kind="stable")
+    sorted_nodes = c_nodes[order]
+    lo = np.searchsorted(sorted_nodes, s_nodes, "left")
+    hi = np.searchsorted(sorted_nodes, s_nodes, "right")
+    counts = hi - lo
+    rows_all = np.repeat(np.arange(len(sl)), counts)
+    starts = np.repeat(lo, counts)
+    within = np.arange(counts.sum()) - np.repeat(np.cumsum(counts) - counts, counts)
+    cols_all = order[starts + within]
+    has_own = own >= 0
+    rows = np.concatenate([rows_all, np.flatnonzero(has_own)]).astype(np.int64)
+    cols = c.start + np.concatenate([cols_all, own[has_own]]).astype(np.int64)
+    vals = np.concatenate([-share[rows_all], np.ones(int(has_own.sum()))])
+    labels = sl[["node", "grade", "max_share_pct"]].copy()
+    return Rows(rows, cols, vals, np.full(len(sl), -INF), np.zeros(len(sl)), labels)
+
+
+def share_caps(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Share caps by origin (on runs) and by transit (on legs entering the importer)."""
+    from crudeflow.optimize.policies import territory
+
+    caps = enabled(net, "share_cap")
+    if len(caps) == 0:
+        return _empty(["policy", "importer", "by", "country", "max_share_pct"])
+    c, f = lp.vars["consume"], lp.vars["flow"]
+    terr = territory(net, idx)
+    c_nodes = c.labels["node"].to_numpy(dtype=str)
+    c_origin = idx.grade_origin[c.labels["grade_pos"].to_numpy()]
+    f_link = f.labels["link_pos"].to_numpy()
+    c_to = idx.node_country[f.labels["to_pos"].to_numpy()]
+    c_from = idx.node_country[f.labels["from_pos"].to_numpy()]
+    rows, cols, vals, labs = [], [], [], []
+    for r, (pid, p) in enumerate(caps.iterrows()):
+        share = float(p["max_share_pct"]) / 100.0
+        d_nodes = importer_nodes(net, p["importer"])
+        runs = np.flatnonzero(np.isin(c_nodes, d_nodes))
+        rows.append(np.full(len(runs), r))
+        cols.append(c.start + runs)
+        vals.append(np.full(len(runs), -share))
+        if p["by"] == "origin":
+            hit = runs[np.isin(c_origin[runs], net.expand_countries([p["country"]]))]
+            rows.append(np.full(len(hit), r))
+            cols.append(c.start + hit)
+            vals.append(np.ones(len(hit)))
+        else:
+            imp_c = np.unique(net.nodes.loc[d_nodes, "country"].to_numpy(dtype=str))
+            entering = np.isin(c_to, imp_c) & ~np.isin(c_from, imp_c)
+            hit = np.flatnonzero(entering & terr.has([p["country"]])[f_link])
+            rows.append(np.full(len(hit), r))
+            cols.append(f.start + hit)
+            vals.append(np.ones(len(hit)))
+        labs.append(
+            {
+                "policy": pid,
+                "importer": p["importer"],
+                "by": p["by"],
+                "country": p["country"],
+                "max_share_pct": p["max_share_pct"],
+            }
+        )
+    n = len(labs)
+    return Rows(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
+        np.concatenate(vals), np.full(n, -INF), np.zeros(n), pd.DataFrame(labs),
+    )  # fmt: skip
+
+
+def contracts(net: Network, idx: NetIndex, lp: LP) -> Rows:
+    """Per contract: min ≤ runs of the seller's grades at the buyer (+ shortfall) ≤ max."""
+    ct = net.contracts
+    if len(ct) == 0:
+        return _empty(["contract", "seller", "buyer", "min_mt_per_year", "max_mt_per_year"])
+    c, sf = lp.vars["consume"], lp.vars["contract_shortfall"]
+    c_nodes = c.labels["node"].to_numpy(dtype=str)
+    c_grades = c.labels["grade"].to_numpy(dtype=str)
+    rows, cols, vals = [], [], []
+    for r, (_cid, k) in enumerate(ct.iterrows()):
+        hit = np.flatnonzero(
+            np.isin(c_nodes, importer_nodes(net, k["buyer"]))
+            & np.isin(c_grades, seller_grades(net, k["seller"]))
+        )
+        rows.append(np.full(len(hit), r))
+        cols.append(c.start + hit)
+    rows.append(np.arange(len(ct)))
+    cols.append(sf.start + np.arange(sf.size))
+    vals = [np.ones(len(x)) for x in cols]
+    labels = pd.DataFrame({
+        "contract": ct.index.to_numpy(), "seller": ct["seller"].to_numpy(),
+        "buyer": ct["buyer"].to_numpy(), "min_mt_per_year": ct["min_mt_per_year"].to_numpy(float),
+        "max_mt_per_year": ct["max_mt_per_year"].to_numpy(float),
+    })  # fmt: skip
+    return Rows(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
+        np.concatenate(vals), ct["min_mt_per_year"].to_numpy(float),
+        ct["max_mt_per_year"].to_numpy(float), labels,
+    )  # fmt: skip

@@ -1,0 +1,153 @@
+"""Policies and contracts as LP pieces: flow masks, per-tonne charges, side constraints.
+
+Flow masks come from bans and embargoes, charges from export duties and transit fees,
+side constraints from share caps and contracts.
+
+Rules, per flow variable on a leg from node *a* to node *b* (see the dataset README):
+
+* export duty (origin X, importers I?): grades of origin X on legs with country(a) = X
+  and country(b) ≠ X (and country(b) ∈ I when given).
+* transit fee (country T, origins O?): grades of origin ≠ T (and ∈ O when given) on legs
+  whose territory includes T and with country(b) ≠ T — charged once per exit from T.
+* transit ban (country T, origins O): grades of origin ∈ O, ≠ T, on legs whose territory
+  includes T — none may pass.
+* embargo (importers I, origins O, modes M?): grades of origin ∈ O on legs with
+  country(b) ∈ I (and mode ∈ M when given). Swaps are judged by the grade delivered.
+* share cap by origin: crude runs of origin C at the importer's refineries ≤ x % of runs.
+* share cap by transit: crude entering the importer over legs whose territory includes
+  T ≤ x % of the importer's runs (measured on the entering legs).
+* contract (seller S, buyer B): runs at B's refineries of S's grades (grades of origin S,
+  or grades supplied at node S) within [min, max]; below min costs take-or-pay per tonne.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crudeflow.model.network import Network
+from crudeflow.optimize.index import NetIndex
+
+BArray = npt.NDArray[np.bool_]
+FArray = npt.NDArray[np.float64]
+IArray = npt.NDArray[np.int64]
+
+
+@dataclass(frozen=True)
+class Territory:
+    """Boolean (link × country) membership: which countries each active link touches."""
+
+    countries: pd.Index
+    member: BArray
+
+    def has(self, codes: tuple[str, ...] | list[str]) -> BArray:
+        """Per link, whether its territory includes any of these countries."""
+        cols = self.countries.get_indexer(list(codes))
+        cols = cols[cols >= 0]
+        if len(cols) == 0:
+            return np.zeros(self.member.shape[0], bool)
+        return np.asarray(self.member[:, cols].any(axis=1)).ravel()
+
+
+def territory(net: Network, idx: NetIndex) -> Territory:
+    """Countries of each active link's endpoints and ``countries`` list, as a bool matrix."""
+    links = net.links.loc[idx.link_ids]
+    n = len(links)
+    cf = net.nodes["country"].reindex(links["from"]).to_numpy(dtype=str)
+    ct = net.nodes["country"].reindex(links["to"]).to_numpy(dtype=str)
+    lens = links["countries"].map(len).to_numpy()
+    extra = (
+        np.concatenate([np.asarray(c, dtype=str) for c in links["countries"] if len(c)])
+        if lens.sum()
+        else np.zeros(0, dtype=str)
+    )
+    rows = np.concatenate([np.arange(n), np.arange(n), np.repeat(np.arange(n), lens)])
+    codes = np.concatenate([cf, ct, extra]).astype(str)
+    universe = pd.Index(np.unique(codes))
+    member = np.zeros((n, len(universe)), bool)
+    member[rows, universe.get_indexer(codes)] = True
+    return Territory(universe, member)
+
+
+def enabled(net: Network, kind: str) -> pd.DataFrame:
+    """Enabled policies of one kind."""
+    p = net.policies
+    return p[(p["kind"] == kind) & p["enabled"].astype(bool)]
+
+
+@dataclass(frozen=True)
+class FlowPolicy:
+    """Per flow variable: kept or removed, duty and fee (USD/t), and what removed it."""
+
+    keep: BArray
+    duty: FArray
+    fee: FArray
+    removed_by: dict[str, IArray]
+    """Policy id -> positions of the flow variables it removed."""
+
+
+def flow_policy(net: Network, idx: NetIndex, terr: Territory) -> FlowPolicy:
+    """Apply duties, fees, bans and embargoes to every flow variable at once."""
+    n = len(idx.var_arc)
+    links = net.links.loc[idx.link_ids]
+    var_link = idx.var_link
+    is_swap = (links["mode"] == "swap").to_numpy()[var_link]
+    modes = links["mode"].to_numpy(dtype=str)[var_link]
+    c_from = idx.node_country[idx.var_from]
+    c_to = idx.node_country[idx.var_to]
+    o_in = idx.grade_origin[idx.var_gin]
+    o_out = idx.grade_origin[idx.var_gout]
+    keep = np.ones(n, bool)
+    duty = np.zeros(n)
+    fee = np.zeros(n)
+    removed: dict[str, IArray] = {}
+    for pid, p in enabled(net, "export_duty").iterrows():
+        hit = (o_in == p["origin"]) & (c_from == p["origin"]) & (c_to != p["origin"]) & ~is_swap
+        if p["importers"]:
+            hit &= np.isin(c_to, net.expand_countries(p["importers"]))
+        duty[hit] += float(p["usd_per_t"])
+        del pid
+    for _pid, p in enabled(net, "transit_fee").iterrows():
+        t = p["country"]
+        hit = terr.has([t])[var_link] & (c_to != t) & (o_in != t) & ~is_swap
+        if p["origins"]:
+            hit &= np.isin(o_in, net.expand_countries(p["origins"]))
+        fee[hit] += float(p["usd_per_t"])
+    for pid, p in enabled(net, "transit_ban").iterrows():
+        t = p["country"]
+        origins = net.expand_countries(p["origins"])
+        hit = terr.has([t])[var_link] & np.isin(o_in, origins) & (o_in != t)
+        removed[str(pid)] = np.flatnonzero(hit & keep)
+        keep &= ~hit
+    for pid, p in enabled(net, "embargo").iterrows():
+        importers = net.expand_countries(p["importers"])
+        origins = net.expand_countries(p["origins"])
+        origin = np.where(is_swap, o_out, o_in)
+        hit = np.isin(c_to, importers) & np.isin(origin, origins)
+        if p["modes"]:
+            hit &= np.isin(modes, p["modes"])
+        removed[str(pid)] = np.flatnonzero(hit & keep)
+        keep &= ~hit
+    return FlowPolicy(keep, duty, fee, removed)
+
+
+def importer_nodes(net: Network, importer: str) -> npt.NDArray[np.str_]:
+    """Demand nodes of an importer given as a refinery node id, a country or a group."""
+    demands = net.demands
+    if importer in demands.index:
+        return np.asarray([importer])
+    countries = net.expand_countries([importer])
+    mask = net.nodes["country"].reindex(demands.index).isin(countries).to_numpy()
+    return demands.index.to_numpy(dtype=str)[mask]
+
+
+def seller_grades(net: Network, seller: str) -> npt.NDArray[np.str_]:
+    """Grades a seller delivers: grades supplied at a supply node, or grades of an origin."""
+    sup = net.supplies.reset_index()
+    if seller in set(sup["node"]):
+        return np.unique(sup.loc[sup["node"] == seller, "grade"].to_numpy(dtype=str))
+    countries = net.expand_countries([seller])
+    return net.grades.index.to_numpy(dtype=str)[net.grades["origin_country"].isin(countries).to_numpy()]

@@ -1,0 +1,154 @@
+"""HiGHS backend: one call to pass the CSC model, status checked on every run, hot re-solves."""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Mapping
+from typing import Any
+
+import highspy
+import numpy as np
+import numpy.typing as npt
+
+from crudeflow.exceptions import SolverError
+from crudeflow.optimize.lp import LP
+from crudeflow.optimize.status import SolveResult, SolveStatus
+
+DEFAULT_OPTIONS: dict[str, Any] = {
+    "output_flag": False,
+    "solver": "simplex",
+    "presolve": "on",
+    "threads": 1,
+}
+"""Options for network LPs: dual simplex with presolve, one thread (sweeps parallelise
+across processes instead). Set before the first run: changing ``threads`` after a run
+makes HiGHS fail the next run."""
+
+_STATUS = {
+    highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
+    highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnboundedOrInfeasible: SolveStatus.INFEASIBLE,
+    highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
+    highspy.HighsModelStatus.kIterationLimit: SolveStatus.ITERATION_LIMIT,
+    highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+}
+
+
+_BANNER_SHOWN = False
+
+
+def new_highs() -> highspy.Highs:
+    """A fresh Highs instance; the once-per-process C++ banner is kept off stdout."""
+    global _BANNER_SHOWN
+    if _BANNER_SHOWN:
+        return highspy.Highs()
+    _BANNER_SHOWN = True
+    sys.stdout.flush()
+    saved = os.dup(1)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 1)
+        h = highspy.Highs()
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+        os.close(devnull)
+    return h
+
+
+class HighsModel:
+    """A live HiGHS model of one LP, re-solvable after bound changes (hot start)."""
+
+    def __init__(self, lp: LP, options: Mapping[str, Any] | None = None) -> None:
+        self.lp = lp
+        self.h = new_highs()
+        opts = {**DEFAULT_OPTIONS, **(options or {})}
+        for k, v in opts.items():
+            status = self.h.setOptionValue(k, v)
+            if status != highspy.HighsStatus.kOk:
+                msg = f"HiGHS rejected option {k}={v!r}"
+                raise SolverError(msg)
+        a = lp.matrix()
+        model = highspy.HighsLp()
+        model.num_col_ = lp.n_cols
+        model.num_row_ = lp.n_rows
+        model.col_cost_ = lp.cost
+        model.col_lower_ = lp.col_lower
+        model.col_upper_ = lp.col_upper
+        model.row_lower_ = lp.row_lower
+        model.row_upper_ = lp.row_upper
+        model.a_matrix_.format_ = highspy.MatrixFormat.kColwise
+        model.a_matrix_.start_ = a.indptr
+        model.a_matrix_.index_ = a.indices
+        model.a_matrix_.value_ = a.data
+        model.offset_ = lp.offset
+        if self.h.passModel(model) != highspy.HighsStatus.kOk:
+            msg = "HiGHS rejected the model"
+            raise SolverError(msg)
+        self.base_lower = lp.col_lower.copy()
+        self.base_upper = lp.col_upper.copy()
+
+    def run(self, *, check: bool = True) -> SolveResult:
+        """Solve (hot-starting from the last basis if any) and return the checked result."""
+        t0 = time.perf_counter()
+        run_status = self.h.run()
+        seconds = time.perf_counter() - t0
+        model_status = self.h.getModelStatus()
+        status = _STATUS.get(model_status, SolveStatus.ERROR)
+        if run_status == highspy.HighsStatus.kError:
+            status = SolveStatus.ERROR
+        info = self.h.getInfo()
+        n, m = self.lp.n_cols, self.lp.n_rows
+        if status is SolveStatus.OPTIMAL:
+            sol = self.h.getSolution()
+            x = np.asarray(sol.col_value, float)
+            act = np.asarray(sol.row_value, float)
+            rd = np.asarray(sol.row_dual, float)
+            cd = np.asarray(sol.col_dual, float)
+            obj = float(info.objective_function_value)
+        else:
+            x, act, rd, cd = np.zeros(n), np.zeros(m), np.zeros(m), np.zeros(n)
+            obj = float("nan")
+        result = SolveResult(status, obj, x, act, rd, cd, int(info.simplex_iteration_count), seconds)
+        if check and status is SolveStatus.ERROR:
+            msg = f"HiGHS failed: run status {run_status}, model status {model_status}"
+            raise SolverError(msg)
+        return result
+
+    def set_col_bounds(
+        self,
+        cols: npt.NDArray[np.int64],
+        lower: npt.NDArray[np.float64],
+        upper: npt.NDArray[np.float64],
+    ) -> None:
+        """Change bounds of some columns on the live model (for hot re-solves)."""
+        if len(cols) == 0:
+            return
+        self.h.changeColsBounds(len(cols), np.asarray(cols, np.int32), lower, upper)
+
+    def close_cols(self, cols: npt.NDArray[np.int64]) -> None:
+        """Force some columns to zero (an outage)."""
+        z = np.zeros(len(cols))
+        self.set_col_bounds(cols, z, z)
+
+    def restore_cols(self, cols: npt.NDArray[np.int64]) -> None:
+        """Restore some columns to their built bounds."""
+        self.set_col_bounds(cols, self.base_lower[cols], self.base_upper[cols])
+
+    def set_row_bounds(
+        self,
+        rows: npt.NDArray[np.int64],
+        lower: npt.NDArray[np.float64],
+        upper: npt.NDArray[np.float64],
+    ) -> None:
+        """Change bounds of some rows on the live model."""
+        if len(rows) == 0:
+            return
+        self.h.changeRowsBounds(len(rows), np.asarray(rows, np.int32), lower, upper)
+
+
+def solve_lp(lp: LP, options: Mapping[str, Any] | None = None) -> SolveResult:
+    """Build a HiGHS model from an LP, solve it cold, and return the checked result."""
+    return HighsModel(lp, options).run()

@@ -1,0 +1,1 @@
+"""Solution -> Plan: flows, costs, duals, unmet demand and paths, keyed by input ids."""
