@@ -174,6 +174,15 @@ def data_export(
     console.print(f"exported {dataset} to {out}", highlight=False)
 
 
+def _register() -> None:
+    from crudeflow.commands import register_all
+
+    register_all(app)
+
+
+_register()
+
+
 def main() -> None:
     """Console-script entry point."""
     try:
