@@ -120,3 +120,65 @@ def _network_and_scenario(dataset: str | Path | Network | None, scenario: Any) -
     sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
     base = load(dataset if dataset is not None else sc.base)
     return sc.apply(base), sc.name
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """Two plans side by side: totals, per-refinery cost, changed flows, unmet and HHI."""
+
+    a: Any
+    b: Any
+    totals: pd.DataFrame
+    refineries: pd.DataFrame
+    flows: pd.DataFrame
+    unmet: pd.DataFrame
+    concentration: pd.DataFrame
+
+
+def compare(
+    a: Any = "base",
+    b: Any = "base",
+    *,
+    dataset: str | Path | Network | None = None,
+    strict: bool = False,
+) -> Comparison:
+    """Plan two scenarios (``"base"`` for none) and line them up: B minus A in every delta."""
+    pa = plan(dataset, None if a in (None, "base") else a, strict=strict)
+    pb = plan(dataset, None if b in (None, "base") else b, strict=strict)
+    sa, sb = pa.summary(), pb.summary()
+    keys = [
+        "objective_usd",
+        "delivered_mt_per_year",
+        "unmet_mt_per_year",
+        "shut_in_mt_per_year",
+        "sold_to_markets_mt_per_year",
+        "average_delivered_cost_usd_per_t",
+        "refinery_cost_usd",
+    ]
+    totals = pd.DataFrame(
+        {pa.scenario: [sa[k] for k in keys], pb.scenario: [sb[k] for k in keys]},
+        index=pd.Index(keys, name="figure"),
+    )
+    totals["delta"] = totals.iloc[:, 1] - totals.iloc[:, 0]
+    cols = ["delivered_mt_per_year", "unmet_mt_per_year", "delivered_cost_usd_per_t"]
+    ref = pa.costs[["country", *cols]].join(pb.costs[cols], lsuffix="_a", rsuffix="_b", how="outer")
+    ref["delta_cost_usd_per_t"] = ref["delivered_cost_usd_per_t_b"] - ref["delivered_cost_usd_per_t_a"]
+    ref["delta_unmet_mt_per_year"] = ref["unmet_mt_per_year_b"] - ref["unmet_mt_per_year_a"]
+    fa = pa.link_flows["mt_per_year"]
+    fb = pb.link_flows["mt_per_year"]
+    flows = pd.DataFrame({"mt_per_year_a": fa, "mt_per_year_b": fb}).fillna(0.0)
+    flows["delta_mt_per_year"] = flows["mt_per_year_b"] - flows["mt_per_year_a"]
+    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6].sort_values(
+        "delta_mt_per_year", key=lambda s: -s.abs()
+    )
+    flows.index.name = "link"
+    ua, ub = pa.unmet["mt_per_year"], pb.unmet["mt_per_year"]
+    unmet = pd.DataFrame({"mt_per_year_a": ua, "mt_per_year_b": ub}).fillna(0.0)
+    unmet["delta_mt_per_year"] = unmet["mt_per_year_b"] - unmet["mt_per_year_a"]
+    unmet["reason_b"] = pb.unmet["reason"].reindex(unmet.index).fillna("")
+    unmet.index.name = "node"
+    ca = pa.concentration.set_index(["importer", "by"])["hhi"]
+    cb = pb.concentration.set_index(["importer", "by"])["hhi"]
+    conc = pd.DataFrame({"hhi_a": ca, "hhi_b": cb})
+    conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
+    return Comparison(pa, pb, totals, ref, flows, unmet, conc)

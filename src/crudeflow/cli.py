@@ -174,6 +174,95 @@ def data_export(
     console.print(f"exported {dataset} to {out}", highlight=False)
 
 
+ScenarioOpt = Annotated[
+    str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped scenario name.")
+]
+
+
+@app.command("plan")
+def plan_cmd(
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    strict: Annotated[bool, typer.Option(help="No unmet-demand slack: fail if demand can't be met.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write every plan table as CSV here.")] = None,
+) -> None:
+    """The least-cost supply plan: deliveries, costs, bottlenecks and unmet demand."""
+    from crudeflow.api import plan
+
+    try:
+        p = plan(dataset, scenario, strict=strict)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if csv_dir is not None:
+        p.to_csv(csv_dir)
+    if as_json:
+        sys.stdout.write(p.to_json() + "\n")
+        return
+    show_plan(p)
+    if csv_dir is not None:
+        console.print(f"tables written to {csv_dir}", highlight=False)
+
+
+def show_plan(p: Any) -> None:
+    """Print a plan as rich tables."""
+    s = p.summary()
+    console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
+    console.print(
+        f"objective [bold]{s['objective_usd'] / 1e9:,.3f} bn USD/yr[/] · delivered "
+        f"{s['delivered_mt_per_year']:,.1f} Mt/yr at {s['average_delivered_cost_usd_per_t']:,.1f} USD/t · "
+        f"unmet {s['unmet_mt_per_year']:,.2f} Mt/yr · shut in {s['shut_in_mt_per_year']:,.2f} Mt/yr · "
+        f"sold to world markets {s['sold_to_markets_mt_per_year']:,.1f} Mt/yr",
+        highlight=False,
+    )
+    cost_cols = ["country", "demand_mt_per_year", "delivered_mt_per_year", "unmet_mt_per_year",
+                 "price_usd_per_t", "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t",
+                 "delivered_cost_usd_per_t"]  # fmt: skip
+    console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery (USD/t)"))
+    console.print(frame_table(p.deliveries, "Deliveries by grade and origin"))
+    if len(p.unmet):
+        console.print(frame_table(p.unmet, "Unmet demand and why"))
+    if len(p.shut_in):
+        console.print(frame_table(p.shut_in, "Fixed output that cannot be placed"))
+    console.print(frame_table(p.bottlenecks, "Bottlenecks (binding links, shadow price USD/t)"))
+    sales = p.sales.groupby("node")["mt_per_year"].sum().to_frame()
+    console.print(frame_table(sales, "Sold to world-market outlets (Mt/yr)"))
+    conc = p.concentration.drop(columns=["shares"])
+    console.print(frame_table(conc, "Supply concentration (HHI, 10,000 = one source)"))
+
+
+@app.command("compare")
+def compare_cmd(
+    a: Annotated[str, typer.Argument(help="Scenario (file or name) or 'base'.")],
+    b: Annotated[str, typer.Argument(help="Scenario (file or name) or 'base'.")],
+    dataset: DatasetOpt = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Two plans side by side: total cost, cost per refinery, changed flows, new unmet demand."""
+    from crudeflow.api import compare
+
+    try:
+        c = compare(a, b, dataset=dataset)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json(
+            {
+                name: getattr(c, name).reset_index().to_dict(orient="records")
+                for name in ("totals", "refineries", "flows", "unmet", "concentration")
+            }
+        )
+        return
+    console.print(frame_table(c.totals, f"{c.a.scenario} → {c.b.scenario}"))
+    console.print(frame_table(c.refineries, "Per refinery (a → b)"))
+    console.print(frame_table(c.flows, "Changed link flows (Mt/yr)"))
+    if len(c.unmet):
+        console.print(frame_table(c.unmet, "Unmet demand"))
+    console.print(frame_table(c.concentration, "Concentration (HHI)"))
+
+
 def _register() -> None:
     from crudeflow.commands import register_all
 

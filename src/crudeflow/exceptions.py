@@ -22,7 +22,7 @@ class Problem:
     """One problem in an input file: where it is, what was expected and what was found.
 
     ``row`` is 1-based as a spreadsheet shows it (the header is row 1); for YAML files it
-    is the line number. ``severity`` is ``"error"`` or ``"warning"``.
+    is the line number (and is printed as such). ``severity`` is ``"error"`` or ``"warning"``.
     """
 
     file: str
@@ -35,7 +35,8 @@ class Problem:
     def __str__(self) -> str:
         where = self.file
         if self.row is not None:
-            where += f", row {self.row}"
+            unit = "line" if self.file.endswith((".yaml", ".yml")) or self.file.startswith("<") else "row"
+            where += f", {unit} {self.row}"
         if self.column:
             where += f", column '{self.column}'"
         return f"{where}: expected {self.expected}, found {self.found}"

@@ -19,7 +19,7 @@ _DEFAULT_COORDS = (50.0, 20.0)
 
 def tiny_network(
     *,
-    nodes: list[dict[str, Any]] | list[str],
+    nodes: list[Any],
     links: list[dict[str, Any]],
     supplies: list[dict[str, Any]] = (),  # type: ignore[assignment]
     demands: list[dict[str, Any]] = (),  # type: ignore[assignment]

@@ -106,7 +106,7 @@ class Network:
 
     def node_country(self, ids: pd.Series | np.ndarray[Any, Any] | list[str]) -> np.ndarray[Any, Any]:
         """Country code of each node id."""
-        return self.nodes["country"].reindex(pd.Index(ids)).to_numpy()
+        return np.asarray(self.nodes["country"].reindex(pd.Index(ids)).to_numpy())
 
     def summary(self) -> dict[str, Any]:
         """Counts and totals a user checks first (Mt/yr)."""

@@ -75,7 +75,12 @@ class LP:
     offset: float = 0.0
 
     def add_vars(
-        self, name: str, cost: FArray, lower: FArray, upper: FArray, labels: pd.DataFrame
+        self,
+        name: str,
+        cost: npt.ArrayLike,
+        lower: npt.ArrayLike,
+        upper: npt.ArrayLike,
+        labels: pd.DataFrame,
     ) -> VarBlock:
         """Append a block of columns and return it (with its start offset)."""
         n = len(labels)

@@ -138,16 +138,17 @@ def importer_nodes(net: Network, importer: str) -> npt.NDArray[np.str_]:
     """Demand nodes of an importer given as a refinery node id, a country or a group."""
     demands = net.demands
     if importer in demands.index:
-        return np.asarray([importer])
+        return np.asarray([importer], dtype=str)
     countries = net.expand_countries([importer])
     mask = net.nodes["country"].reindex(demands.index).isin(countries).to_numpy()
-    return demands.index.to_numpy(dtype=str)[mask]
+    return np.asarray(demands.index.to_numpy(dtype=str)[mask], dtype=str)
 
 
 def seller_grades(net: Network, seller: str) -> npt.NDArray[np.str_]:
     """Grades a seller delivers: grades supplied at a supply node, or grades of an origin."""
     sup = net.supplies.reset_index()
     if seller in set(sup["node"]):
-        return np.unique(sup.loc[sup["node"] == seller, "grade"].to_numpy(dtype=str))
+        return np.asarray(np.unique(sup.loc[sup["node"] == seller, "grade"].to_numpy(dtype=str)), dtype=str)
     countries = net.expand_countries([seller])
-    return net.grades.index.to_numpy(dtype=str)[net.grades["origin_country"].isin(countries).to_numpy()]
+    mask = net.grades["origin_country"].isin(countries).to_numpy()
+    return np.asarray(net.grades.index.to_numpy(dtype=str)[mask], dtype=str)

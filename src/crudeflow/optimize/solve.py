@@ -146,7 +146,7 @@ class HighsModel:
         """Change bounds of some rows on the live model."""
         if len(rows) == 0:
             return
-        self.h.changeRowsBounds(len(rows), np.asarray(rows, np.int32), lower, upper)
+        self.h.changeRowsBounds(len(rows), np.asarray(rows, np.int32), lower, upper)  # type: ignore[attr-defined]
 
 
 def solve_lp(lp: LP, options: Mapping[str, Any] | None = None) -> SolveResult:
