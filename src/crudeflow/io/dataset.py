@@ -87,7 +87,7 @@ def read_dataset(path: str | Path | None = None, *, strict_warnings: bool = Fals
 
     Every problem in every file is collected first; any error raises ``DatasetError``
     listing them all with file, row, column, expected and found. Warnings are kept on
-    the returned network's ``meta.extra["warnings"]``.
+    the returned network's ``warnings``.
     """
     folder = resolve_dataset(path)
     net, problems = load_dataset(folder)
@@ -134,7 +134,9 @@ def network_from_records(
             raw[name] = None if table.optional else pd.DataFrame(columns=list(table.names))
             continue
         frame = pd.DataFrame(recs)
-        raw[name] = frame.map(_format).astype(object) if len(frame) else frame
+        raw[name] = (
+            frame.map(_format).astype(object) if len(frame) else pd.DataFrame(columns=list(table.names))
+        )
     pol_doc: dict[str, Any] = {"policies": policies or []}
     if groups:
         pol_doc["groups"] = groups
@@ -199,7 +201,7 @@ def build_network(
             groups=groups,
         )
     _check_policies(policies, out, set(grade_ids), set(source_ids), set(node_ids), groups)
-    policies = policies.drop(columns="line")
+    policies = policies.drop(columns="line", errors="ignore")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
     check_links(frames["links"], nodes, out)
     check_min_max(frames["supplies"], "supplies.csv", "min_mt_per_year", "max_mt_per_year", out)
@@ -215,7 +217,6 @@ def build_network(
         )
     if out.errors:
         return None, out.problems
-    meta.extra["warnings"] = [p for p in out.problems if p.severity == "warning"]
     net = Network(
         meta=meta,
         sources=frames["sources"].set_index("id"),
@@ -230,6 +231,7 @@ def build_network(
         trade=frames["trade"],
         policies=policies,
         groups=groups,
+        warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )
     return net, out.problems
 
@@ -457,13 +459,14 @@ def write_dataset(network: Network, path: str | Path) -> Path:
         "currency": meta.currency, "reference_bbl_per_t": meta.reference_bbl_per_t,
         "benchmark": meta.benchmark, "description": meta.description,
     }  # fmt: skip
-    meta_doc.update({k: v for k, v in meta.extra.items() if k != "warnings"})
+    meta_doc.update(meta.extra)
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta_doc, sort_keys=False), encoding="utf-8")
     for name, table in TABLES.items():
         frame = getattr(network, name)
         if table.optional and len(frame) == 0:
             continue
-        _write_table(frame.reset_index() if table.key else frame, table, folder / table.file)
+        named = frame.index.name is not None or isinstance(frame.index, pd.MultiIndex)
+        _write_table(frame.reset_index() if named else frame, table, folder / table.file)
     groups = {k: list(v) for k, v in network.groups.items() if not (k == "EU" and v == EU27)}
     pols = []
     for pid, row in network.policies.iterrows():

@@ -96,6 +96,7 @@ def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame
         if col.name not in present:
             alt = table.alternatives.get(col.name)
             if alt and alt in present:
+                result[col.name] = [float("nan")] * len(raw)
                 continue
             if col.required:
                 what = f"a column '{col.name}'" + (f" (or '{alt}')" if alt else "")

@@ -61,6 +61,8 @@ class Network:
     trade: pd.DataFrame
     policies: pd.DataFrame
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    warnings: tuple[Any, ...] = field(default=(), compare=False)
+    """Problems of severity 'warning' found when the dataset was read."""
 
     def replace(self, **changes: Any) -> Network:
         """A new Network with some tables replaced (the original is untouched)."""
