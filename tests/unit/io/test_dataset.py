@@ -158,7 +158,9 @@ def test_policy_unknown_kind_and_field(folder: Path) -> None:
 def test_malformed_yaml_reports_its_line(folder: Path) -> None:
     (folder / "policies.yaml").write_text("policies:\n  - id: a\n    kind: [embargo\n")
     errs = errors_of(folder)
-    assert errs and errs[0][0] == "policies.yaml" and errs[0][1] is not None
+    assert errs
+    assert errs[0][0] == "policies.yaml"
+    assert errs[0][1] is not None
 
 
 def test_capacity_in_kb_per_day_is_converted(folder: Path) -> None:
