@@ -38,7 +38,7 @@ def _fail(exc: CrudeflowError) -> None:
     problems: tuple[Problem, ...] = getattr(exc, "problems", ())
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False)
+        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
 
 
@@ -145,7 +145,7 @@ def data_validate(
     errors = [p for p in problems if p.severity == "error" or strict]
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{p.severity}[/]: {p}", highlight=False)
+        err_console.print(f"[{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
     if errors or net is None:
         err_console.print(f"[bold red]error:[/] {len(errors)} problem(s) in {folder}", highlight=False)
         raise typer.Exit(2)

@@ -345,6 +345,7 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             continue
         row: dict[str, Any] = {c: None for c in POLICY_COLUMNS}
         row.update({"kind": kind, "enabled": True, "note": "", "source": ""})
+        row.update(dict.fromkeys(("origin", "importer", "country", "by"), ""))
         for key, value in item.items():
             if key not in allowed or key == "id":
                 continue

@@ -232,7 +232,9 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         gc = great_circle_km(a["lat"], a["lon"], b["lat"], b["lon"])
         dist = sub["distance_km"].to_numpy(dtype=float)
         rows = np.flatnonzero(have.to_numpy())
-        for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5)):
+        # sea routes go round continents (searoute distances), so only overland legs get the 3x check
+        overland = (sub["mode"] != "tanker").to_numpy()
+        for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5) & overland):
             out.warn(
                 file,
                 int(rows[j]) + 2,

@@ -240,7 +240,7 @@ def without_transit(net: Network, country: str) -> Network:
     """``country`` lets no foreign crude through: a transit ban on every other origin."""
     origins = tuple(sorted(set(net.grades["origin_country"]) - {country}))
     pid = f"scenario-no-transit-{country}"
-    row: dict[str, Any] = dict.fromkeys(net.policies.columns)
+    row: dict[str, Any] = dict.fromkeys(net.policies.columns, "")
     row.update({"kind": "transit_ban", "country": country, "origins": origins, "modes": (),
                 "importers": (), "enabled": True, "source": "", "note": "scenario",
                 "usd_per_t": np.nan, "max_share_pct": np.nan})  # fmt: skip
