@@ -15,7 +15,7 @@ import typer
 from rich.console import Console
 from rich.table import Table as RichTable
 
-from crudeflow.exceptions import CrudeflowError, DatasetError, Problem
+from crudeflow.exceptions import CrudeflowError, Problem
 
 app = typer.Typer(
     name="crudeflow",
@@ -274,14 +274,25 @@ _register()
 
 def main() -> None:
     """Console-script entry point."""
+    import os
+
     try:
         app()
-    except DatasetError as exc:  # pragma: no cover - commands catch their own
-        err_console.print(f"[bold red]error:[/] {exc}")
+    except CrudeflowError as exc:  # commands catch their own; this is a safety net
+        err_console.print(f"[bold red]error:[/] {exc}", highlight=False)
         sys.exit(exc.exit_code)
     except KeyboardInterrupt:
         err_console.print("[yellow]interrupted[/]")
         sys.exit(130)
+    except Exception as exc:
+        if os.environ.get("CRUDEFLOW_DEBUG"):
+            raise
+        err_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc} "
+            "(a bug in crudeflow: please report it; set CRUDEFLOW_DEBUG=1 for the traceback)",
+            highlight=False,
+        )
+        sys.exit(70)
 
 
 if __name__ == "__main__":
