@@ -27,8 +27,9 @@ app = typer.Typer(
 data_app = typer.Typer(help="List, show, validate and export datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
-console = Console()
-err_console = Console(stderr=True)
+# Pipes and CI logs get wide tables instead of 80 truncated columns.
+console = Console(width=None if sys.stdout.isatty() else 200)
+err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 
 def _fail(exc: CrudeflowError) -> None:
