@@ -34,9 +34,12 @@ err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
 
 def _fail(exc: CrudeflowError) -> None:
     """Print one red line and each problem, then exit with the error's code."""
-    head = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    err_console.print(f"[bold red]error:[/] {head}", highlight=False)
+    lines = str(exc).splitlines() or [type(exc).__name__]
     problems: tuple[Problem, ...] = getattr(exc, "problems", ())
+    err_console.print(f"[bold red]error:[/] {lines[0]}", highlight=False, soft_wrap=True)
+    if not problems:
+        for line in lines[1:]:
+            err_console.print(line, highlight=False, soft_wrap=True)
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
         err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
