@@ -1,5 +1,5 @@
 # Two commands do all set-up on a fresh machine:
-#   make run   - plan the shipped dataset (base vs a seed scenario)
+#   make run   - plan the shipped dataset: Belarus without Russian crude vs the 2023 base
 #   make test  - ruff, mypy and the test suite
 PYTHON ?= python3
 VENV ?= .venv
@@ -15,7 +15,7 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 run: $(STAMP)
-	$(BIN)/crudeflow data show caspian-europe
+	$(BIN)/crudeflow compare base belarus-without-russian-crude
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks scripts
