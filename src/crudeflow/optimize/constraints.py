@@ -157,9 +157,9 @@ def slates(net: Network, idx: NetIndex, lp: LP) -> Rows:
         return _empty(["node", "grade", "max_share_pct"])
     cl = c.labels
     # one row per slate entry: +1 on its own grade, −share on every grade of the refinery
-    key_c = cl["node"].astype(str) + "\x00" + cl["grade"].astype(str)
-    key_s = sl["node"].astype(str) + "\x00" + sl["grade"].astype(str)
-    own = pd.Index(key_c).get_indexer(key_s)
+    key_c = pd.MultiIndex.from_arrays([cl["node"].astype(str), cl["grade"].astype(str)])
+    key_s = pd.MultiIndex.from_arrays([sl["node"].astype(str), sl["grade"].astype(str)])
+    own = key_c.get_indexer(key_s)
     share = sl["max_share_pct"].to_numpy(float) / 100.0
     # pairs (slate row, consume col) for the refinery's whole runs
     s_nodes = sl["node"].to_numpy(dtype=str)
@@ -195,6 +195,8 @@ def share_caps(net: Network, idx: NetIndex, lp: LP) -> Rows:
     f_link = f.labels["link_pos"].to_numpy()
     c_to = idx.node_country[f.labels["to_pos"].to_numpy()]
     c_from = idx.node_country[f.labels["from_pos"].to_numpy()]
+    f_to = f.labels["to"].to_numpy(dtype=str)
+    f_origin = idx.grade_origin[f.labels["gout_pos"].to_numpy()]
     rows, cols, vals, labs = [], [], [], []
     for r, (pid, p) in enumerate(caps.iterrows()):
         share = float(p["max_share_pct"]) / 100.0
@@ -209,9 +211,13 @@ def share_caps(net: Network, idx: NetIndex, lp: LP) -> Rows:
             cols.append(c.start + hit)
             vals.append(np.ones(len(hit)))
         else:
-            imp_c = np.unique(net.nodes.loc[d_nodes, "country"].to_numpy(dtype=str))
-            entering = np.isin(c_to, imp_c) & ~np.isin(c_from, imp_c)
-            hit = np.flatnonzero(entering & terr.has([p["country"]])[f_link])
+            t = str(p["country"])
+            if p["importer"] in net.demands.index:
+                entering = f_to == p["importer"]
+            else:
+                imp_c = np.asarray(net.expand_countries([p["importer"]]), dtype=str)
+                entering = np.isin(c_to, imp_c) & ~np.isin(c_from, imp_c)
+            hit = np.flatnonzero(entering & terr.has([t])[f_link] & (f_origin != t))
             rows.append(np.full(len(hit), r))
             cols.append(f.start + hit)
             vals.append(np.ones(len(hit)))

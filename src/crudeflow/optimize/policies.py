@@ -3,21 +3,31 @@
 Flow masks come from bans and embargoes, charges from export duties and transit fees,
 side constraints from share caps and contracts.
 
-Rules, per flow variable on a leg from node *a* to node *b* (see the dataset README):
+Rules, per flow variable on a leg from node *a* to node *b* (country(a) = the country of
+node *a*; a leg's *territory* is its endpoints' countries plus its ``countries`` list):
 
-* export duty (origin X, importers I?): grades of origin X on legs with country(a) = X
-  and country(b) ≠ X (and country(b) ∈ I when given).
+* export duty (origin X, importers I?): grades of origin X pay once when they leave X: on
+  legs with country(a) = X and country(b) ≠ X. With importers I, the duty is owed on the
+  crude *towards* I instead: it is charged on the leg entering I (country(a) ∉ I,
+  country(b) ∈ I, country(b) ≠ X), so crude reaching I through a transit country pays it
+  too, and crude going elsewhere does not.
 * transit fee (country T, origins O?): grades of origin ≠ T (and ∈ O when given) on legs
   whose territory includes T and with country(b) ≠ T — charged once per exit from T.
-* transit ban (country T, origins O): grades of origin ∈ O, ≠ T, on legs whose territory
-  includes T — none may pass.
+* transit ban (country T, origins O): grades of origin ∈ O, ≠ T, may not pass through T:
+  legs whose territory includes T and with country(b) ≠ T (the legs leaving or crossing
+  T) are closed to them. Deliveries *into* T stay open (an embargo closes those).
 * embargo (importers I, origins O, modes M?): grades of origin ∈ O on legs with
-  country(b) ∈ I (and mode ∈ M when given). Swaps are judged by the grade delivered.
+  country(b) ∈ I (and mode ∈ M when given): the importer neither takes nor moves them.
+  Swaps are judged by the grade delivered.
 * share cap by origin: crude runs of origin C at the importer's refineries ≤ x % of runs.
-* share cap by transit: crude entering the importer over legs whose territory includes
-  T ≤ x % of the importer's runs (measured on the entering legs).
+* share cap by transit: crude of origin ≠ T entering the importer's country over legs whose
+  territory includes T ≤ x % of the importer's runs (measured on the entering legs, so a
+  transit earlier on the route is not seen; for a refinery importer, on the legs into it).
 * contract (seller S, buyer B): runs at B's refineries of S's grades (grades of origin S,
-  or grades supplied at node S) within [min, max]; below min costs take-or-pay per tonne.
+  or grades supplied at node S — from any supply of those grades) within [min, max];
+  each tonne below min costs take-or-pay (or, with none given, is infeasible).
+
+Swaps pay their fee (the link tariff) but no duty or transit fee: they are paper exchanges.
 """
 
 from __future__ import annotations
@@ -104,12 +114,14 @@ def flow_policy(net: Network, idx: NetIndex, terr: Territory) -> FlowPolicy:
     duty = np.zeros(n)
     fee = np.zeros(n)
     removed: dict[str, IArray] = {}
-    for pid, p in enabled(net, "export_duty").iterrows():
-        hit = (o_in == p["origin"]) & (c_from == p["origin"]) & (c_to != p["origin"]) & ~is_swap
+    for _pid, p in enabled(net, "export_duty").iterrows():
+        x = p["origin"]
         if p["importers"]:
-            hit &= np.isin(c_to, net.expand_countries(p["importers"]))
+            imp = net.expand_countries(p["importers"])
+            hit = (o_in == x) & np.isin(c_to, imp) & ~np.isin(c_from, imp) & (c_to != x) & ~is_swap
+        else:
+            hit = (o_in == x) & (c_from == x) & (c_to != x) & ~is_swap
         duty[hit] += float(p["usd_per_t"])
-        del pid
     for _pid, p in enabled(net, "transit_fee").iterrows():
         t = p["country"]
         hit = terr.has([t])[var_link] & (c_to != t) & (o_in != t) & ~is_swap
@@ -119,7 +131,7 @@ def flow_policy(net: Network, idx: NetIndex, terr: Territory) -> FlowPolicy:
     for pid, p in enabled(net, "transit_ban").iterrows():
         t = p["country"]
         origins = net.expand_countries(p["origins"])
-        hit = terr.has([t])[var_link] & np.isin(o_in, origins) & (o_in != t)
+        hit = terr.has([t])[var_link] & (c_to != t) & np.isin(o_in, origins) & (o_in != t)
         removed[str(pid)] = np.flatnonzero(hit & keep)
         keep &= ~hit
     for pid, p in enabled(net, "embargo").iterrows():
