@@ -1,11 +1,13 @@
 """Unmet demand and stranded supply explained in words.
 
-Names the capacities, policies, quality limits or supply limits that stand in the way.
+Names the capacities (with their shadow prices), policies, quality limits, supply limits
+or prices that stand in the way. The arc graph is built once per call, not per refinery.
 """
 
 from __future__ import annotations
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
@@ -13,26 +15,54 @@ from scipy.sparse.csgraph import breadth_first_order
 from crudeflow.optimize.build import Model
 
 TOL = 1e-6
+IArray = npt.NDArray[np.int64]
 
 
-def _reach(model: Model, node: str, *, upstream: bool) -> np.ndarray:
-    """Node positions that can reach ``node`` (upstream) or be reached from it, over active arcs."""
+def _graph(model: Model, *, upstream: bool) -> sp.csr_matrix:
+    """Node graph over active arcs (reversed for upstream searches)."""
     idx = model.index
     n = len(idx.node_ids)
-    g = sp.csr_matrix((np.ones(len(idx.arc_from)), (idx.arc_from, idx.arc_to)), shape=(n, n))
-    if upstream:
-        g = g.T.tocsr()
-    start = int(idx.node_ids.get_indexer([node])[0])
-    return np.asarray(breadth_first_order(g, start, directed=True, return_predecessors=False))
+    a, b = (idx.arc_to, idx.arc_from) if upstream else (idx.arc_from, idx.arc_to)
+    return sp.csr_matrix((np.ones(len(a)), (a, b)), shape=(n, n))
 
 
-def _binding_links(model: Model, link_flow: pd.DataFrame, nodes: np.ndarray) -> list[str]:
-    """Links at capacity whose both ends lie in a node set, largest shadow price first."""
-    idx = model.index
-    names = set(idx.node_ids.to_numpy()[nodes])
-    lf = link_flow[(link_flow["from"].isin(names)) & (link_flow["to"].isin(names))]
-    b = lf[lf["binding"]].sort_values("shadow_price_usd_per_t", ascending=False)
-    return [f"{lid} ({r.capacity_mt_per_year:.1f} Mt/yr full)" for lid, r in b.head(4).iterrows()]
+def _reach(model: Model, g: sp.csr_matrix, node: str) -> IArray:
+    """Node positions reachable from ``node`` in ``g`` (itself included)."""
+    start = int(model.index.node_ids.get_indexer([node])[0])
+    return np.asarray(breadth_first_order(g, start, directed=True, return_predecessors=False), np.int64)
+
+
+class _Binding:
+    """Binding links (largest shadow price first) as arrays, each with its sentence."""
+
+    def __init__(self, model: Model, link_flow: pd.DataFrame) -> None:
+        idx = model.index
+        b = link_flow[link_flow["binding"].to_numpy(bool)].sort_values(
+            "shadow_price_usd_per_t", ascending=False
+        )
+        self.from_pos = idx.node_ids.get_indexer(b["from"])
+        self.to_pos = idx.node_ids.get_indexer(b["to"])
+        self.text = [
+            f"link '{lid}' is full at {cap:.2f} Mt/yr (one more Mt/yr there would save {sh:,.0f} USD/t)"
+            for lid, cap, sh in zip(
+                b.index, b["capacity_mt_per_year"], b["shadow_price_usd_per_t"], strict=True
+            )
+        ]
+
+    def within(self, inside: npt.NDArray[np.bool_], top: int = 4) -> list[str]:
+        """Sentences for binding links with both ends inside a node set."""
+        hit = np.flatnonzero(inside[self.from_pos] & inside[self.to_pos])[:top]
+        return [self.text[i] for i in hit]
+
+
+def _binding_links(model: Model, link_flow: pd.DataFrame, nodes: IArray) -> list[str]:
+    """Links at capacity with both ends in a node set, largest shadow price first."""
+    inside = np.zeros(len(model.index.node_ids), bool)
+    inside[nodes] = True
+    return _Binding(model, link_flow).within(inside)
+
+
+_LIMIT_WORDS = {"max_sulfur_pct": "sulfur ceiling", "min_api": "API floor", "max_api": "API ceiling"}
 
 
 def explain_unmet(
@@ -41,40 +71,58 @@ def explain_unmet(
     link_flow: pd.DataFrame,
     quality_rows: pd.DataFrame,
     supply: pd.DataFrame,
+    prices: pd.DataFrame | None = None,
 ) -> pd.Series:
-    """One sentence per refinery with unmet demand naming what binds."""
+    """One sentence per refinery with unmet demand naming what binds.
+
+    Looks upstream of the refinery: full links (with what one more Mt/yr would save),
+    binding quality limits, policies that close legs on its routes, supplies at their
+    maximum; when nothing binds, the shortage penalty is cheaper than supplying it.
+    """
     net = model.network
     idx = model.index
+    n = len(idx.node_ids)
+    g_up = _graph(model, upstream=True)
+    binding = _Binding(model, link_flow)
+    sup_pos = idx.node_ids.get_indexer(supply.index.get_level_values(0))
+    at_max = (supply["mt_per_year"] >= supply["max_mt_per_year"] - TOL).to_numpy()
+    q = quality_rows[quality_rows["binding"].to_numpy(bool)]
+    q_text: dict[str, list[str]] = {}
+    for node, limit, value in zip(q["node"], q["limit"], q["value"], strict=True):
+        q_text.setdefault(str(node), []).append(
+            f"its {_LIMIT_WORDS.get(str(limit), str(limit))} ({value:g}) binds"
+        )
+    pol_ends = {
+        pid: (np.unique(idx.var_to[removed]), len(np.unique(idx.var_link[removed])))
+        for pid, removed in model.policy.removed_by.items()
+        if len(removed)
+    }
+    penalty = net.demands["shortage_penalty_usd_per_t"]
     reasons: list[str] = []
     for node in unmet.index:
-        ups = _reach(model, node, upstream=True)
+        inside = np.zeros(n, bool)
+        inside[_reach(model, g_up, node)] = True
         parts: list[str] = []
-        inbound = np.isin(idx.arc_to, idx.node_ids.get_indexer([node]))
-        if not inbound.any() and node not in set(net.supplies.index.get_level_values(0)):
-            parts.append("no active link reaches it")
-        caps = _binding_links(model, link_flow, ups)
-        if caps:
-            parts.append("capacity binds on " + ", ".join(caps))
-        q = quality_rows[(quality_rows["node"] == node) & quality_rows["binding"]]
-        for r in q.itertuples(index=False):
-            parts.append(f"quality limit {r.limit} = {r.value:g} binds")
-        up_names = set(idx.node_ids.to_numpy()[ups])
-        for pid, removed in model.policy.removed_by.items():
-            if len(removed) == 0:
-                continue
-            ends = idx.node_ids.to_numpy()[idx.var_to[removed]]
-            if np.isin(ends, list(up_names | {node})).any():
-                parts.append(
-                    f"policy '{pid}' closes {len(np.unique(idx.var_link[removed]))} link(s) on its routes"
-                )
-        s = supply[supply.index.get_level_values(0).isin(up_names)]
-        at_max = s[s["mt_per_year"] >= s["max_mt_per_year"] - TOL]
-        if len(at_max) and len(at_max) == len(s):
-            parts.append("every supply that can reach it is at its maximum")
-        elif len(at_max):
-            parts.append(f"{len(at_max)} of {len(s)} reachable supplies at their maximum")
-        if not parts:
-            parts.append("cheaper to leave unmet at the shortage penalty than to supply")
+        reach = inside[sup_pos]
+        n_sup = int(reach.sum())
+        if n_sup == 0:
+            parts.append("no supply can reach it over active links")
+        caps = binding.within(inside)
+        parts.extend(caps)
+        quality = q_text.get(str(node), [])
+        parts.extend(quality)
+        for pid, (ends, n_links) in pol_ends.items():
+            if inside[ends].any():
+                parts.append(f"policy '{pid}' closes {n_links} link(s) on its routes")
+        if n_sup:
+            n_max = int((reach & at_max).sum())
+            if n_max == n_sup:
+                parts.append("every supply that can reach it is at its maximum")
+            elif n_max:
+                parts.append(f"{n_max} of {n_sup} reachable supplies are at their maximum")
+        if n_sup and not caps and not quality:
+            pen = float(penalty.get(node, np.nan))
+            parts.append(f"supplying it would cost more than its shortage penalty ({pen:,.0f} USD/t)")
         reasons.append("; ".join(parts))
     return pd.Series(reasons, index=unmet.index, dtype=object)
 
@@ -82,19 +130,22 @@ def explain_unmet(
 def explain_shut_in(model: Model, shut: pd.DataFrame, link_flow: pd.DataFrame) -> pd.Series:
     """One sentence per supply whose fixed output could not all be placed."""
     idx = model.index
+    g_down = _graph(model, upstream=False)
+    binding = _Binding(model, link_flow)
+    node_arr = idx.node_ids.to_numpy()
     reasons = []
     for node, _grade in shut.index:
-        downs = _reach(model, node, upstream=False)
-        caps = _binding_links(model, link_flow, downs)
+        downs = _reach(model, g_down, node)
+        inside = np.zeros(len(node_arr), bool)
+        inside[downs] = True
+        caps = binding.within(inside)
         parts = []
-        outbound = np.isin(idx.arc_from, idx.node_ids.get_indexer([node]))
-        if not outbound.any():
+        if not np.isin(idx.arc_from, idx.node_ids.get_indexer([node])).any():
             parts.append("no active link leaves it")
-        if caps:
-            parts.append("export capacity binds on " + ", ".join(caps))
+        parts.extend(caps)
         for pid, removed in model.policy.removed_by.items():
-            starts = idx.node_ids.to_numpy()[idx.var_from[removed]]
-            if len(removed) and np.isin(starts, idx.node_ids.to_numpy()[downs]).any():
+            starts = node_arr[idx.var_from[removed]]
+            if len(removed) and np.isin(starts, node_arr[downs]).any():
                 parts.append(f"policy '{pid}' closes routes")
-        reasons.append("; ".join(parts) or "outlets are full")
+        reasons.append("; ".join(parts) or "its outlets take no more")
     return pd.Series(reasons, index=shut.index, dtype=object)

@@ -1,18 +1,128 @@
-"""Flow decomposition: split the optimal flows into paths from a supply to a sink.
+"""Flow decomposition and delivered-cost propagation on the (node, grade) state graph.
 
-Works on the (node, grade) state graph so swaps, which change the grade, are followed.
-A path ends where its crude is run (a refinery), sold (a world-market outlet) or shut in.
+A *state* is one (node, grade) conservation row, so swaps (which change the grade) are
+followed like any other leg. ``decompose`` splits the optimal flows into paths from a supply
+to a sink (a refinery run, a world-market sale or a shut-in); ``average_costs`` gives every
+state the volume-weighted average cost of the crude there, split into parts, by one sparse
+linear solve (no path enumeration), which is what delivered costs are built from.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
+from scipy.sparse.linalg import spsolve
+
+FArray = npt.NDArray[np.float64]
+IArray = npt.NDArray[np.int64]
 
 EPS = 1e-7
+"""Volumes below this (Mt/yr) are solver noise: ignored when decomposing."""
+
+
+def decompose_states(
+    src_state: IArray,
+    src_amt: FArray,
+    e_from: IArray,
+    e_to: IArray,
+    e_amt: FArray,
+    sink_state: IArray,
+    sink_amt: FArray,
+    n_states: int,
+    eps: float = EPS,
+) -> tuple[list[int], list[int], list[float], list[list[int]], list[list[int]]]:
+    """Split a conserving flow on integer states into source → sink paths.
+
+    Walks from each source along edges with flow left (largest first, with a per-state
+    pointer so an exhausted edge is never looked at again), stops at the first state with
+    sink volume left, and subtracts the bottleneck amount. A cycle met on the walk is a
+    circulation: it is cancelled (its smallest flow is taken off every edge of the cycle)
+    and the walk goes on, so cycles (bidirectional links, swaps back and forth) never stop
+    the decomposition. A dead end (solver noise) drops the last edge's remainder.
+
+    Returns, per path: source position, sink position, amount, states visited and edge
+    positions used. Work is linear in the total path length plus the number of edges.
+    """
+    order = np.lexsort((-e_amt, e_from))
+    ef = e_from[order]
+    states = np.arange(n_states + 1)
+    e_start = np.searchsorted(ef, states[:-1], "left").tolist()
+    e_end = np.searchsorted(ef, states[:-1], "right").tolist()
+    e_to_l = e_to[order].tolist()
+    res = e_amt[order].astype(float).tolist()
+    e_orig = order.tolist()
+    s_order = np.argsort(sink_state, kind="stable")
+    ss = sink_state[s_order]
+    k_start = np.searchsorted(ss, states[:-1], "left").tolist()
+    k_end = np.searchsorted(ss, states[:-1], "right").tolist()
+    sink_res = sink_amt[s_order].astype(float).tolist()
+    sink_orig = s_order.tolist()
+    ptr = list(e_start)
+    kptr = list(k_start)
+
+    p_src: list[int] = []
+    p_sink: list[int] = []
+    p_amt: list[float] = []
+    p_states: list[list[int]] = []
+    p_edges: list[list[int]] = []
+    for i, (s0, amt0) in enumerate(zip(src_state.tolist(), src_amt.tolist(), strict=True)):
+        left = float(amt0)
+        while left > eps:
+            walk_states = [s0]
+            walk_edges: list[int] = []
+            pos = {s0: 0}
+            s = s0
+            sink = -1
+            while True:
+                k = kptr[s]
+                while k < k_end[s] and sink_res[k] <= eps:
+                    k += 1
+                kptr[s] = k
+                if k < k_end[s]:
+                    sink = k
+                    break
+                j = ptr[s]
+                while j < e_end[s] and res[j] <= eps:
+                    j += 1
+                ptr[s] = j
+                if j == e_end[s]:
+                    break  # dead end
+                t = e_to_l[j]
+                if t in pos:  # a cycle: cancel it and carry on from where it closed
+                    at = pos[t]
+                    cyc = [*walk_edges[at:], j]
+                    m = min(res[c] for c in cyc)
+                    for c in cyc:
+                        res[c] -= m
+                    for st in walk_states[at + 1 :]:
+                        del pos[st]
+                    del walk_states[at + 1 :]
+                    del walk_edges[at:]
+                    s = t
+                    continue
+                walk_edges.append(j)
+                walk_states.append(t)
+                pos[t] = len(walk_states) - 1
+                s = t
+            if sink < 0:
+                if not walk_edges:
+                    break  # nothing leaves the source: the rest is noise
+                res[walk_edges[-1]] = 0.0
+                continue
+            amount = min(left, sink_res[sink], *(res[e] for e in walk_edges))
+            for e in walk_edges:
+                res[e] -= amount
+            sink_res[sink] -= amount
+            left -= amount
+            p_src.append(i)
+            p_sink.append(sink_orig[sink])
+            p_amt.append(amount)
+            p_states.append(walk_states)
+            p_edges.append([e_orig[e] for e in walk_edges])
+    return p_src, p_sink, p_amt, p_states, p_edges
 
 
 def decompose(
@@ -20,85 +130,138 @@ def decompose(
     flows: pd.DataFrame,
     sinks: pd.DataFrame,
 ) -> pd.DataFrame:
-    """Greedy path decomposition of a feasible flow.
+    """Path decomposition of a feasible flow given as frames.
 
-    ``supply``: node, grade, mt_per_year, price_usd_per_t. ``flows``: var, from, to,
-    grade, grade_out, mt_per_year. ``sinks``: node, grade, kind, mt_per_year.
-    Returns one row per path: source, grade (as supplied), sink, sink_kind, grade_out,
-    mt_per_year, nodes (tuple), vars (tuple of flow-variable positions).
+    ``supply``: node, grade, mt_per_year. ``flows``: var, from, to, grade, grade_out,
+    mt_per_year. ``sinks``: node, grade, kind, mt_per_year. Returns one row per path:
+    source, grade (as supplied), sink, sink_kind, grade_out, mt_per_year, nodes (tuple),
+    vars (tuple of flow-variable positions).
     """
-    out: dict[tuple[str, str], list[list[object]]] = defaultdict(list)
-    cols = [flows[c].tolist() for c in ("var", "from", "to", "grade", "grade_out", "mt_per_year")]
-    for var, a, b, g, g_out, mt in zip(*cols, strict=True):
-        out[(a, g)].append([int(var), (b, g_out), float(mt)])
-    for edges in out.values():
-        edges.sort(key=lambda e: -float(e[2]))  # type: ignore[arg-type]
-    sink_left: dict[tuple[str, str], list[list[object]]] = defaultdict(list)
-    for rec in sinks.itertuples(index=False):
-        sink_left[(rec.node, rec.grade)].append([rec.kind, float(rec.mt_per_year)])
-    rows: list[dict[str, object]] = []
-    for rec in supply.itertuples(index=False):
-        left = float(rec.mt_per_year)
-        start = (rec.node, rec.grade)
-        guard = 0
-        while left > EPS and guard < 10_000:
-            guard += 1
-            state = start
-            visited = {state}
-            path_vars: list[int] = []
-            edges_used: list[list[object]] = []
-            nodes = [state[0]]
-            amount = left
-            sink: list[object] | None = None
-            while True:
-                s_here = [s for s in sink_left.get(state, []) if float(s[1]) > EPS]  # type: ignore[arg-type]
-                if s_here:
-                    sink = s_here[0]
-                    amount = min(amount, float(sink[1]))  # type: ignore[arg-type]
-                    break
-                nxt = [e for e in out.get(state, []) if float(e[2]) > EPS]  # type: ignore[arg-type]
-                if not nxt:
-                    break
-                e = nxt[0]
-                amount = min(amount, float(e[2]))  # type: ignore[arg-type]
-                path_vars.append(int(e[0]))  # type: ignore[call-overload]
-                edges_used.append(e)
-                state = e[1]  # type: ignore[assignment]
-                nodes.append(state[0])
-                if state in visited:
-                    break
-                visited.add(state)
-            if sink is None or amount <= EPS:
-                # flow that ends nowhere (rounding or a cycle): stop decomposing this supply
-                break
-            for e in edges_used:
-                e[2] = float(e[2]) - amount  # type: ignore[arg-type]
-            sink[1] = float(sink[1]) - amount  # type: ignore[arg-type]
-            left -= amount
-            rows.append({
-                "source": start[0], "grade": start[1], "sink": state[0], "sink_kind": sink[0],
-                "grade_out": state[1], "mt_per_year": amount, "nodes": tuple(nodes),
-                "vars": tuple(path_vars),
-            })  # fmt: skip
     cols = ["source", "grade", "sink", "sink_kind", "grade_out", "mt_per_year", "nodes", "vars"]
-    return pd.DataFrame(rows, columns=cols)
+    nodes = np.concatenate(
+        [
+            supply["node"].to_numpy(object),
+            flows["from"].to_numpy(object),
+            flows["to"].to_numpy(object),
+            sinks["node"].to_numpy(object),
+        ]
+    )
+    grades = np.concatenate(
+        [
+            supply["grade"].to_numpy(object),
+            flows["grade"].to_numpy(object),
+            flows["grade_out"].to_numpy(object),
+            sinks["grade"].to_numpy(object),
+        ]
+    )
+    codes, uniq = pd.MultiIndex.from_arrays([nodes, grades]).factorize()
+    n_s, n_f = len(supply), len(flows)
+    src = codes[:n_s].astype(np.int64)
+    ef = codes[n_s : n_s + n_f].astype(np.int64)
+    et = codes[n_s + n_f : n_s + 2 * n_f].astype(np.int64)
+    sk = codes[n_s + 2 * n_f :].astype(np.int64)
+    p_src, p_sink, p_amt, p_states, p_edges = decompose_states(
+        src, supply["mt_per_year"].to_numpy(float), ef, et, flows["mt_per_year"].to_numpy(float),
+        sk, sinks["mt_per_year"].to_numpy(float), len(uniq),
+    )  # fmt: skip
+    if not p_src:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+    state_node = np.asarray(uniq.get_level_values(0), dtype=object)
+    var = flows["var"].to_numpy(np.int64)
+    si = np.asarray(p_sink)
+    sup_i = np.asarray(p_src)
+    return pd.DataFrame(
+        {
+            "source": supply["node"].to_numpy()[sup_i],
+            "grade": supply["grade"].to_numpy()[sup_i],
+            "sink": sinks["node"].to_numpy()[si],
+            "sink_kind": sinks["kind"].to_numpy()[si],
+            "grade_out": sinks["grade"].to_numpy()[si],
+            "mt_per_year": np.asarray(p_amt, float),
+            "nodes": [tuple(state_node[st].tolist()) for st in p_states],
+            "vars": [tuple(var[e].tolist()) for e in p_edges],
+        },
+        columns=cols,
+    )
 
 
 def path_costs(
     paths: pd.DataFrame,
-    price: npt.NDArray[np.float64],
-    tariff: npt.NDArray[np.float64],
-    duty: npt.NDArray[np.float64],
-    fee: npt.NDArray[np.float64],
+    price: FArray,
+    tariff: FArray,
+    duty: FArray,
+    fee: FArray,
 ) -> pd.DataFrame:
     """Add per-tonne cost parts to each path: price, transport, duties, fees, total (USD/t)."""
     out = paths.copy()
-    t = np.array([tariff[list(v)].sum() if v else 0.0 for v in paths["vars"]])
-    d = np.array([duty[list(v)].sum() if v else 0.0 for v in paths["vars"]])
-    f = np.array([fee[list(v)].sum() if v else 0.0 for v in paths["vars"]])
+    lens = np.fromiter((len(v) for v in paths["vars"]), np.int64, len(paths))
+    flat = (
+        np.fromiter((i for v in paths["vars"] for i in v), np.int64, int(lens.sum()))
+        if len(paths)
+        else np.zeros(0, np.int64)
+    )
+    owner = np.repeat(np.arange(len(paths)), lens)
+
+    def per_path(values: FArray) -> FArray:
+        return np.bincount(owner, weights=values[flat], minlength=len(paths)).astype(float)
+
+    t, d, f = per_path(tariff), per_path(duty), per_path(fee)
     out["price_usd_per_t"] = price
     out["transport_usd_per_t"] = t
     out["duties_usd_per_t"] = d
     out["fees_usd_per_t"] = f
     out["cost_usd_per_t"] = price + t + d + f
+    return out
+
+
+def average_costs(
+    n_states: int,
+    src_state: IArray,
+    src_amt: FArray,
+    src_parts: FArray,
+    e_from: IArray,
+    e_to: IArray,
+    e_amt: FArray,
+    e_parts: FArray,
+) -> FArray:
+    """Volume-weighted average cost (USD/t) of the crude at every state, per cost part.
+
+    ``src_parts`` (sources × k) and ``e_parts`` (edges × k) are per-tonne charges. With
+    inflow(s) the volume entering state s, the averages a solve
+    ``inflow(s)·a(s) = Σ_src amt·part + Σ_edges u→s amt·(a(u) + part)`` — one sparse
+    solve for all parts, exact for any flow including cycles that are fed from outside.
+    A volume-weighted sum of a over all sinks equals the total cost of the flow. States
+    that no source feeds (no inflow, or an unfed circulation — a zero-cost tie) get NaN
+    and are left out of the solve, which keeps the system non-singular.
+    """
+    k = src_parts.shape[1]
+    out = np.full((n_states, k), np.nan)
+    if n_states == 0:
+        return out
+    # states fed by some source: reachable from a super-source over edges carrying flow
+    g = sp.csr_matrix(
+        (np.ones(len(e_from) + len(src_state)),
+         (np.concatenate([e_from, np.full(len(src_state), n_states)]),
+          np.concatenate([e_to, src_state]))),
+        shape=(n_states + 1, n_states + 1),
+    )  # fmt: skip
+    fed = np.zeros(n_states + 1, bool)
+    fed[breadth_first_order(g, n_states, directed=True, return_predecessors=False)] = True
+    fed = fed[:n_states]
+    e_ok = fed[e_from] & fed[e_to]
+    sub = np.flatnonzero(fed)
+    n_sub = len(sub)
+    where = np.full(n_states, -1, np.int64)
+    where[sub] = np.arange(n_sub)
+    s_i, ef, et = where[src_state], where[e_from[e_ok]], where[e_to[e_ok]]
+    ea = e_amt[e_ok]
+    inflow = np.bincount(s_i, weights=src_amt, minlength=n_sub) + np.bincount(et, weights=ea, minlength=n_sub)
+    b = np.zeros((n_sub, k))
+    for j in range(k):
+        b[:, j] = np.bincount(s_i, weights=src_amt * src_parts[:, j], minlength=n_sub)
+        b[:, j] += np.bincount(et, weights=ea * e_parts[e_ok, j], minlength=n_sub)
+    diag = np.where(inflow > 0, inflow, 1.0)
+    a = sp.csc_matrix((-ea, (et, ef)), shape=(n_sub, n_sub)) + sp.diags(diag, format="csc")
+    sol = np.asarray(spsolve(a.tocsc(), b), float).reshape(n_sub, k)
+    out[sub] = sol
     return out

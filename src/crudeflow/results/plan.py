@@ -8,12 +8,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
-from crudeflow.results.paths import decompose, path_costs
+from crudeflow.results.paths import average_costs, decompose, path_costs
 from crudeflow.units import mt_to_t
 
 TOL = 1e-6
@@ -55,6 +56,9 @@ class Plan:
     solve_seconds: float = 0.0
     iterations: int = 0
     extra: dict[str, Any] = field(default_factory=dict)
+    objective_parts_usd: dict[str, float] = field(default_factory=dict)
+    """The objective by part (USD/yr): supply, transport, duties, fees, penalties, and
+    market revenue (negative); the values sum to ``objective_usd``."""
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: objective, volumes delivered, unmet, average delivered cost."""
@@ -154,12 +158,33 @@ def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return out
 
 
-def make_plan(model: Model, res: SolveResult, scenario: str = "base") -> Plan:
-    """Turn a solved model into a Plan."""
+PATHS_AUTO_LIMIT = 50_000
+"""``make_plan(paths=None)`` decomposes paths while the plan has at most this many flows."""
+
+COST_PARTS = ("price_usd_per_t", "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t")
+"""Delivered-cost parts, in the order they add up to ``delivered_cost_usd_per_t``."""
+
+
+def make_plan(
+    model: Model,
+    res: SolveResult,
+    scenario: str = "base",
+    *,
+    paths: bool | None = None,
+) -> Plan:
+    """Turn a solved model into a Plan.
+
+    Delivered costs come from one sparse solve over the (node, grade) states (volume-
+    weighted averages of price, transport, duties and fees), not from paths, so they are
+    exact with cycles and swaps. ``paths``: decompose the flows into paths (True), skip it
+    (False; ``paths`` is empty and transit concentration is not reported), or decide by
+    size (None: up to ``PATHS_AUTO_LIMIT`` flows).
+    """
     net, lp, idx = model.network, model.lp, model.index
     x, dual = res.x, res.row_dual
     fb, sb, cb = lp.vars["flow"], lp.vars["supply"], lp.vars["consume"]
     ub, mb, shb = lp.vars["unmet"], lp.vars["sale"], lp.vars["shut_in"]
+    n_g = len(idx.grade_ids)
 
     # flows
     fx = x[fb.slice]
@@ -174,6 +199,8 @@ def make_plan(model: Model, res: SolveResult, scenario: str = "base") -> Plan:
     links = net.links.loc[idx.link_ids]
     link_total = np.bincount(fl["link_pos"].to_numpy(), weights=fx, minlength=len(idx.link_ids))
     cap = links["capacity_mt_per_year"].to_numpy(float)
+    # HiGHS row duals are d(objective)/d(row bound): ≤ 0 on a binding ≤ row when minimising,
+    # so the value of one more Mt/yr of capacity (USD/t) is minus the dual.
     shadow = -dual[cap_rows.slice]
     link_flows = pd.DataFrame({
         "from": links["from"].to_numpy(), "to": links["to"].to_numpy(),
@@ -183,80 +210,90 @@ def make_plan(model: Model, res: SolveResult, scenario: str = "base") -> Plan:
         "shadow_price_usd_per_t": np.where(np.abs(shadow) > TOL, shadow, 0.0),
     }, index=pd.Index(idx.link_ids, name="link"))  # fmt: skip
     link_flows["binding"] = (link_total >= cap - 1e-6) & (link_flows["shadow_price_usd_per_t"] > TOL)
-    flows = flows.merge(link_flows[["capacity_mt_per_year"]], left_on="link", right_index=True)
-    flows["utilisation"] = np.divide(
-        link_total[idx.link_ids.get_indexer(flows["link"])], flows["capacity_mt_per_year"]
-    )
+    flows["capacity_mt_per_year"] = cap[fl["link_pos"].to_numpy()[on]]
+    flows["utilisation"] = (link_total / np.where(cap > 0, cap, 1.0))[fl["link_pos"].to_numpy()[on]]
     flows = flows.reset_index(drop=True)
     bottlenecks = link_flows[link_flows["binding"]].sort_values("shadow_price_usd_per_t", ascending=False)[
         ["from", "to", "mode", "mt_per_year", "capacity_mt_per_year", "shadow_price_usd_per_t"]
     ]
 
-    # prices (duals of conservation = marginal cost of a tonne more at node, grade)
+    # prices: the dual of conservation (node, grade) is d(objective)/d(tonne taken out there),
+    # i.e. the marginal cost of one more tonne of that grade at that node
     cons = lp.cons["conservation"]
     prices = cons.labels[["node", "grade"]].copy()
     prices["usd_per_t"] = dual[cons.slice]
 
     # supply
+    sx = x[sb.slice]
     supply = sb.labels[["node", "grade"]].copy()
-    supply["mt_per_year"] = x[sb.slice]
+    supply["mt_per_year"] = sx
     supply["min_mt_per_year"] = sb.lower
     supply["max_mt_per_year"] = sb.upper
     supply["price_usd_per_t"] = sb.cost
     supply = supply.set_index(["node", "grade"])
 
-    # sinks
-    consume = cb.labels[["node", "grade"]].assign(kind="refinery", mt_per_year=x[cb.slice])
-    sale = mb.labels[["node", "grade"]].assign(kind="market", mt_per_year=x[mb.slice])
-    shut = shb.labels[["node", "grade"]].assign(kind="shut_in", mt_per_year=x[shb.slice])
-    sinks = pd.concat([consume, sale, shut], ignore_index=True)
-    sinks = sinks[sinks["mt_per_year"] > TOL]
+    # average delivered cost of every (node, grade) state, by part, from one sparse solve
+    state_key = cons.labels["node_pos"].to_numpy(np.int64) * n_g + cons.labels["grade_pos"].to_numpy(np.int64)
 
-    # paths and their costs
-    flow_in = fl.loc[on, ["from", "to", "grade", "grade_out"]].assign(
-        var=np.flatnonzero(on), mt_per_year=fx[on]
+    def state_of(node_pos: pd.Series, grade_pos: pd.Series) -> npt.NDArray[np.int64]:
+        key = node_pos.to_numpy(np.int64) * n_g + grade_pos.to_numpy(np.int64)
+        return np.asarray(np.searchsorted(state_key, key), dtype=np.int64)
+
+    s_on = sx > TOL
+    src_state = state_of(sb.labels["node_pos"], sb.labels["grade_pos"])[s_on]
+    src_parts = np.zeros((int(s_on.sum()), 4))
+    src_parts[:, 0] = sb.cost[s_on]
+    e_parts = np.column_stack(
+        [np.zeros(int(on.sum())), model.flow_tariff[on], model.flow_duty[on], model.flow_fee[on]]
     )
-    sup_on = supply.reset_index()
-    sup_on = sup_on[sup_on["mt_per_year"] > TOL]
-    raw_paths = decompose(sup_on, flow_in, sinks)
-    price_lookup = supply["price_usd_per_t"]
-    p_price = price_lookup.reindex(
-        pd.MultiIndex.from_arrays([raw_paths["source"], raw_paths["grade"]])
-    ).to_numpy(float)
-    paths = path_costs(raw_paths, p_price, model.flow_tariff, model.flow_duty, model.flow_fee)
-    paths["origin"] = net.grades["origin_country"].reindex(paths["grade"]).to_numpy()
-    paths["links"] = [tuple(fl["link"].to_numpy()[list(v)]) for v in paths["vars"]]
-    paths["transit"] = _transit(net, paths)
-    paths = paths.drop(columns=["vars"])
+    avg = average_costs(
+        len(state_key), src_state, sx[s_on], src_parts,
+        state_of(fl["from_pos"], fl["gin_pos"])[on], state_of(fl["to_pos"], fl["gout_pos"])[on],
+        fx[on], e_parts,
+    )  # fmt: skip
 
-    # deliveries (refinery × grade run × origin) with delivered cost parts
-    ref = paths[paths["sink_kind"] == "refinery"]
-    parts = [
-        "price_usd_per_t",
-        "transport_usd_per_t",
-        "duties_usd_per_t",
-        "fees_usd_per_t",
-        "cost_usd_per_t",
-    ]
-    w = ref[parts].multiply(ref["mt_per_year"], axis=0)
-    w[["refinery", "grade", "origin", "mt_per_year"]] = ref[["sink", "grade_out", "origin", "mt_per_year"]]
-    deliveries = w.groupby(["refinery", "grade", "origin"], as_index=False).sum()
-    for p in parts:
-        deliveries[p] = deliveries[p] / deliveries["mt_per_year"]
-    deliveries = deliveries.rename(columns={"cost_usd_per_t": "delivered_cost_usd_per_t"})
-    deliveries = deliveries[
-        [
-            "refinery",
-            "grade",
-            "origin",
-            "mt_per_year",
-            "delivered_cost_usd_per_t",
-            "price_usd_per_t",
-            "transport_usd_per_t",
-            "duties_usd_per_t",
-            "fees_usd_per_t",
-        ]
-    ]
+    # deliveries (refinery × grade run, origin of the grade run) with delivered cost parts
+    cx = x[cb.slice]
+    c_on = cx > TOL
+    cl = cb.labels[c_on]
+    c_avg = avg[state_of(cl["node_pos"], cl["grade_pos"])]
+    deliveries = pd.DataFrame({
+        "refinery": cl["node"].to_numpy(), "grade": cl["grade"].to_numpy(),
+        "origin": idx.grade_origin[cl["grade_pos"].to_numpy()], "mt_per_year": cx[c_on],
+        "delivered_cost_usd_per_t": c_avg.sum(axis=1),
+        **{p: c_avg[:, j] for j, p in enumerate(COST_PARTS)},
+    })  # fmt: skip
+    deliveries = deliveries.sort_values(["refinery", "grade"], ignore_index=True)
+
+    # sinks
+    consume = cb.labels[["node", "grade"]].assign(kind="refinery", mt_per_year=cx)
+    sale = mb.labels[["node", "grade", "price_usd_per_t"]].assign(kind="market", mt_per_year=x[mb.slice])
+    shut = shb.labels[["node", "grade"]].assign(kind="shut_in", mt_per_year=x[shb.slice])
+
+    # paths (optional beyond a size) and their costs
+    want_paths = paths if paths is not None else int(on.sum()) <= PATHS_AUTO_LIMIT
+    if want_paths:
+        sinks = pd.concat([consume, sale.drop(columns="price_usd_per_t"), shut], ignore_index=True)
+        sinks = sinks[sinks["mt_per_year"] > TOL]
+        flow_in = fl.loc[on, ["from", "to", "grade", "grade_out"]].assign(
+            var=np.flatnonzero(on), mt_per_year=fx[on]
+        )
+        sup_on = supply.reset_index()
+        sup_on = sup_on[sup_on["mt_per_year"] > TOL]
+        raw_paths = decompose(sup_on, flow_in, sinks)
+        p_price = (
+            supply["price_usd_per_t"]
+            .reindex(pd.MultiIndex.from_arrays([raw_paths["source"], raw_paths["grade"]]))
+            .to_numpy(float)
+        )
+        path_frame = path_costs(raw_paths, p_price, model.flow_tariff, model.flow_duty, model.flow_fee)
+        path_frame["origin"] = net.grades["origin_country"].reindex(path_frame["grade"]).to_numpy()
+        link_arr = fl["link"].to_numpy()
+        path_frame["links"] = [tuple(link_arr[list(v)].tolist()) for v in path_frame["vars"]]
+        path_frame["transit"] = _transit(net, path_frame, fl["reverse"].to_numpy(bool))
+        path_frame = path_frame.drop(columns=["vars"])
+    else:
+        path_frame = pd.DataFrame(columns=PATH_COLUMNS)
 
     # unmet, with reasons
     dem = net.demands
@@ -267,72 +304,135 @@ def make_plan(model: Model, res: SolveResult, scenario: str = "base") -> Plan:
         {"mt_per_year": unmet_x, "demand_mt_per_year": dem["demand_mt_per_year"].to_numpy(float)},
         index=pd.Index(dem.index, name="node"),
     )
-    unmet = unmet[unmet["mt_per_year"] > TOL]
-    unmet["reason"] = explain_unmet(model, unmet, link_flows, qrows, supply) if len(unmet) else []
+    unmet = unmet[unmet["mt_per_year"] > TOL].copy()
+    unmet["reason"] = explain_unmet(model, unmet, link_flows, qrows, supply, prices) if len(unmet) else []
     shut_in = shut[shut["mt_per_year"] > TOL].set_index(["node", "grade"])[["mt_per_year"]]
     shut_in["reason"] = explain_shut_in(model, shut_in, link_flows) if len(shut_in) else []
 
-    # per-refinery costs
+    # per-refinery costs, market sales, concentration, contracts
     costs = _refinery_costs(net, deliveries, unmet)
-    sales = sale[sale["mt_per_year"] > TOL][["node", "grade", "mt_per_year"]].copy()
-    sales["price_usd_per_t"] = -mb.cost[sale.index[sale["mt_per_year"] > TOL]] if len(sales) else []
-    sales = sales.reset_index(drop=True)
-    conc = concentration(net, paths)
+    s_on_m = sale["mt_per_year"].to_numpy() > TOL
+    sales = sale.loc[s_on_m, ["node", "grade", "mt_per_year", "price_usd_per_t"]].reset_index(drop=True)
+    m_avg = avg[state_of(mb.labels["node_pos"], mb.labels["grade_pos"])[s_on_m]].sum(axis=1)
+    sales["delivered_cost_usd_per_t"] = m_avg
+    sales["revenue_usd"] = mt_to_t(
+        sales["mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)
+    )
+    conc = concentration(net, path_frame, deliveries, with_transit=bool(want_paths))
     contracts = _contracts(model, x, res)
-    status = res.status.value
+    parts = objective_parts(model, x)
     return Plan(
-        status=status, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
+        status=res.status.value, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
         link_flows=link_flows, deliveries=deliveries, costs=costs, prices=prices,
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
-        paths=paths, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
-        iterations=res.iterations,
+        paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
+        iterations=res.iterations, objective_parts_usd=parts,
     )  # fmt: skip
 
 
-def _transit(net: Any, paths: pd.DataFrame) -> list[tuple[str, ...]]:
-    """Countries a path crosses other than its origin and its final country, in order."""
-    node_c = net.nodes["country"]
-    link_c = net.links["countries"]
+PATH_COLUMNS = [
+    "source", "grade", "sink", "sink_kind", "grade_out", "mt_per_year", "nodes", "price_usd_per_t",
+    "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t", "cost_usd_per_t", "origin", "links",
+    "transit",
+]  # fmt: skip
+
+
+def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float]:
+    """The objective split into what it is made of (USD/yr); the values sum to the objective.
+
+    Supply is every tonne produced at its price (shut-in output included), market revenue
+    enters negative.
+    """
+    lp = model.lp
+
+    def total(block: str, per_t: npt.NDArray[np.float64] | None = None) -> float:
+        b = lp.vars[block]
+        c = b.cost if per_t is None else per_t
+        return mt_to_t(float(np.dot(x[b.slice], c)))
+
+    return {
+        "supply_usd": total("supply"),
+        "transport_usd": total("flow", model.flow_tariff),
+        "duties_usd": total("flow", model.flow_duty),
+        "fees_usd": total("flow", model.flow_fee),
+        "shortage_penalty_usd": total("unmet"),
+        "shut_in_penalty_usd": total("shut_in"),
+        "contract_penalty_usd": total("contract_shortfall"),
+        "market_revenue_usd": total("sale"),
+    }
+
+
+def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> list[tuple[str, ...]]:
+    """Countries a path crosses other than its origin and its final country, in order.
+
+    A leg contributes its ``countries`` list (reversed when the path runs a bidirectional
+    link backwards) and its end node's country. Dict lookups only: linear in path length.
+    """
+    node_c: dict[str, str] = dict(zip(net.nodes.index, net.nodes["country"], strict=True))
+    link_c: dict[str, tuple[str, ...]] = dict(zip(net.links.index, net.links["countries"], strict=True))
     out: list[tuple[str, ...]] = []
-    for nodes, links, origin in zip(paths["nodes"], paths["links"], paths["origin"], strict=True):
-        seq: list[str] = []
-        end = node_c[nodes[-1]]
-        for i, n in enumerate(nodes):
-            for c in (node_c[n],) if i == 0 else (*link_c[links[i - 1]], node_c[n]):
+    for nodes, links, vars_, origin in zip(
+        paths["nodes"], paths["links"], paths["vars"], paths["origin"], strict=True
+    ):
+        seq: list[str] = [node_c[nodes[0]]]
+        for n, lk, v in zip(nodes[1:], links, vars_, strict=True):
+            lc = link_c[lk]
+            for c in (*(lc[::-1] if reverse[v] else lc), node_c[n]):
                 if c not in seq:
                     seq.append(c)
+        end = node_c[nodes[-1]]
         out.append(tuple(c for c in seq if c not in (origin, end)))
     return out
 
 
-def concentration(net: Any, paths: pd.DataFrame) -> pd.DataFrame:
+def concentration(
+    net: Any, paths: pd.DataFrame, deliveries: pd.DataFrame | None = None, *, with_transit: bool = True
+) -> pd.DataFrame:
     """HHI (0–10,000) and top shares per importing country, by origin and by transit.
 
-    Transit shares are the fraction of the country's runs crossing each transit country
-    (a run crossing none counts as ``direct``); the HHI is taken over shares normalised
-    to sum to one.
+    Origin shares are shares of the country's crude runs by the origin of the grade run
+    (from ``deliveries`` when given, else from refinery paths). Transit shares are the
+    fraction of the country's runs crossing each transit country (a run crossing none
+    counts as ``direct``); they need paths. The HHI is taken over shares normalised to
+    sum to one.
     """
-    ref = paths[paths["sink_kind"] == "refinery"]
-    if len(ref) == 0:
-        return pd.DataFrame(columns=["importer", "by", "hhi", "top", "top_share_pct", "shares"])
-    ref = ref.assign(importer=net.nodes["country"].reindex(ref["sink"]).to_numpy())
+    cols = ["importer", "by", "hhi", "top", "top_share_pct", "shares"]
+    ref = paths[paths["sink_kind"] == "refinery"] if len(paths) else paths
+    if deliveries is not None:
+        runs = deliveries[["refinery", "origin", "mt_per_year"]]
+    else:
+        runs = ref.rename(columns={"sink": "refinery"})[["refinery", "origin", "mt_per_year"]]
+    if len(runs) == 0:
+        return pd.DataFrame(columns=cols)
+    country = net.nodes["country"]
+    runs = runs.assign(importer=country.reindex(runs["refinery"]).to_numpy())
+    tables: list[tuple[str, pd.Series]] = [
+        ("origin", runs.groupby(["importer", "origin"])["mt_per_year"].sum())
+    ]
+    if with_transit and len(ref):
+        tr = list(ref["transit"])
+        lens = np.fromiter((max(len(t), 1) for t in tr), np.int64, len(tr))
+        flat = [c for t in tr for c in (t or ("direct",))]
+        ex = pd.DataFrame({
+            "importer": np.repeat(country.reindex(ref["sink"]).to_numpy(), lens), "t": flat,
+            "mt_per_year": np.repeat(ref["mt_per_year"].to_numpy(float), lens),
+        })  # fmt: skip
+        tables.append(("transit", ex.groupby(["importer", "t"])["mt_per_year"].sum()))
+    totals = runs.groupby("importer")["mt_per_year"].sum()
     rows = []
-    for imp, grp in ref.groupby("importer"):
-        total = grp["mt_per_year"].sum()
-        by_origin = grp.groupby("origin")["mt_per_year"].sum() / total
-        exploded = grp.assign(t=[t if t else ("direct",) for t in grp["transit"]]).explode("t")
-        by_transit = exploded.groupby("t")["mt_per_year"].sum() / total
-        for by, shares in (("origin", by_origin), ("transit", by_transit)):
+    for by, vol in tables:
+        for imp, v in vol.groupby(level=0):
+            shares = v.droplevel(0) / totals[imp]
             norm = shares / shares.sum()
             rows.append({
                 "importer": imp, "by": by, "hhi": float((norm**2).sum() * 10_000),
                 "top": str(shares.idxmax()), "top_share_pct": float(shares.max() * 100),
                 "shares": {
-                    str(k): round(float(v) * 100, 2)
-                    for k, v in shares.sort_values(ascending=False).items()
+                    str(k): round(float(s) * 100, 2)
+                    for k, s in shares.sort_values(ascending=False).items()
                 },
             })  # fmt: skip
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=cols).sort_values(["importer", "by"], ignore_index=True)
 
 
 def _refinery_costs(net: Any, deliveries: pd.DataFrame, unmet: pd.DataFrame) -> pd.DataFrame:
