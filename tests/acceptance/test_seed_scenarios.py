@@ -1,0 +1,112 @@
+"""Every shipped scenario runs and tells the story a reader of the seed articles would recognise."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crudeflow import plan, read_dataset, shipped_scenarios
+from crudeflow.model.network import Network
+from crudeflow.results.plan import Plan
+
+
+@pytest.fixture(scope="module")
+def net() -> Network:
+    return read_dataset("caspian-europe")
+
+
+@pytest.fixture(scope="module")
+def base(net: Network) -> Plan:
+    return plan(net)
+
+
+def _check_feasible_flows(p: Plan) -> None:
+    lf = p.link_flows
+    assert (lf["mt_per_year"] <= lf["capacity_mt_per_year"] + 1e-6).all()
+    assert (p.flows["mt_per_year"] >= 0).all()
+    runs = p.deliveries.groupby("refinery")["mt_per_year"].sum()
+    costs = p.costs
+    np.testing.assert_allclose(
+        runs.reindex(costs.index).fillna(0) + costs["unmet_mt_per_year"],
+        costs["demand_mt_per_year"],
+        atol=1e-6,
+    )
+
+
+def test_every_scenario_solves(net: Network) -> None:
+    names = shipped_scenarios()
+    assert len(names) >= 6
+    for name in names:
+        p = plan(net, name)
+        assert p.status == "optimal", name
+        _check_feasible_flows(p)
+
+
+def test_base_story(base: Plan) -> None:
+    _check_feasible_flows(base)
+    by = base.deliveries[base.deliveries["refinery"].isin(["mozyr", "naftan"])]
+    assert by.groupby("origin")["mt_per_year"].sum().idxmax() == "RU"
+    # Kazakh crude leaves through CPC, and some crosses the Caspian
+    lf = base.link_flows["mt_per_year"]
+    assert lf["cpc_3"] > 30
+    assert lf.reindex(["aktau_sangachal", "kuryk_sangachal"]).fillna(0.0).sum() > 0
+    assert base.shut_in["mt_per_year"].sum() == pytest.approx(0.0, abs=1e-6)
+    # no Russian crude enters Poland or Germany
+    pl_de = base.deliveries[base.deliveries["refinery"].isin(["plock", "gdansk", "schwedt", "leuna"])]
+    assert (pl_de["origin"] != "RU").all()
+
+
+def test_belarus_without_russian_crude(net: Network, base: Plan) -> None:
+    p = plan(net, "belarus-without-russian-crude")
+    by = p.deliveries[p.deliveries["refinery"].isin(["mozyr", "naftan"])]
+    assert (by["origin"] != "RU").all()
+    # supplied through Ukrainian and Baltic ports, by Odessa-Brody and rail
+    lf = p.link_flows["mt_per_year"]
+    assert lf["odessa_brody"] > 0
+    rail = ["klaipeda_naftan_rail", "klaipeda_mozyr_rail", "riga_naftan_rail", "ventspils_naftan_rail"]
+    assert lf.reindex(rail).fillna(0.0).sum() > 0
+    # at a higher delivered cost
+    for r in ("mozyr", "naftan"):
+        assert p.costs.loc[r, "delivered_cost_usd_per_t"] > base.costs.loc[r, "delivered_cost_usd_per_t"] + 50
+    # the import legs bind, and unmet demand is explained by them
+    assert {"odessa_brody", "klaipeda_kn_rail"} <= set(p.bottlenecks.index)
+    assert p.unmet.loc["naftan", "mt_per_year"] > 0
+    assert "klaipeda_kn_rail" in p.unmet.loc["naftan", "reason"]
+
+
+def test_duty_makes_belarus_pay_more(net: Network, base: Plan) -> None:
+    p = plan(net, "russia-export-duty-belarus-2010")
+    assert (
+        p.costs.loc["mozyr", "delivered_cost_usd_per_t"] > base.costs.loc["mozyr", "delivered_cost_usd_per_t"]
+    )
+    assert p.objective_usd > base.objective_usd
+
+
+def test_cpc_shut_strands_kazakh_crude(net: Network, base: Plan) -> None:
+    p = plan(net, "cpc-shut")
+    assert p.link_flows["mt_per_year"].get("cpc_3", 0.0) == 0.0
+    stranded = p.shut_in.reset_index()
+    assert stranded["mt_per_year"].sum() > 10
+    assert set(stranded["node"]) <= {"tengiz", "kashagan", "karachaganak", "kz_other"}
+    assert p.objective_usd > base.objective_usd
+
+
+def test_kazakhstan_bypassing_russia_uses_no_russian_leg(net: Network) -> None:
+    p = plan(net, "kazakhstan-bypass-russia")
+    kz = p.flows[p.flows["grade"].isin(net.grades.index[net.grades["origin_country"] == "KZ"])]
+    links = net.links.loc[kz["link"]]
+    countries = net.nodes["country"]
+    touches_ru = (
+        (countries.reindex(links["from"]).to_numpy() == "RU")
+        | (countries.reindex(links["to"]).to_numpy() == "RU")
+        | links["countries"].map(lambda c: "RU" in c).to_numpy()
+    )
+    assert not touches_ru.any()
+
+
+def test_embargo_keeps_russian_tankers_out_of_the_eu(base: Plan, net: Network) -> None:
+    f = base.flows.merge(net.links[["mode"]], left_on="link", right_index=True)
+    ru = net.grades.index[net.grades["origin_country"] == "RU"]
+    eu = set(net.groups["EU"])
+    into_eu = net.nodes["country"].reindex(f["to"]).isin(eu).to_numpy()
+    assert f[(f["mode"] == "tanker") & f["grade"].isin(ru) & into_eu].empty
