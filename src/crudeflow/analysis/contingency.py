@@ -1,0 +1,306 @@
+"""Outages (N-1, N-2): remove an asset, re-plan hot on one live HiGHS model, rank the damage.
+
+An *asset* is a set of LP columns forced to zero (``HighsModel.close_cols``), solved from
+the previous basis, then restored. Definitions (one set of columns per asset):
+
+* link: every flow variable of the link (all grades, both directions).
+* node: every flow variable on an arc that starts or ends at the node, plus the node's
+  supply, shut-in, refinery-run and market-sale columns. A lost refinery therefore shows
+  its demand as unmet (its country loses those runs); a lost field or port strands its
+  output.
+* country as ``supplier``: the supply (and shut-in) columns of supply nodes located in
+  the country. Grades of the country's origin supplied at nodes elsewhere (resold or
+  stored cargoes) keep flowing.
+* country as ``transit``: flow variables of grades of another origin on legs whose
+  territory (end countries plus the ``countries`` list) includes the country and whose
+  end node lies outside it: crude may still enter the country for its own refineries but
+  may no longer leave or cross it. The country's own exports are untouched.
+* country as ``both``: the union of the two.
+
+An asset none of whose columns carries flow in the base plan cannot change the optimum
+(the base solution stays feasible, hence optimal, in the smaller LP): it is reported as
+skipped with a zero delta and not solved. Hot re-solves are checked against cold solves
+(a fresh HiGHS model with the same bounds) on a sample; disagreement beyond 1e-6
+relative raises ``CrudeflowError``.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crudeflow.exceptions import CrudeflowError, SolverError
+from crudeflow.model.network import Network
+from crudeflow.optimize.build import Model, PlanOptions, build_lp
+from crudeflow.optimize.policies import territory
+from crudeflow.optimize.solve import HighsModel
+from crudeflow.units import mt_to_t
+
+IArray = npt.NDArray[np.int64]
+FArray = npt.NDArray[np.float64]
+TOL = 1e-9
+REL_TOL = 1e-6
+ASSET_KINDS = ("links", "nodes", "countries")
+COUNTRY_ROLES = ("supplier", "transit", "both")
+
+
+@dataclass(frozen=True)
+class StressResult:
+    """N-1 / N-2 outcome. Volumes Mt/yr (change versus the base plan), costs USD/yr.
+
+    ``ranking`` (index ``asset``): kind, members, skipped, status, delta_objective_usd,
+    unmet_mt_per_year (added unmet demand, all importers), shut_in_mt_per_year (supply
+    no longer placed, all producers), rank (1 = most critical by delta objective).
+    ``unmet``: asset × importing country, added unmet demand. ``shut_in``: asset ×
+    producing country (country of the supply node), supply no longer placed.
+    ``checks``: hot versus cold objectives on the sampled assets.
+    """
+
+    base_objective_usd: float
+    ranking: pd.DataFrame
+    unmet: pd.DataFrame
+    shut_in: pd.DataFrame
+    checks: pd.DataFrame
+    interrupted: bool = False
+    seconds: float = 0.0
+
+
+def _group(keys: IArray, cols: IArray, n: int) -> list[IArray]:
+    """Split columns by an integer key 0..n-1 (vectorised sort + split)."""
+    order = np.argsort(keys, kind="stable")
+    bounds = np.searchsorted(keys[order], np.arange(n + 1))
+    sorted_cols = cols[order]
+    return [np.unique(sorted_cols[bounds[i] : bounds[i + 1]]) for i in range(n)]
+
+
+def asset_columns(model: Model, assets: str = "links", country_role: str = "both") -> dict[str, IArray]:
+    """Map each asset id to the LP columns its loss closes (see the module docstring)."""
+    lp, idx, net = model.lp, model.index, model.network
+    f = lp.vars["flow"]
+    fl = f.labels
+    fcols = f.start + np.arange(f.size, dtype=np.int64)
+    if assets == "links":
+        groups = _group(fl["link_pos"].to_numpy(np.int64), fcols, len(idx.link_ids))
+        return dict(zip(idx.link_ids.astype(str), groups, strict=True))
+    if assets == "nodes":
+        keys = [fl["from_pos"].to_numpy(np.int64), fl["to_pos"].to_numpy(np.int64)]
+        cols = [fcols, fcols]
+        for name in ("supply", "shut_in", "consume", "sale"):
+            b = lp.vars[name]
+            keys.append(b.labels["node_pos"].to_numpy(np.int64))
+            cols.append(b.start + np.arange(b.size, dtype=np.int64))
+        groups = _group(np.concatenate(keys), np.concatenate(cols), len(idx.node_ids))
+        return dict(zip(idx.node_ids.astype(str), groups, strict=True))
+    if assets != "countries":
+        msg = f"unknown asset kind {assets!r}: expected one of {', '.join(ASSET_KINDS)}"
+        raise CrudeflowError(msg)
+    if country_role not in COUNTRY_ROLES:
+        msg = f"unknown country role {country_role!r}: expected one of {', '.join(COUNTRY_ROLES)}"
+        raise CrudeflowError(msg)
+    terr = territory(net, idx)
+    countries = sorted(set(terr.countries) | set(idx.node_country))
+    out: dict[str, IArray] = {}
+    sup_cols = []
+    for name in ("supply", "shut_in"):
+        b = lp.vars[name]
+        sup_cols.append((idx.node_country[b.labels["node_pos"].to_numpy()], b.start + np.arange(b.size)))
+    f_to = idx.node_country[fl["to_pos"].to_numpy()]
+    f_origin = idx.grade_origin[fl["gin_pos"].to_numpy()]
+    f_link = fl["link_pos"].to_numpy()
+    for c in countries:
+        parts: list[IArray] = []
+        if country_role in ("supplier", "both"):
+            parts += [cols[ctry == c] for ctry, cols in sup_cols]
+        if country_role in ("transit", "both"):
+            hit = terr.has([c])[f_link] & (f_to != c) & (f_origin != c)
+            parts.append(fcols[hit])
+        out[c] = np.unique(np.concatenate(parts)).astype(np.int64) if parts else np.zeros(0, np.int64)
+    return out
+
+
+class _Reader:
+    """Vectorised read of one solve: unmet per importer and placed supply per producer."""
+
+    def __init__(self, model: Model) -> None:
+        lp, net = model.lp, model.network
+        u, s, sh = lp.vars["unmet"], lp.vars["supply"], lp.vars["shut_in"]
+        d_c = net.nodes["country"].reindex(u.labels["node"]).to_numpy(dtype=str)
+        self.importers, self.u_key = np.unique(d_c, return_inverse=True)
+        s_c = net.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=str)
+        sh_c = net.nodes["country"].reindex(sh.labels["node"]).to_numpy(dtype=str)
+        self.producers = np.unique(np.concatenate([s_c, sh_c]))
+        self.s_key = np.searchsorted(self.producers, s_c)
+        self.sh_key = np.searchsorted(self.producers, sh_c)
+        self.u_sl, self.s_sl, self.sh_sl = u.slice, s.slice, sh.slice
+
+    def read(self, x: FArray) -> tuple[FArray, FArray]:
+        """(unmet per importer, placed supply per producer), Mt/yr."""
+        n_p = len(self.producers)
+        unmet = np.bincount(self.u_key, weights=x[self.u_sl], minlength=len(self.importers))
+        placed = np.bincount(self.s_key, weights=x[self.s_sl], minlength=n_p) - np.bincount(
+            self.sh_key, weights=x[self.sh_sl], minlength=n_p
+        )
+        return unmet.astype(float), placed.astype(float)
+
+
+def _progress(enabled: bool) -> Any:
+    from rich.console import Console
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+        console=Console(stderr=True), transient=True, disable=not enabled,
+    )  # fmt: skip
+
+
+def stress(
+    network: Network,
+    *,
+    assets: str = "links",
+    k: int = 1,
+    top: int | None = None,
+    top_m: int = 10,
+    country_role: str = "both",
+    check_sample: int = 5,
+    options: PlanOptions | None = None,
+    progress: bool = False,
+) -> StressResult:
+    """Remove each asset (``k`` = 1) or pair of assets (``k`` = 2) and re-plan hot.
+
+    ``assets`` is ``links``, ``nodes`` or ``countries`` (with ``country_role``). N-2 runs
+    over all pairs of countries, or over pairs of the ``top_m`` assets of the N-1 ranking
+    for links and nodes. ``top`` keeps the first rows of the ranking. Ctrl-C stops
+    cleanly and returns the cases solved so far (``interrupted``).
+    """
+    if k not in (1, 2):
+        msg = "k must be 1 or 2"
+        raise CrudeflowError(msg)
+    t0 = time.perf_counter()
+    opts = options or PlanOptions()
+    model = build_lp(network, opts)
+    hm = HighsModel(model.lp, opts.solver_options)
+    base = hm.run()
+    if not base.ok:
+        msg = f"the base plan did not solve: {base.status.value}"
+        raise SolverError(msg)
+    reader = _Reader(model)
+    base_unmet, base_placed = reader.read(base.x)
+    cols = asset_columns(model, assets, country_role)
+    kind = {"links": "link", "nodes": "node", "countries": "country"}[assets]
+    cases: list[tuple[str, tuple[str, ...], IArray]] = [(a, (a,), c) for a, c in cols.items()]
+    if k == 2:
+        if assets == "countries":
+            pool = list(cols)
+        else:
+            n1 = stress(network, assets=assets, k=1, country_role=country_role, check_sample=0,
+                        options=opts, progress=False)  # fmt: skip
+            pool = list(n1.ranking[~n1.ranking["skipped"]].index[:top_m])
+        cases = [
+            (f"{a} + {b}", (a, b), np.union1d(cols[a], cols[b])) for a, b in itertools.combinations(pool, 2)
+        ]
+
+    records: list[dict[str, Any]] = []
+    unmet_rows: dict[str, FArray] = {}
+    shut_rows: dict[str, FArray] = {}
+    solved: list[tuple[str, IArray, float]] = []
+    interrupted = False
+    bar = _progress(progress)
+    try:
+        with bar:
+            task = bar.add_task(f"N-{k} over {assets}", total=len(cases))
+            for asset, members, c in cases:
+                rec: dict[str, Any] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
+                if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
+                    rec.update(skipped=True, status="skipped", delta_objective_usd=0.0,
+                               unmet_mt_per_year=0.0, shut_in_mt_per_year=0.0)  # fmt: skip
+                else:
+                    hm.close_cols(c)
+                    try:
+                        res = hm.run()
+                    finally:
+                        hm.restore_cols(c)
+                    rec.update(skipped=False, status=res.status.value)
+                    if res.ok:
+                        unmet, placed = reader.read(res.x)
+                        du = np.maximum(0.0, unmet - base_unmet)
+                        ds = np.maximum(0.0, base_placed - placed)
+                        unmet_rows[asset], shut_rows[asset] = du, ds
+                        rec.update(
+                            delta_objective_usd=mt_to_t(res.objective - base.objective),
+                            unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
+                        )  # fmt: skip
+                        solved.append((asset, c, res.objective))
+                    else:
+                        rec.update(delta_objective_usd=np.nan, unmet_mt_per_year=np.nan,
+                                   shut_in_mt_per_year=np.nan)  # fmt: skip
+                records.append(rec)
+                bar.advance(task)
+    except KeyboardInterrupt:
+        interrupted = True
+
+    checks = _check_hot_cold(model, opts, base.objective, solved, check_sample, hm)
+    ranking = pd.DataFrame(
+        records,
+        columns=["asset", "kind", "members", "columns", "skipped", "status", "delta_objective_usd",
+                 "unmet_mt_per_year", "shut_in_mt_per_year"],
+    ).set_index("asset")  # fmt: skip
+    ranking = ranking.sort_values(
+        ["delta_objective_usd", "unmet_mt_per_year", "shut_in_mt_per_year"], ascending=False, kind="stable"
+    )
+    ranking["rank"] = np.arange(1, len(ranking) + 1)
+    if top is not None:
+        ranking = ranking.head(top)
+    zeros_u = np.zeros(len(reader.importers))
+    zeros_s = np.zeros(len(reader.producers))
+    unmet_df = pd.DataFrame(
+        [unmet_rows.get(a, zeros_u) for a in ranking.index], index=ranking.index, columns=reader.importers
+    )
+    shut_df = pd.DataFrame(
+        [shut_rows.get(a, zeros_s) for a in ranking.index], index=ranking.index, columns=reader.producers
+    )
+    return StressResult(
+        base_objective_usd=mt_to_t(base.objective), ranking=ranking, unmet=unmet_df,
+        shut_in=shut_df, checks=checks, interrupted=interrupted,
+        seconds=time.perf_counter() - t0,
+    )  # fmt: skip
+
+
+def _check_hot_cold(
+    model: Model,
+    opts: PlanOptions,
+    base_objective: float,
+    solved: list[tuple[str, IArray, float]],
+    sample: int,
+    hm: HighsModel,
+) -> pd.DataFrame:
+    """Re-solve a sample cold (fresh HiGHS model) and the base hot; raise on disagreement."""
+    rows = []
+    if sample > 0:
+        again = hm.run()
+        rows.append(("(base, restored)", again.objective, base_objective))
+        pick = np.unique(np.linspace(0, len(solved) - 1, min(sample, len(solved))).astype(int))
+        for i in pick if solved else []:
+            asset, c, hot = solved[i]
+            cold_model = HighsModel(model.lp, opts.solver_options)
+            cold_model.close_cols(c)
+            cold = cold_model.run()
+            rows.append((asset, hot, cold.objective))
+    out = pd.DataFrame(rows, columns=["asset", "hot_objective_usd", "cold_objective_usd"])
+    out[["hot_objective_usd", "cold_objective_usd"]] = mt_to_t(
+        out[["hot_objective_usd", "cold_objective_usd"]]
+    )
+    denom = np.maximum(1.0, np.abs(out["cold_objective_usd"].to_numpy(float)))
+    out["rel_diff"] = np.abs(out["hot_objective_usd"] - out["cold_objective_usd"]).to_numpy(float) / denom
+    bad = out[~(out["rel_diff"] <= REL_TOL)]
+    if len(bad):
+        what = "; ".join(f"{r.asset}: hot {r.hot_objective_usd:.6g} vs cold {r.cold_objective_usd:.6g}"
+                         for r in bad.itertuples())  # fmt: skip
+        msg = f"hot and cold re-solves disagree beyond {REL_TOL:g} relative: {what}"
+        raise CrudeflowError(msg)
+    return out

@@ -1,0 +1,139 @@
+"""Bilateral trade: reported figures, planned crude flows, and the volume that balances trade.
+
+The reported figures come from the dataset's ``trade`` table with their sources.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crudeflow.exceptions import CrudeflowError
+from crudeflow.model.network import Network
+
+TOL = 1e-9
+
+
+@dataclass(frozen=True)
+class TradeBalance:
+    """A–B trade from A's side. Values million USD, volumes Mt/yr, prices USD/t.
+
+    ``imbalance_musd`` = A's exports to B − A's imports from B in ``year`` (the latest year
+    with both, from A's report or mirrored from B's); ``balancing_mt_per_year`` = the crude
+    volume from B that would close it at ``price_usd_per_t`` (negative: A already imports
+    more than it exports).
+    """
+
+    a: str
+    b: str
+    figures: pd.DataFrame
+    year: int | None
+    exports_musd: float
+    imports_musd: float
+    imbalance_musd: float
+    basis: str
+    planned_mt_per_year: float
+    planned_value_musd: float
+    price_usd_per_t: float
+    price_basis: str
+    balancing_mt_per_year: float
+
+    def to_dict(self) -> dict[str, Any]:
+        """JSON-ready dictionary (figures as records)."""
+        d = asdict(self)
+        d["figures"] = [
+            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
+            for r in self.figures.to_dict(orient="records")
+        ]
+        for k, v in d.items():
+            if isinstance(v, float) and not np.isfinite(v):
+                d[k] = None
+        return d
+
+
+def trade_figures(network: Network, a: str, b: str) -> pd.DataFrame:
+    """Every reported A–B trade figure (either reporter), with its source title and URL."""
+    t = network.trade
+    if len(t) == 0:
+        return pd.DataFrame(
+            columns=["reporter", "partner", "year", "flow", "value_musd", "source", "title", "url"]
+        )
+    t = t.reset_index() if t.index.name or isinstance(t.index, pd.MultiIndex) else t
+    pair = ((t["reporter"] == a) & (t["partner"] == b)) | ((t["reporter"] == b) & (t["partner"] == a))
+    out = t[pair].copy()
+    src = network.sources
+    out["title"] = src["title"].reindex(out["source"]).to_numpy() if "title" in src else ""
+    out["url"] = src["url"].reindex(out["source"]).to_numpy() if "url" in src else ""
+    return out.sort_values(["year", "reporter", "flow"]).reset_index(drop=True)
+
+
+def _exports_imports(fig: pd.DataFrame, a: str, b: str) -> tuple[int | None, float, float, str]:
+    """A's exports to and imports from B in the latest year with both; basis says how."""
+
+    def value(rep: str, flow: str, year: int) -> float:
+        v = fig[(fig["reporter"] == rep) & (fig["flow"] == flow) & (fig["year"] == year)]["value_musd"]
+        return float(v.iloc[0]) if len(v) else float("nan")
+
+    for year in sorted(fig["year"].unique(), reverse=True):
+        y = int(year)
+        options = [
+            (value(a, "exports", y), value(a, "imports", y), f"{a} reported"),
+            (value(b, "imports", y), value(b, "exports", y), f"mirrored from {b}"),
+        ]
+        turnover = value(a, "turnover", y)
+        ex, im = value(a, "exports", y), value(a, "imports", y)
+        if np.isfinite(turnover) and np.isfinite(ex) != np.isfinite(im):
+            ex2 = ex if np.isfinite(ex) else turnover - im
+            im2 = im if np.isfinite(im) else turnover - ex
+            options.append((ex2, im2, f"{a} reported, one side from turnover"))
+        for ex, im, basis in options:
+            if np.isfinite(ex) and np.isfinite(im):
+                return y, ex, im, basis
+    return None, float("nan"), float("nan"), "no year with both exports and imports"
+
+
+def trade_balance(
+    network: Network,
+    a: str,
+    b: str,
+    *,
+    plan: Any = None,
+    benchmark_usd_per_t: float | None = None,
+) -> TradeBalance:
+    """Trade figures, planned crude flows from B to A and the crude that would balance A–B trade.
+
+    The planned value is the deliveries at A's refineries of grades of origin B times their
+    delivered cost. The balancing volume uses the plan's average delivered price of B's
+    crude in A, or ``benchmark_usd_per_t`` (default: the mean world-market price of the
+    network) when none flows.
+    """
+    from crudeflow.api import plan as make_plan
+
+    a, b = a.upper(), b.upper()
+    fig = trade_figures(network, a, b)
+    year, ex, im, basis = _exports_imports(fig, a, b) if len(fig) else (None, np.nan, np.nan, "no figures")
+    p = plan if plan is not None else make_plan(network)
+    dl = p.deliveries
+    at_a = network.nodes["country"].reindex(dl["refinery"]).to_numpy() == a
+    from_b = dl[at_a & (dl["origin"] == b).to_numpy()]
+    mt = float(from_b["mt_per_year"].sum())
+    value = float((from_b["mt_per_year"] * from_b["delivered_cost_usd_per_t"]).sum())
+    if mt > TOL:
+        price, price_basis = value / mt, f"plan: average delivered cost of {b} crude in {a}"
+    elif benchmark_usd_per_t is not None:
+        price, price_basis = float(benchmark_usd_per_t), "benchmark (given)"
+    elif len(network.markets):
+        price = float(network.markets["price_usd_per_t"].mean())
+        price_basis = f"benchmark: mean world-market price ({network.meta.benchmark})"
+    else:
+        msg = f"no {b} crude reaches {a} in the plan and the network has no market price: give a benchmark"
+        raise CrudeflowError(msg)
+    imbalance = ex - im
+    return TradeBalance(
+        a=a, b=b, figures=fig, year=year, exports_musd=ex, imports_musd=im, imbalance_musd=imbalance,
+        basis=basis, planned_mt_per_year=mt, planned_value_musd=value, price_usd_per_t=price,
+        price_basis=price_basis, balancing_mt_per_year=imbalance / price if price > 0 else float("nan"),
+    )  # fmt: skip

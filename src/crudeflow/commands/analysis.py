@@ -1,0 +1,253 @@
+"""Analysis commands: routes, stress (N-1/N-2), montecarlo, diversify, trade."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+import typer
+
+from crudeflow.exceptions import CrudeflowError
+
+DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
+ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+
+
+def _net(dataset: str | None, scenario: str | None) -> Any:
+    from crudeflow.api import _network_and_scenario
+
+    return _network_and_scenario(dataset, scenario)
+
+
+def _records(frame: Any) -> list[dict[str, Any]]:
+    from crudeflow.results.plan import _clean
+
+    df = frame.reset_index() if frame.index.name is not None else frame
+    return _clean(df.to_dict(orient="records"))
+
+
+def routes_cmd(
+    src: Annotated[str, typer.Argument(metavar="FROM", help="Start node id or country code.")],
+    dst: Annotated[str, typer.Argument(metavar="TO", help="End node id or country code.")],
+    k: Annotated[int, typer.Option("-k", help="How many routes.")] = 5,
+    avoid_country: Annotated[
+        list[str] | None, typer.Option("--avoid-country", help="Country to avoid.")
+    ] = None,
+    avoid_mode: Annotated[list[str] | None, typer.Option("--avoid-mode", help="Mode to avoid.")] = None,
+    grade: Annotated[str | None, typer.Option("--grade", help="Only this grade.")] = None,
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """The k cheapest loop-free routes from FROM to TO with legs, transit and delivered cost."""
+    from rich.markup import escape
+
+    from crudeflow.analysis import routes
+    from crudeflow.cli import _fail, console, frame_table, print_json
+
+    try:
+        net, _ = _net(dataset, scenario)
+        df = routes(net, src, dst, k=k, avoid_countries=tuple(avoid_country or ()),
+                    avoid_modes=tuple(avoid_mode or ()), grade=grade)  # fmt: skip
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json(_records(df))
+        return
+    if len(df) == 0:
+        console.print(f"no route from {src} to {dst} under these filters", highlight=False)
+        return
+    cols = [
+        "rank", "from", "to", "grade", "delivered_cost_usd_per_t", "price_usd_per_t", "transport_usd_per_t",
+        "duties_usd_per_t", "fees_usd_per_t", "bottleneck_mt_per_year", "distance_km", "transit",
+    ]  # fmt: skip
+    console.print(frame_table(df[cols], f"Routes {src} → {dst}"))
+    for r in df.itertuples():
+        console.print(f"[bold]{r.rank}[/] {escape(str(r.legs))}", highlight=False)
+
+
+def stress_cmd(
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    assets: Annotated[str, typer.Option("--assets", help="links | nodes | countries")] = "links",
+    k: Annotated[int, typer.Option("--k", help="1 (N-1) or 2 (N-2).")] = 1,
+    top: Annotated[int, typer.Option("--top", help="Rows of the ranking to show.")] = 20,
+    top_m: Annotated[int, typer.Option("--top-m", help="N-2 over pairs of the top M of N-1.")] = 10,
+    country_role: Annotated[
+        str, typer.Option("--country-role", help="supplier | transit | both (countries only).")
+    ] = "both",
+    country: Annotated[
+        str | None, typer.Option("--country", help="Also rank by this country's shut-in and unmet.")
+    ] = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
+    from crudeflow.analysis import stress
+    from crudeflow.cli import _fail, console, frame_table, print_json
+
+    try:
+        net, _ = _net(dataset, scenario)
+        res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=not as_json)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json({
+            "base_objective_usd": res.base_objective_usd, "interrupted": res.interrupted,
+            "seconds": res.seconds, "ranking": _records(res.ranking.head(top)),
+            "unmet_mt_per_year": _records(res.unmet.head(top)),
+            "shut_in_mt_per_year": _records(res.shut_in.head(top)), "checks": _records(res.checks),
+        })  # fmt: skip
+        return
+    solved = int((~res.ranking["skipped"]).sum())
+    skipped = len(res.ranking) - solved
+    console.print(
+        f"N-{k} over {len(res.ranking)} {assets}: {solved} re-solved hot, {skipped} skipped "
+        f"(no base flow); {res.seconds:.2f} s" + (" [yellow](interrupted)[/]" if res.interrupted else ""),
+        highlight=False,
+    )
+    cols = ["rank", "kind", "status", "delta_objective_usd", "unmet_mt_per_year", "shut_in_mt_per_year"]
+    console.print(frame_table(res.ranking[cols].head(top), "Criticality (Δ objective, USD/yr)"))
+    for name, frame in (("unmet", res.unmet), ("shut_in", res.shut_in)):
+        f = frame.head(top)
+        f = f.loc[:, (f.abs() > 1e-6).any()]
+        if f.shape[1]:
+            console.print(frame_table(f, f"Added {name.replace('_', '-')} by country, Mt/yr"))
+    if country:
+        c = country.upper()
+        for name, frame in (("shut_in", res.shut_in), ("unmet", res.unmet)):
+            if c in frame.columns:
+                s = frame[c].sort_values(ascending=False, kind="stable")
+                s = s[s > 1e-6].head(top)
+                if len(s):
+                    console.print(frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset"))
+    console.print(frame_table(res.checks, "Hot vs cold check"))
+
+
+def montecarlo_cmd(
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    n: Annotated[int, typer.Option("-n", help="Number of draws (years).")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
+    workers: Annotated[int | None, typer.Option("--workers", help="Local worker processes.")] = None,
+    scheduler: Annotated[
+        str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")
+    ] = None,
+    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Draws per task.")] = 100,
+    as_json: JsonOpt = False,
+) -> None:
+    """Random link outages: expected and P50/P90/P99 unmet demand and crude cost per importer."""
+    from crudeflow.analysis import montecarlo
+    from crudeflow.cli import _fail, console, frame_table, print_json
+
+    try:
+        net, _ = _net(dataset, scenario)
+        res = montecarlo(net, n=n, seed=seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                         progress=not as_json)  # fmt: skip
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json({
+            "n": res.n, "seed": res.seed, "executor": res.executor, "workers": res.workers,
+            "interrupted": res.interrupted, "seconds": res.seconds, "summary": _records(res.summary),
+            "system": _records(res.system), "drivers": _records(res.drivers),
+        })  # fmt: skip
+        return
+    console.print(
+        f"{res.n} draws, seed {res.seed}, {res.executor} × {res.workers}: {res.seconds:.1f} s"
+        + (" [yellow](interrupted)[/]" if res.interrupted else ""),
+        highlight=False,
+    )
+    console.print(frame_table(res.summary, "Per importer (unmet after stocks, Mt/yr; crude cost, MUSD/yr)"))
+    console.print(frame_table(res.system, "System objective, MUSD/yr"))
+    console.print(frame_table(res.drivers, "Tail drivers (outage fraction in draws above P90 unmet)",
+                              floatfmt="{:,.3f}"))  # fmt: skip
+
+
+def diversify_cmd(
+    importer: Annotated[str, typer.Argument(help="Importing country code (or refinery node).")],
+    by: Annotated[str, typer.Option("--by", help="origin | transit")] = "origin",
+    caps: Annotated[str, typer.Option("--caps", help="Share caps, %, comma-separated.")] = "100,80,60,40,30",
+    country: Annotated[str | None, typer.Option("--country", help="Country to cap (default: top).")] = None,
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Cost of diversification: re-plan with the top origin/transit share capped at each level."""
+    from crudeflow.analysis import diversify
+    from crudeflow.cli import _fail, console, frame_table, print_json
+
+    try:
+        levels = [float(c) for c in caps.split(",") if c.strip()]
+    except ValueError:
+        _fail(CrudeflowError(f"--caps must be numbers separated by commas, not {caps!r}"))
+        return
+    try:
+        net, _ = _net(dataset, scenario)
+        df = diversify(net, importer, by=by, caps=levels, country=country)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    first = df.attrs.get("first_unmet_cap_pct")
+    if as_json:
+        print_json({"importer": importer, "by": by, "first_unmet_cap_pct": first,
+                    "base": df.attrs.get("base"), "curve": _records(df)})  # fmt: skip
+        return
+    cname = df["country"].iloc[0] if len(df) else country
+    console.print(frame_table(df.drop(columns=["country"]), f"{importer}: capping {by} {cname}"))
+    console.print(
+        f"demand first left unmet at a cap of {first:g} %"
+        if first is not None
+        else "demand met at every level",
+        highlight=False,
+    )
+
+
+def trade_cmd(
+    a: Annotated[str, typer.Argument(metavar="A", help="Country A (the reporter's side).")],
+    b: Annotated[str, typer.Argument(metavar="B", help="Partner country B.")],
+    benchmark: Annotated[
+        float | None, typer.Option("--benchmark", help="Price USD/t if no B crude reaches A.")
+    ] = None,
+    dataset: DatasetOpt = None,
+    scenario: ScenarioOpt = None,
+    as_json: JsonOpt = False,
+) -> None:
+    """Bilateral trade figures, planned crude flows B → A and the volume that balances A–B trade."""
+    from crudeflow.analysis import trade_balance
+    from crudeflow.cli import _fail, console, frame_table, print_json
+
+    try:
+        net, name = _net(dataset, scenario)
+        tb = trade_balance(net, a, b, benchmark_usd_per_t=benchmark)
+    except CrudeflowError as exc:
+        _fail(exc)
+        return
+    if as_json:
+        print_json(tb.to_dict())
+        return
+    cols = ["reporter", "partner", "year", "flow", "value_musd", "source", "url"]
+    console.print(
+        frame_table(tb.figures[[c for c in cols if c in tb.figures.columns]], f"{tb.a}–{tb.b} trade")
+    )
+    yr = tb.year if tb.year is not None else "—"
+    console.print(
+        f"{yr} ({tb.basis}): {tb.a} exports {tb.exports_musd:,.1f}, imports {tb.imports_musd:,.1f} → "
+        f"imbalance {tb.imbalance_musd:,.1f} MUSD\n"
+        f"planned crude {tb.b} → {tb.a} ({name}): {tb.planned_mt_per_year:,.2f} Mt/yr worth "
+        f"{tb.planned_value_musd:,.1f} MUSD/yr\n"
+        f"balancing volume: {tb.balancing_mt_per_year:,.2f} Mt/yr of {tb.b} crude at "
+        f"{tb.price_usd_per_t:,.2f} USD/t ({tb.price_basis})",
+        highlight=False,
+    )
+
+
+def register(app: typer.Typer) -> None:
+    """Add the analysis commands to the main app."""
+    app.command("routes")(routes_cmd)
+    app.command("stress")(stress_cmd)
+    app.command("montecarlo")(montecarlo_cmd)
+    app.command("diversify")(diversify_cmd)
+    app.command("trade")(trade_cmd)
