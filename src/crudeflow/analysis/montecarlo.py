@@ -110,7 +110,11 @@ def draw_fractions(p: MCProblem, chunk: int) -> FArray:
 
 
 def average_costs(p: MCProblem, x: FArray) -> FArray:
-    """Average delivered cost (USD/t) of every (node, grade) state by proportional mixing."""
+    """Average delivered cost (USD/t) of every (node, grade) state by proportional mixing.
+
+    Solves ``through_s c_s − Σ_in f_a c_tail(a) = supply_s price_s + Σ_in f_a cost_a`` on the
+    states crude passes through (others get 0).
+    """
     f = x[p.lp.vars["flow"].slice]
     s = x[p.lp.vars["supply"].slice]
     n = p.n_states
@@ -120,15 +124,18 @@ def average_costs(p: MCProblem, x: FArray) -> FArray:
     b = np.bincount(p.flow_head, weights=f * p.flow_cost, minlength=n) + np.bincount(
         p.supply_rows, weights=s * p.supply_price, minlength=n
     )
-    empty = through <= 1e-12
-    diag = np.where(empty, 1.0, through)
-    on = f > 0
-    a = sp.csc_matrix(
-        (np.concatenate([diag, -f[on]]),
-         (np.concatenate([np.arange(n), p.flow_head[on]]), np.concatenate([np.arange(n), p.flow_tail[on]]))),
-        shape=(n, n),
-    )  # fmt: skip
-    return np.asarray(spla.spsolve(a, np.where(empty, 0.0, b)), float)
+    act = np.flatnonzero(through > 1e-12)
+    pos = np.full(n, -1, np.int64)
+    pos[act] = np.arange(len(act))
+    on = (f > 0) & (pos[p.flow_tail] >= 0) & (pos[p.flow_head] >= 0)
+    m = len(act)
+    rows = np.concatenate([np.arange(m), pos[p.flow_head[on]]])
+    cols = np.concatenate([np.arange(m), pos[p.flow_tail[on]]])
+    a = sp.csc_matrix((np.concatenate([through[act], -f[on]]), (rows, cols)), shape=(m, m))
+    out = np.zeros(n)
+    if m:
+        out[act] = spla.spsolve(a, b[act])
+    return out
 
 
 _WORKER: dict[str, HighsModel] = {}

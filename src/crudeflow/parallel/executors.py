@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import signal
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor, as_completed
 from typing import Any, Protocol
@@ -48,6 +49,8 @@ class SerialExecutor:
 
 
 def _init_worker(shared: Any) -> None:
+    # Ctrl-C is the parent's to handle: it cancels pending items and keeps finished ones
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _SHARED["value"] = shared
 
 
