@@ -45,6 +45,8 @@ from crudeflow.units import mt_to_t
 IArray = npt.NDArray[np.int64]
 FArray = npt.NDArray[np.float64]
 TOL = 1e-9
+TOL_MT = 1e-7
+"""Changes below this (Mt/yr) are solver noise and reported as zero."""
 REL_TOL = 1e-6
 ASSET_KINDS = ("links", "nodes", "countries")
 COUNTRY_ROLES = ("supplier", "transit", "both")
@@ -228,8 +230,9 @@ def stress(
                     rec.update(skipped=False, status=res.status.value)
                     if res.ok:
                         unmet, placed = reader.read(res.x)
-                        du = np.maximum(0.0, unmet - base_unmet)
-                        ds = np.maximum(0.0, base_placed - placed)
+                        du, ds = unmet - base_unmet, base_placed - placed
+                        du[du < TOL_MT] = 0.0
+                        ds[ds < TOL_MT] = 0.0
                         unmet_rows[asset], shut_rows[asset] = du, ds
                         rec.update(
                             delta_objective_usd=mt_to_t(res.objective - base.objective),

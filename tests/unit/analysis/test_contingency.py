@@ -63,3 +63,22 @@ def test_asset_columns_cover_each_flow_once(diamond_net: Network) -> None:
     cols = asset_columns(model, "links")
     allc = np.concatenate(list(cols.values()))
     assert sorted(allc.tolist()) == list(range(model.lp.vars["flow"].start, model.lp.vars["flow"].slice.stop))
+
+
+def test_ctrl_c_returns_partial_results(diamond_net: Network, monkeypatch: pytest.MonkeyPatch) -> None:
+    from crudeflow.optimize.solve import HighsModel
+
+    real = HighsModel.run
+    calls = {"n": 0}
+
+    def interrupted_run(self: HighsModel, *, check: bool = True) -> object:
+        calls["n"] += 1
+        if calls["n"] == 3:  # base, first case, then Ctrl-C
+            raise KeyboardInterrupt
+        return real(self, check=check)
+
+    monkeypatch.setattr(HighsModel, "run", interrupted_run)
+    res = stress(diamond_net, assets="links")
+    assert res.interrupted
+    assert res.ranking.index.tolist() == ["ab"]  # "ab" solved, interrupted while solving "bd"
+    assert res.ranking.loc["ab", "delta_objective_usd"] == pytest.approx(6e6)  # all 4 Mt via C

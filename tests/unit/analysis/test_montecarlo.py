@@ -102,3 +102,24 @@ def test_same_answer_on_a_dask_cluster(make_diamond: Callable[..., Network]) -> 
         pd.testing.assert_frame_equal(one.unmet, other.unmet)
         pd.testing.assert_frame_equal(one.cost, other.cost)
         pd.testing.assert_series_equal(one.objective_musd, other.objective_musd)
+
+
+def test_ctrl_c_keeps_finished_chunks(
+    make_diamond: Callable[..., Network], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    mc = importlib.import_module("crudeflow.analysis.montecarlo")
+
+    real = mc.run_chunk
+
+    def run_or_stop(p: object, chunk: int) -> object:
+        if chunk == 2:
+            raise KeyboardInterrupt
+        return real(p, chunk)
+
+    monkeypatch.setattr(mc, "run_chunk", run_or_stop)
+    res = montecarlo(_outage_net(make_diamond), n=100, seed=1, workers=1, chunk_size=20)
+    assert res.interrupted
+    assert res.n == 40
+    assert res.unmet.index.tolist() == list(range(40))
