@@ -1,0 +1,500 @@
+"""Plotly figures of a plan: network map, Sankey of paths, delivered-cost bars, deltas.
+
+Every function returns a ``plotly.graph_objects.Figure`` so a notebook can show it; the
+HTML report embeds the same figures. The map is a plain cartesian figure (projected with
+NumPy in :mod:`crudeflow.report.geo`) so it needs no map tiles or topojson from a CDN.
+"""
+
+from __future__ import annotations
+
+import itertools
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from crudeflow.model.network import Network
+from crudeflow.report import geo
+
+FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
+COST_PARTS = (
+    ("price_usd_per_t", "Crude price at origin", "#4c78a8"),
+    ("transport_usd_per_t", "Transport (tariffs, freight)", "#f58518"),
+    ("duties_usd_per_t", "Duties", "#e45756"),
+    ("fees_usd_per_t", "Transit and swap fees", "#72b7b2"),
+)
+"""Delivered-cost parts (column, legend label, colour), stacked in this order."""
+
+
+def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
+    fig.update_layout(
+        title={"text": title, "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        font={"family": FONT, "size": 12, "color": "#222"},
+        height=height,
+        margin={"l": 10, "r": 10, "t": 50, "b": 10},
+        paper_bgcolor="white",
+        hoverlabel={"font": {"family": FONT, "size": 12}},
+    )
+    return fig
+
+
+def map_figure(
+    plan: Any,
+    network: Network,
+    *,
+    title: str | None = None,
+    height: int | None = None,
+    legend: str = "right",
+    width_hint_px: float = 1100.0,
+) -> go.Figure:
+    """The network on a map: links coloured by mode, width by flow (Mt/yr), hover details.
+
+    ``legend`` is ``right`` (beside the map) or ``bottom`` (under it, for side-by-side maps).
+    Without ``height``, it is set so a map ``width_hint_px`` wide fills the figure.
+    Idle links (active, no flow) are dotted, disabled links dashed grey, binding links
+    (at capacity with a positive shadow price) carry a red halo. Nodes outside the mapped
+    region sit on its edge, labelled *off map*.
+    """
+    md = geo.map_data(plan, network)
+    fig = go.Figure()
+    # sea, land, network countries
+    x0, x1, y0, y1 = md.extent
+    for cs, colour in (
+        ([c for c in geo.countries() if c.iso_a2 not in md.network_countries], geo.LAND_COLOUR),
+        ([c for c in geo.countries() if c.iso_a2 in md.network_countries], geo.NETWORK_LAND_COLOUR),
+    ):
+        if not cs:
+            continue
+        xs = np.concatenate([c.x for c in cs])
+        ys = np.concatenate([c.y for c in cs])
+        fig.add_trace(
+            go.Scatter(
+                x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
+                line={"color": geo.BORDER_COLOUR, "width": 0.8}, hoverinfo="skip",
+                showlegend=False,
+            )
+        )  # fmt: skip
+    _graticule(fig)
+    _country_labels(fig, md)
+
+    links = md.links[md.links["visible"]]
+    order = {"disabled": 0, "idle": 1, "flowing": 2}
+    links = links.iloc[np.argsort(links["state"].map(order).to_numpy(), kind="stable")]
+    binding = links[links["binding"]]
+    for _, r in binding.iterrows():
+        fig.add_trace(
+            go.Scatter(
+                x=r["x"], y=r["y"], mode="lines", hoverinfo="skip", showlegend=False,
+                line={"color": "rgba(214,39,40,0.45)", "width": r["width_px"] + 7},
+                legendgroup="binding",
+            )
+        )  # fmt: skip
+    for _, r in links.iterrows():
+        dash = {"disabled": "dash", "idle": "dot"}.get(r["state"], "solid")
+        fig.add_trace(
+            go.Scatter(
+                x=r["x"], y=r["y"], mode="lines", hoverinfo="skip", showlegend=False,
+                line={"color": r["colour"], "width": r["width_px"] if r["state"] == "flowing" else 1.0,
+                      "dash": dash},
+                opacity=0.9 if r["state"] == "flowing" else 0.35 if r["state"] == "idle" else 0.6,
+                legendgroup=r["mode"] if r["state"] != "disabled" else "disabled",
+            )
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            x=links["mid_x"], y=links["mid_y"], mode="markers",
+            marker={"size": 12, "color": "rgba(0,0,0,0)"}, hovertext=geo.link_hover(links),
+            hoverinfo="text", showlegend=False, name="links",
+        )
+    )  # fmt: skip
+
+    # legend entries for link styles
+    for mode, colour in geo.MODE_COLOURS.items():
+        if (links["mode"] == mode).any():
+            _legend_line(fig, mode.capitalize(), colour, "solid", 4, group=mode)
+    if (links["state"] == "idle").any():
+        _legend_line(fig, "Idle (no flow)", "#666", "dot", 2)
+    if (links["state"] == "disabled").any():
+        _legend_line(fig, "Disabled / closed", geo.DISABLED_COLOUR, "dash", 2, group="disabled")
+    if len(binding):
+        _legend_line(fig, "At capacity (binding)", "rgba(214,39,40,0.6)", "solid", 9, group="binding")
+
+    # nodes, labels placed greedily (markets, fields, then refineries)
+    nd = md.nodes
+    shown = nd[
+        nd["on_map"]
+        & nd["used"]
+        & nd.index.isin(list(set(links["from"]) | set(links["to"])) + list(network.demands.index))
+    ]
+    lab = shown[shown["kind"].isin(geo.LABELLED_KINDS)]
+    prio = lab["kind"].map({k: i for i, k in enumerate(("market", "field", "refinery"))}).to_numpy()
+    lab = lab.iloc[np.argsort(prio, kind="stable")]
+    off = md.off_map
+    keys = [*lab.index, *("off:" + off["node"])]
+    placed = geo.place_labels(
+        np.concatenate([lab["x"].to_numpy(float), off["x"].to_numpy(float)]),
+        np.concatenate([lab["y"].to_numpy(float), off["y"].to_numpy(float)]),
+        [*lab["label"], *off["label"]], md.extent,
+    )  # fmt: skip
+    pos = dict(zip(keys, placed, strict=True))
+    for kind, (symbol, colour, size) in geo.NODE_STYLE.items():
+        sel = shown[shown["kind"] == kind]
+        if not len(sel):
+            continue
+        labelled = kind in geo.LABELLED_KINDS
+        fig.add_trace(
+            go.Scatter(
+                x=sel["x"], y=sel["y"], mode="markers+text" if labelled else "markers",
+                marker={"symbol": symbol, "color": colour, "size": size,
+                        "line": {"color": "white", "width": 1}},
+                text=sel["label"] if labelled else None,
+                textposition=[pos.get(i, "top center") for i in sel.index] if labelled else None,
+                textfont={"size": 10, "color": "#222"},
+                hovertext=sel["hover"], hoverinfo="text", name=kind.capitalize(),
+                legendgroup=f"node-{kind}", cliponaxis=False,
+            )
+        )  # fmt: skip
+    if len(md.off_map):
+        fig.add_trace(
+            go.Scatter(
+                x=md.off_map["x"], y=md.off_map["y"], mode="markers+text",
+                marker={"symbol": "circle-open", "color": "#555", "size": 8, "line": {"width": 1.5}},
+                text=md.off_map["label"],
+                textposition=[pos.get("off:" + n, "middle right") for n in md.off_map["node"]],
+                textfont={"size": 9, "color": "#555"}, hovertext=md.off_map["label"],
+                hoverinfo="text", name="Off-map origin", cliponaxis=False,
+            )
+        )  # fmt: skip
+
+    scen = getattr(plan, "scenario", "") if plan is not None else ""
+    if height is None:
+        aspect = (y1 - y0) / (x1 - x0)
+        height = int(aspect * width_hint_px) + (60 if legend == "right" else 130)
+    _layout(fig, title or (f"Crude flows — {scen}" if scen else "Crude network"), height)
+    fig.update_layout(
+        plot_bgcolor=geo.SEA_COLOUR,
+        legend={**({"orientation": "v", "x": 1.005, "y": 1.0, "xanchor": "left", "yanchor": "top"}
+                   if legend == "right" else
+                   {"orientation": "h", "x": 0.0, "y": -0.01, "xanchor": "left", "yanchor": "top"}),
+                "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#bbb", "borderwidth": 1,
+                "font": {"size": 11}, "title": {"text": "<b>Links</b> (width ∝ √flow)"},
+                "tracegroupgap": 2},
+        hovermode="closest",
+        dragmode="pan",
+    )  # fmt: skip
+    fig.update_xaxes(
+        range=[x0, x1],
+        visible=False,
+        showgrid=False,
+        zeroline=False,
+        constrain="domain",
+        constraintoward="left",
+    )
+    fig.update_yaxes(range=[y0, y1], visible=False, showgrid=False, zeroline=False,
+                     scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top")  # fmt: skip
+    return fig
+
+
+def _legend_line(
+    fig: go.Figure, name: str, colour: str, dash: str, width: float, group: str | None = None
+) -> None:
+    fig.add_trace(
+        go.Scatter(
+            x=[None], y=[None], mode="lines", name=name,
+            line={"color": colour, "dash": dash, "width": width},
+            legendgroup=group or name, hoverinfo="skip",
+        )
+    )  # fmt: skip
+
+
+def _graticule(fig: go.Figure) -> None:
+    """Faint meridians and parallels every 10 degrees."""
+    xs: list[float] = []
+    ys: list[float] = []
+    lo, la0, hi, la1 = geo.REGION
+    lat = np.linspace(la0, la1, 60)
+    for lon in np.arange(-10.0, hi + 1, 10.0):
+        x, y = geo.project(np.full_like(lat, lon), lat)
+        xs += [*x, np.nan]
+        ys += [*y, np.nan]
+    lon = np.linspace(lo, hi, 120)
+    for la in np.arange(30.0, la1 + 1, 10.0):
+        x, y = geo.project(lon, np.full_like(lon, la))
+        xs += [*x, np.nan]
+        ys += [*y, np.nan]
+    fig.add_trace(
+        go.Scatter(
+            x=xs, y=ys, mode="lines", line={"color": "rgba(90,120,150,0.18)", "width": 0.7},
+            hoverinfo="skip", showlegend=False,
+        )
+    )  # fmt: skip
+
+
+def _country_labels(fig: go.Figure, md: geo.MapData) -> None:
+    """Faint upper-case names of the network's countries at their node centroid."""
+    nd = md.nodes[md.nodes["on_map"]]
+    cen = nd.groupby("country")[["x", "y"]].median()
+    names = geo.country_names()
+    cen = cen[cen.index.isin(list(names))]
+    fig.add_trace(
+        go.Scatter(
+            x=cen["x"], y=cen["y"] - 60, mode="text",
+            text=[names.get(str(c), str(c)).upper() for c in cen.index],
+            textfont={"size": 10, "color": "rgba(120,105,80,0.55)"}, hoverinfo="skip",
+            showlegend=False,
+        )
+    )  # fmt: skip
+
+
+def _country_name(code: str, names: dict[str, str]) -> str:
+    return names.get(code, code)
+
+
+def land_transit(paths: pd.DataFrame, network: Network) -> list[tuple[str, ...]]:
+    """Countries each path enters on land or at a port, in order, without origin and end.
+
+    Unlike ``Plan.paths['transit']`` this ignores the coastal states a tanker leg passes
+    (its ``countries`` list), which would make every sea route read as a long transit chain.
+    """
+    node_c = network.nodes["country"]
+    link_c = network.links["countries"]
+    mode = network.links["mode"]
+    out: list[tuple[str, ...]] = []
+    for nodes, links, origin in zip(paths["nodes"], paths["links"], paths["origin"], strict=True):
+        seq: list[str] = []
+        for i, n in enumerate(nodes):
+            over = () if i == 0 or mode.get(links[i - 1]) == "tanker" else tuple(link_c.get(links[i - 1], ()))
+            for c in (*over, str(node_c.get(n, ""))):
+                if c and c not in seq:
+                    seq.append(c)
+        end = str(node_c.get(nodes[-1], ""))
+        out.append(tuple(c for c in seq if c not in (origin, end)))
+    return out
+
+
+def _group_small(labels: list[str], mt: Any, share: float = 0.01, keep: int = 14) -> list[str]:
+    """Fold labels carrying under ``share`` of the volume (or beyond the top ``keep``) into one."""
+    s = pd.Series(mt, index=labels).groupby(level=0).sum().sort_values(ascending=False)
+    big = set(s.index[:keep][s.iloc[:keep] >= share * s.sum()])
+    return [lab if lab in big else "other routes" for lab in labels]
+
+
+def sankey_figure(
+    plan: Any, network: Network, *, include_markets: bool = True, title: str | None = None, height: int = 560
+) -> go.Figure:
+    """Origin country → transit route → importing country → refinery (Mt/yr), from ``Plan.paths``.
+
+    Transit is the ordered chain of countries crossed (``direct`` for none). Sales to
+    world-market outlets appear as *World market* destinations when ``include_markets``.
+    """
+    names = geo.country_names()
+    p = plan.paths
+    kinds = ["refinery", "market"] if include_markets else ["refinery"]
+    p = p[p["sink_kind"].isin(kinds) & (p["mt_per_year"] > 1e-6)]
+    node_name = network.nodes["name"].map(lambda s: str(s).split(" (")[0])
+    node_country = network.nodes["country"]
+    origin = [_country_name(str(o), names) for o in p["origin"]]
+    transit = _group_small(
+        ["via " + " → ".join(_country_name(c, names) for c in t) if t else "direct"
+         for t in land_transit(p, network)],
+        p["mt_per_year"].to_numpy(float),
+    )  # fmt: skip
+    is_ref = (p["sink_kind"] == "refinery").to_numpy()
+    importer = [
+        _country_name(str(node_country.get(s, "?")), names) if r else "World market"
+        for s, r in zip(p["sink"], is_ref, strict=True)
+    ]
+    sink = [str(node_name.get(s, s)) for s in p["sink"]]
+    frame = pd.DataFrame(
+        {"origin": origin, "transit": transit, "importer": importer, "sink": sink,
+         "colour_key": origin, "mt": p["mt_per_year"].to_numpy(float)}
+    )  # fmt: skip
+    stages = ["origin", "transit", "importer", "sink"]
+    labels: list[str] = []
+    index: dict[tuple[str, str], int] = {}
+    xs: list[float] = []
+    for k, st in enumerate(stages):
+        totals = frame.groupby(st)["mt"].sum().sort_values(ascending=False)
+        for lab in totals.index:
+            index[(st, str(lab))] = len(labels)
+            labels.append(f"{lab}")
+            xs.append(0.001 + k * 0.998 / (len(stages) - 1))
+    src: list[int] = []
+    dst: list[int] = []
+    val: list[float] = []
+    colours: list[str] = []
+    palette = ["rgba(31,95,168,0.35)", "rgba(224,123,0,0.35)", "rgba(46,139,87,0.35)",
+               "rgba(142,68,173,0.35)", "rgba(214,39,40,0.35)", "rgba(140,86,75,0.35)",
+               "rgba(23,190,207,0.35)", "rgba(188,189,34,0.35)"]  # fmt: skip
+    # one colour per origin country, stable across plans of the same dataset
+    every = sorted({str(c) for c in network.grades["origin_country"]} | set(p["origin"].astype(str)))
+    by_code = {c: palette[i % len(palette)] for i, c in enumerate(every)}
+    origin_colour = {_country_name(c, names): col for c, col in by_code.items()}
+    for a, b in itertools.pairwise(stages):
+        g = frame.groupby([a, b, "colour_key"], sort=False)["mt"].sum().reset_index()
+        for ra, rb, ro, mt in g.itertuples(index=False):
+            if a == "importer" and ra == rb:
+                continue
+            src.append(index[(a, str(ra))])
+            dst.append(index[(b, str(rb))])
+            val.append(float(mt))
+            colours.append(origin_colour[ro])
+    node_colour = ["#4c78a8"] * len(labels)
+    for (st, lab), i in index.items():
+        node_colour[i] = {"origin": "#2e7d32", "transit": "#8c6d31", "importer": "#1f5fa8", "sink": "#444"}[
+            st
+        ]
+        del lab
+    fig = go.Figure(
+        go.Sankey(
+            arrangement="snap",
+            valueformat=",.2f",
+            valuesuffix=" Mt/yr",
+            node={"label": labels, "pad": 12, "thickness": 16, "color": node_colour,
+                  "line": {"color": "white", "width": 0.5}, "x": xs},
+            link={"source": src, "target": dst, "value": val, "color": colours},
+        )
+    )  # fmt: skip
+    scen = getattr(plan, "scenario", "")
+    _layout(fig, title or f"Who supplies whom, through whom — {scen} (Mt/yr)", height)
+    for k, head in enumerate(("Origin", "Transit (land, ports)", "Importing country", "Refinery / outlet")):
+        fig.add_annotation(
+            x=k / 3, y=1.06, xref="paper", yref="paper", text=f"<b>{head}</b>", showarrow=False,
+            xanchor=["left", "center", "center", "right"][k], font={"size": 12, "color": "#555"},
+        )  # fmt: skip
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig
+
+
+def _refinery_labels(ids: Any, countries: Any, network: Network | None) -> list[str]:
+    names = network.nodes["name"] if network is not None else pd.Series(dtype=str)
+    return [f"{geo.short_name(str(names.get(r, r)))} ({c})" for r, c in zip(ids, countries, strict=True)]
+
+
+def cost_figure(
+    plan: Any, network: Network | None = None, *, title: str | None = None, height: int | None = None
+) -> go.Figure:
+    """Delivered cost per refinery (USD/t) stacked by part, cheapest at the top.
+
+    Refineries receiving nothing are listed with a *no supply* note instead of a bar;
+    unmet demand (Mt/yr) is noted beside the bar. ``network`` gives refinery names.
+    """
+    c = plan.costs.copy()
+    c = c.sort_values("delivered_cost_usd_per_t", ascending=False, na_position="first")
+    labels = _refinery_labels(c.index, c["country"], network)
+    fig = go.Figure()
+    for col, name, colour in COST_PARTS:
+        vals = c[col].fillna(0.0).to_numpy(float)
+        if col not in ("price_usd_per_t", "transport_usd_per_t") and not np.any(np.abs(vals) > 1e-9):
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=labels, x=vals, name=name, orientation="h", marker={"color": colour},
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:,.2f}} USD/t<extra></extra>",
+            )
+        )  # fmt: skip
+    tot = c["delivered_cost_usd_per_t"].to_numpy(float)
+    unmet = c["unmet_mt_per_year"].to_numpy(float)
+    notes = [
+        (f"{t:,.0f}" if t == t else "no supply") + (f" · unmet {u:,.1f} Mt/yr" if u > 1e-6 else "")
+        for t, u in zip(tot, unmet, strict=True)
+    ]
+    fig.add_trace(
+        go.Scatter(
+            y=labels, x=np.nan_to_num(tot, nan=0.0), mode="text", text=notes, textposition="middle right",
+            textfont={"size": 11}, showlegend=False, hoverinfo="skip",
+        )
+    )  # fmt: skip
+    scen = getattr(plan, "scenario", "")
+    _layout(fig, title or f"Delivered cost per refinery — {scen} (USD/t)", height or 140 + 26 * len(c))
+    xmax = float(np.nanmax(tot)) if np.isfinite(tot).any() else 1.0
+    fig.update_layout(
+        barmode="stack", plot_bgcolor="white",
+        legend={"orientation": "h", "y": -0.08, "x": 0, "yanchor": "top", "traceorder": "normal"},
+        margin={"l": 10, "r": 30, "t": 50, "b": 60},
+    )  # fmt: skip
+    fig.update_xaxes(title="USD per tonne delivered", gridcolor="#eee", range=[0, xmax * 1.22])
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def cost_delta_figure(
+    base: Any, other: Any, network: Network | None = None, *, height: int | None = None
+) -> go.Figure:
+    """Change in delivered cost per refinery (USD/t), ``other`` minus ``base``, by part."""
+    a, b = base.costs, other.costs
+    idx = a.index.union(b.index)
+    country = a["country"].reindex(idx).fillna(b["country"].reindex(idx))
+    labels = _refinery_labels(idx, country, network)
+    fig = go.Figure()
+    total = (
+        b["delivered_cost_usd_per_t"].reindex(idx) - a["delivered_cost_usd_per_t"].reindex(idx)
+    ).to_numpy(float)
+    order = np.argsort(np.nan_to_num(total, nan=-np.inf))
+    for col, name, colour in COST_PARTS:
+        d = (b[col].reindex(idx) - a[col].reindex(idx)).to_numpy(float)[order]
+        if not np.any(np.abs(np.nan_to_num(d)) > 1e-9):
+            continue
+        fig.add_trace(
+            go.Bar(
+                y=[labels[i] for i in order], x=d, name=name, orientation="h", marker={"color": colour},
+                hovertemplate=f"%{{y}}<br>{name}: %{{x:+,.2f}} USD/t<extra></extra>",
+            )
+        )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            y=[labels[i] for i in order], x=np.nan_to_num(total[order]), mode="markers+text",
+            marker={"symbol": "line-ns", "size": 14, "line": {"width": 2, "color": "#222"}},
+            text=[f"{t:+,.1f}" if t == t else "n/a" for t in total[order]], textposition="middle right",
+            name="Net change", hovertemplate="%{y}<br>net %{x:+,.2f} USD/t<extra></extra>",
+        )
+    )  # fmt: skip
+    _layout(
+        fig,
+        f"Change in delivered cost, {other.scenario} vs {base.scenario} (USD/t)",
+        height or 140 + 26 * len(idx),
+    )
+    fig.update_layout(barmode="relative", plot_bgcolor="white",
+                      legend={"orientation": "h", "y": -0.08, "x": 0, "yanchor": "top",
+                              "traceorder": "normal"},
+                      margin={"l": 10, "r": 40, "t": 50, "b": 60})  # fmt: skip
+    fig.update_xaxes(title="USD per tonne, scenario minus base", gridcolor="#eee", zeroline=True,
+                     zerolinecolor="#444")  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def stress_figure(ranking: pd.DataFrame, *, top: int = 15, height: int | None = None) -> go.Figure:
+    """The most critical assets: added cost (USD/yr) and unmet demand (Mt/yr) when each fails."""
+    r = ranking
+    if "skipped" in r.columns:
+        r = r[~r["skipped"].astype(bool)]
+    r = r.head(top).iloc[::-1]
+    labels = [str(a) for a in r.index]
+    fig = go.Figure()
+    fig.add_trace(
+        go.Bar(
+            y=labels, x=r["delta_objective_usd"].to_numpy(float) / 1e6, orientation="h",
+            name="Added system cost (M USD/yr)", marker={"color": "#e45756"},
+            hovertemplate="%{y}<br>+%{x:,.1f} M USD/yr<extra></extra>",
+        )
+    )  # fmt: skip
+    if "unmet_mt_per_year" in r.columns:
+        fig.add_trace(
+            go.Scatter(
+                y=labels, x=r["unmet_mt_per_year"].to_numpy(float), mode="markers", xaxis="x2",
+                name="Added unmet demand (Mt/yr)", marker={"color": "#222", "size": 9, "symbol": "diamond"},
+                hovertemplate="%{y}<br>unmet +%{x:,.2f} Mt/yr<extra></extra>",
+            )
+        )  # fmt: skip
+    _layout(fig, "Most critical assets: what one outage costs", height or 160 + 26 * len(r))
+    fig.update_layout(
+        plot_bgcolor="white",
+        xaxis={"title": "Added system cost, M USD/yr", "gridcolor": "#eee"},
+        xaxis2={"title": "Added unmet demand, Mt/yr", "overlaying": "x", "side": "top", "showgrid": False},
+        legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
+        margin={"l": 10, "r": 20, "t": 90, "b": 70},
+    )  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    return fig

@@ -1,0 +1,350 @@
+"""Map geometry shared by the HTML map (plotly) and the static map (matplotlib).
+
+Country outlines are Natural Earth 1:110m admin-0 polygons (public domain) shipped in
+``static/countries.geojson``, clipped to lon −15..90, lat 20..72. Everything is drawn in
+a Mercator projection computed with NumPy (km), so no map service or
+topojson is ever fetched. Nodes outside the region (US Gulf, West Africa, ...) are pulled
+to the edge of the view and marked *off map*.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from crudeflow.model.network import Network
+
+FArray = npt.NDArray[np.float64]
+
+REGION = (-15.0, 20.0, 90.0, 72.0)
+"""lon_min, lat_min, lon_max, lat_max (degrees) of the shipped outlines."""
+
+EARTH_RADIUS_KM = 6371.0
+
+MODE_COLOURS = {
+    "pipeline": "#1f5fa8",
+    "tanker": "#e07b00",
+    "rail": "#8e44ad",
+    "swap": "#2e8b57",
+}
+"""Line colour per transport mode (colour-blind-safe blue/orange/purple/green)."""
+OTHER_COLOUR = "#555555"
+DISABLED_COLOUR = "#9a9a9a"
+BINDING_COLOUR = "#d62728"
+LAND_COLOUR = "#f1eee7"
+NETWORK_LAND_COLOUR = "#e4ddcc"
+SEA_COLOUR = "#d9e8f3"
+BORDER_COLOUR = "#ffffff"
+
+NODE_STYLE: dict[str, tuple[str, str, float]] = {
+    # kind: (plotly symbol, colour, size px)
+    "field": ("triangle-up", "#2e7d32", 11.0),
+    "refinery": ("square", "#222222", 10.0),
+    "market": ("star", "#b8860b", 14.0),
+    "terminal": ("diamond", "#1f5fa8", 8.0),
+    "port": ("circle", "#4a6d8c", 6.0),
+    "junction": ("circle", "#7a7a7a", 4.0),
+}
+"""Marker per node kind."""
+
+LABELLED_KINDS = ("field", "refinery", "market")
+"""Node kinds whose names are written on the map (the rest show on hover)."""
+
+MIN_WIDTH_PX, MAX_WIDTH_PX = 1.2, 9.0
+
+
+def project(lon: Any, lat: Any) -> tuple[FArray, FArray]:
+    """Mercator (km at the equator) of degrees; NaN passes through (path breaks).
+
+    Conformal, so coastlines keep their shapes, and the region stays a rectangle, so
+    any zoom inside it shows no clipped edges.
+    """
+    lam = np.radians(np.asarray(lon, dtype=float))
+    phi = np.radians(np.clip(np.asarray(lat, dtype=float), -85.0, 85.0))
+    x = EARTH_RADIUS_KM * lam
+    y = EARTH_RADIUS_KM * np.log(np.tan(np.pi / 4 + phi / 2))
+    return np.asarray(x, float), np.asarray(y, float)
+
+
+@lru_cache(maxsize=1)
+def outlines_geojson() -> dict[str, Any]:
+    """The shipped country outlines (GeoJSON FeatureCollection, degrees)."""
+    text = resources.files("crudeflow.report").joinpath("static/countries.geojson").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+@dataclass(frozen=True)
+class Country:
+    """One country's projected outline: rings joined with NaN breaks (km)."""
+
+    iso_a2: str
+    name: str
+    x: FArray
+    y: FArray
+
+
+@lru_cache(maxsize=1)
+def countries() -> tuple[Country, ...]:
+    """Every shipped country, projected, each ring closed and NaN-separated."""
+    out = []
+    for feat in outlines_geojson()["features"]:
+        xs: list[FArray] = []
+        ys: list[FArray] = []
+        for poly in feat["geometry"]["coordinates"]:
+            for ring in poly:
+                a = np.asarray(ring, float)
+                x, y = project(a[:, 0], a[:, 1])
+                xs += [x, np.array([np.nan])]
+                ys += [y, np.array([np.nan])]
+        props = feat["properties"]
+        out.append(Country(props["iso_a2"], props["name"], np.concatenate(xs), np.concatenate(ys)))
+    return tuple(out)
+
+
+def country_names() -> dict[str, str]:
+    """ISO alpha-2 -> short English name for the countries of the region."""
+    names = {c.iso_a2: c.name for c in countries() if c.iso_a2}
+    names.update({"US": "United States", "VE": "Venezuela", "NG": "Nigeria", "BR": "Brazil"})
+    return names
+
+
+def in_region(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
+    """True where a point lies inside the mapped region."""
+    x_min, y_min, x_max, y_max = REGION
+    lo, la = np.asarray(lon, float), np.asarray(lat, float)
+    inside: npt.NDArray[np.bool_] = (lo >= x_min) & (lo <= x_max) & (la >= y_min) & (la <= y_max)
+    return inside
+
+
+@dataclass(frozen=True)
+class MapData:
+    """Everything a map needs, in projected km.
+
+    ``links`` (index link): from, to, mode, status, state (``flowing``, ``idle``,
+    ``disabled``), mt_per_year, capacity_mt_per_year, utilisation, tariff_usd_per_t,
+    shadow_price_usd_per_t, binding, width_px, colour, x/y (polyline arrays with the
+    route), mid_x/mid_y (hover anchor). ``nodes`` (index node): name, label, kind,
+    country, x, y, on_map, throughput figures. ``off_map``: edge markers (x, y, label).
+    ``extent``: x0, x1, y0, y1 (km) to zoom to. ``network_countries``: ISO codes drawn
+    darker.
+    """
+
+    links: pd.DataFrame
+    nodes: pd.DataFrame
+    off_map: pd.DataFrame
+    extent: tuple[float, float, float, float]
+    network_countries: frozenset[str]
+    max_flow_mt_per_year: float
+
+
+def short_name(name: str) -> str:
+    """A node name without its parenthesised detail or a trailing kind word."""
+    s = name.split(" (")[0].strip()
+    for word in (" refinery", " field", " market"):
+        if s.lower().endswith(word) and len(s) > len(word) + 2:
+            s = s[: -len(word)]
+    return s
+
+
+def map_data(plan: Any, network: Network, curve: float = 0.12) -> MapData:
+    """Link routes, states, widths and node positions for one plan on its network.
+
+    Tanker legs are drawn as gentle arcs (``curve`` × length sideways at the middle) so
+    sea lanes read apart from pipelines; other links are straight segments between node
+    coordinates. Links absent from the plan (disabled, closed, zero capacity) are
+    ``disabled``; active links carrying no flow are ``idle``.
+    """
+    nodes = network.nodes
+    links = network.links
+    lf = plan.link_flows if plan is not None else pd.DataFrame()
+    df = links[["from", "to", "mode", "status", "capacity_mt_per_year", "tariff_usd_per_t"]].copy()
+    df["name"] = links["name"] if "name" in links.columns else df.index
+    flow = lf["mt_per_year"].reindex(df.index) if len(lf) else pd.Series(np.nan, index=df.index)
+    df["mt_per_year"] = flow.fillna(0.0).to_numpy(float)
+    df["in_plan"] = flow.notna().to_numpy()
+    df["utilisation"] = lf["utilisation"].reindex(df.index).fillna(0.0).to_numpy(float) if len(lf) else 0.0
+    df["shadow_price_usd_per_t"] = (
+        lf["shadow_price_usd_per_t"].reindex(df.index).fillna(0.0).to_numpy(float) if len(lf) else 0.0
+    )
+    df["binding"] = lf["binding"].reindex(df.index).fillna(False).to_numpy(bool) if len(lf) else False
+    active = df["status"].isin(("operating", "intermittent")) & (df["capacity_mt_per_year"] > 0)
+    flowing = df["mt_per_year"] > 1e-6
+    df["state"] = np.where(
+        ~(active & df["in_plan"]) & ~flowing, "disabled", np.where(flowing, "flowing", "idle")
+    )
+    fmax = float(df["mt_per_year"].max()) if len(df) else 0.0
+    scale = np.sqrt(df["mt_per_year"].to_numpy(float) / fmax) if fmax > 0 else np.zeros(len(df))
+    df["width_px"] = np.where(flowing, MIN_WIDTH_PX + (MAX_WIDTH_PX - MIN_WIDTH_PX) * scale, 1.0)
+    df["colour"] = [
+        DISABLED_COLOUR if s == "disabled" else MODE_COLOURS.get(m, OTHER_COLOUR)
+        for m, s in zip(df["mode"], df["state"], strict=True)
+    ]
+
+    # where each node is drawn: inside the view box of the region's nodes, off-map ones on its edge
+    nd = nodes[["name", "kind", "country", "lat", "lon"]].copy()
+    nd["label"] = [short_name(str(n)) for n in nd["name"]]
+    nd["on_map"] = in_region(nd["lon"], nd["lat"])
+    live = df["state"] != "disabled"
+    used = set(df.loc[live, "from"]) | set(df.loc[live, "to"]) | set(network.demands.index)
+    nd["used"] = nd.index.isin(list(used))
+    core = nd[nd["on_map"] & nd["used"]]
+    if not len(core):
+        core = nd[nd["on_map"]] if nd["on_map"].any() else nd
+    lo0 = max(REGION[0], float(core["lon"].min()) - 3.0)
+    lo1 = min(REGION[2], float(core["lon"].max()) + 3.0)
+    la0 = max(REGION[1], float(core["lat"].min()) - 2.0)
+    la1 = min(REGION[3], float(core["lat"].max()) + 2.0)
+    inner_lon = nd["lon"].clip(lo0 + 1.2, lo1 - 1.2)
+    inner_lat = nd["lat"].clip(la0 + 0.8, la1 - 0.8)
+    nd["draw_lon"] = nd["lon"].where(nd["on_map"], inner_lon)
+    nd["draw_lat"] = nd["lat"].where(nd["on_map"], inner_lat)
+    nx, ny = project(nd["draw_lon"], nd["draw_lat"])
+    nd["x"], nd["y"] = nx, ny
+    nd["hover"] = _node_hover(plan, nd)
+    ex0, ey0 = project(lo0, la0)
+    ex1, ey1 = project(lo1, la1)
+    extent = (float(ex0), float(ex1), float(ey0), float(ey1))
+
+    # link routes between drawn node positions; tanker legs as quadratic Bézier arcs
+    x0 = nd["x"].reindex(df["from"]).to_numpy(float)
+    y0 = nd["y"].reindex(df["from"]).to_numpy(float)
+    x1 = nd["x"].reindex(df["to"]).to_numpy(float)
+    y1 = nd["y"].reindex(df["to"]).to_numpy(float)
+    dx, dy = x1 - x0, y1 - y0
+    bend = np.where(df["mode"].to_numpy() == "tanker", curve, 0.0)
+    cx = (x0 + x1) / 2 - dy * bend
+    cy = (y0 + y1) / 2 + dx * bend
+    tt = np.linspace(0.0, 1.0, 17)[:, None]
+    xs = (1 - tt) ** 2 * x0 + 2 * (1 - tt) * tt * cx + tt**2 * x1  # (17, n_links)
+    ys = (1 - tt) ** 2 * y0 + 2 * (1 - tt) * tt * cy + tt**2 * y1
+    straight = bend == 0
+    df["x"] = [xs[[0, -1], i] if straight[i] else xs[:, i] for i in range(len(df))]
+    df["y"] = [ys[[0, -1], i] if straight[i] else ys[:, i] for i in range(len(df))]
+    df["mid_x"] = xs[8]
+    df["mid_y"] = ys[8]
+    df["visible"] = np.isfinite(x0) & np.isfinite(x1)
+
+    off = nd[~nd["on_map"] & nd["used"]]
+    off = pd.DataFrame({"node": off.index, "x": off["x"].to_numpy(), "y": off["y"].to_numpy(),
+                        "label": [f"{lab} (off map)" for lab in off["label"]]})  # fmt: skip
+
+    net_countries = set(nodes["country"]) | {c for cs in links["countries"] for c in cs}
+    return MapData(
+        links=df,
+        nodes=nd,
+        off_map=off,
+        extent=extent,
+        network_countries=frozenset(net_countries),
+        max_flow_mt_per_year=fmax,
+    )
+
+
+def _node_hover(plan: Any, nd: pd.DataFrame) -> list[str]:
+    """Hover text per node: name, kind, country, and the plan's figures where relevant."""
+    runs = costs = demand = supplied = sold = None
+    if plan is not None:
+        costs = plan.costs
+        runs = costs["delivered_mt_per_year"]
+        demand = costs["demand_mt_per_year"]
+        supplied = plan.supply["mt_per_year"].groupby(level="node").sum()
+        sold = plan.sales.groupby("node")["mt_per_year"].sum() if len(plan.sales) else pd.Series(dtype=float)
+    out = []
+    for nid, r in nd.iterrows():
+        lines = [f"<b>{r['name']}</b>", f"{r['kind']} · {r['country']}"]
+        if runs is not None and costs is not None and demand is not None and nid in runs.index:
+            c = costs.at[nid, "delivered_cost_usd_per_t"]
+            lines.append(f"runs {runs[nid]:,.1f} of {demand[nid]:,.1f} Mt/yr")
+            if c == c:
+                lines.append(f"delivered cost {c:,.1f} USD/t")
+        if supplied is not None and nid in supplied.index:
+            lines.append(f"supplies {supplied[nid]:,.1f} Mt/yr")
+        if sold is not None and nid in sold.index:
+            lines.append(f"world-market sales {sold[nid]:,.1f} Mt/yr")
+        out.append("<br>".join(lines))
+    return out
+
+
+def link_hover(links: pd.DataFrame) -> list[str]:
+    """Hover text per link: route, mode, flow against capacity, tariff, shadow price."""
+    out = []
+    for lid, r in links.iterrows():
+        lines = [
+            f"<b>{r['name']}</b>",
+            f"{r['from']} → {r['to']} · {r['mode']} · {r['status']}",
+            f"flow {r['mt_per_year']:,.2f} of {r['capacity_mt_per_year']:,.1f} Mt/yr"
+            f" ({100 * r['utilisation']:.0f} %)",
+            f"tariff {r['tariff_usd_per_t']:,.2f} USD/t",
+        ]
+        if r["binding"]:
+            lines.append(f"<b>at capacity</b>: shadow price {r['shadow_price_usd_per_t']:,.2f} USD/t")
+        if r["state"] == "disabled":
+            lines.append("disabled in this plan")
+        elif r["state"] == "idle":
+            lines.append("idle (no flow)")
+        out.append("<br>".join(lines))
+        del lid
+    return out
+
+
+POSITIONS = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
+"""Candidate label positions around a marker (plotly ``textposition`` names)."""
+
+
+def place_labels(
+    x: FArray,
+    y: FArray,
+    labels: list[str],
+    extent: tuple[float, float, float, float],
+    width_px: float = 1150.0,
+    font_px: float = 10.0,
+) -> list[str]:
+    """Greedy label placement: a ``textposition`` per label, least overlap first.
+
+    For each label (in the given priority order) the candidate position whose box
+    overlaps the boxes placed so far, the markers and the map's edge the least.
+
+    Sizes are estimated from the plot width in pixels (a character ≈ 0.58 × font size).
+    """
+    x0, x1, y0, y1 = extent
+    km_per_px = (x1 - x0) / width_px
+    ch_w, h = 0.58 * font_px * km_per_px, 1.3 * font_px * km_per_px
+    gap = 6 * km_per_px
+    placed: list[tuple[float, float, float, float]] = []
+    dots = np.column_stack([x, y])
+    out = []
+    for xi, yi, lab in zip(x, y, labels, strict=True):
+        w = ch_w * len(lab)
+        best, best_cost = POSITIONS[0], np.inf
+        for pos in POSITIONS:
+            v, hz = pos.split()
+            cx = xi + {"center": 0.0, "right": w / 2 + gap, "left": -w / 2 - gap}[hz]
+            cy = yi + {"top": h / 2 + gap, "bottom": -h / 2 - gap, "middle": 0.0}[v]
+            box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
+            cost = sum(_overlap(box, b) for b in placed)
+            cost += 10 * (w * h - _overlap(box, (x0, y0, x1, y1)))  # keep labels inside the map
+            inside = (
+                (dots[:, 0] > box[0]) & (dots[:, 0] < box[2]) & (dots[:, 1] > box[1]) & (dots[:, 1] < box[3])
+            )
+            cost += float(inside.sum()) * h * h * 0.5 + POSITIONS.index(pos) * 1e-6
+            if cost < best_cost:
+                best, best_cost = pos, cost
+        v, hz = best.split()
+        cx = xi + {"center": 0.0, "right": w / 2 + gap, "left": -w / 2 - gap}[hz]
+        cy = yi + {"top": h / 2 + gap, "bottom": -h / 2 - gap, "middle": 0.0}[v]
+        placed.append((cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2))
+        out.append(best)
+    return out
+
+
+def _overlap(a: tuple[float, float, float, float], b: tuple[float, float, float, float]) -> float:
+    w = min(a[2], b[2]) - max(a[0], b[0])
+    h = min(a[3], b[3]) - max(a[1], b[1])
+    return w * h if w > 0 and h > 0 else 0.0

@@ -1,0 +1,425 @@
+"""The offline HTML report: one self-contained file (plotly.js, CSS and outlines inline).
+
+No template engine: the page is assembled from f-strings and ``string.Template``; every
+value written into the page is HTML-escaped. The page fetches nothing from the network.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from string import Template
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from crudeflow.model.network import Network
+
+PLOT_CONFIG: dict[str, Any] = {
+    "displaylogo": False,
+    "responsive": True,
+    "scrollZoom": True,
+    "modeBarButtonsToRemove": ["select2d", "lasso2d"],
+    "toImageButtonOptions": {"format": "png", "scale": 2},
+}
+
+PAGE = Template(
+    """<!DOCTYPE html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="generator" content="crudeflow">
+<title>$title</title>
+<style>
+$css
+</style>
+<script>
+$plotlyjs
+</script>
+</head>
+<body>
+<header>
+<h1>$title</h1>
+<p>$subtitle</p>
+<nav>$nav</nav>
+</header>
+<main>
+$body
+</main>
+<footer>
+$footer
+</footer>
+</body>
+</html>
+"""
+)
+
+
+@dataclass(frozen=True)
+class Side:
+    """One plan with the network it was solved on, and a display label."""
+
+    plan: Any
+    network: Network
+    label: str
+
+
+def _static(name: str) -> str:
+    return resources.files("crudeflow.report").joinpath(f"static/{name}").read_text("utf-8")
+
+
+def _plotly_js() -> str:
+    from plotly.offline import get_plotlyjs
+
+    # "</script" can't appear inside an inline script; plotly.js doesn't contain it, but be safe.
+    return str(get_plotlyjs()).replace("</script", "<\\/script")
+
+
+def _fig_html(fig: Any, div_id: str) -> str:
+    return str(
+        fig.to_html(
+            full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=div_id, config=PLOT_CONFIG
+        )
+    )
+
+
+def _e(v: Any) -> str:
+    return html.escape(str(v), quote=True)
+
+
+def _fmt(v: Any, col: str) -> tuple[str, bool]:
+    """Cell text and whether it is numeric (right-aligned)."""
+    if isinstance(v, bool | np.bool_):
+        return ("yes" if v else ""), False
+    if isinstance(v, int | np.integer):
+        return f"{int(v):,}", True
+    if isinstance(v, float | np.floating):
+        if v != v:
+            return "", True
+        if col.endswith("_usd") or "objective" in col:
+            return f"{v / 1e6:,.1f} M", True
+        if "utilisation" in col:
+            return f"{100 * v:,.0f} %", True
+        if "hhi" in col:
+            return f"{v:,.0f}", True
+        return f"{v:,.2f}", True
+    if isinstance(v, tuple | list):
+        return " → ".join(map(str, v)), False
+    if isinstance(v, dict):
+        return ", ".join(f"{k} {x}" for k, x in v.items()), False
+    return str(v), False
+
+
+def table_html(frame: pd.DataFrame, *, max_rows: int = 500, empty: str = "none") -> str:
+    """An escaped HTML table of a frame (named index included); USD totals in millions."""
+    df = frame
+    if df.index.name is not None or isinstance(df.index, pd.MultiIndex):
+        df = df.reset_index()
+    if not len(df):
+        return f'<p class="empty">{_e(empty)}</p>'
+    cols = [str(c) for c in df.columns]
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns
+    }
+    head = "".join(
+        f'<th class="num">{_e(_header(c))}</th>' if numeric[c0] else f"<th>{_e(_header(c))}</th>"
+        for c, c0 in zip(cols, df.columns, strict=True)
+    )
+    rows = []
+    for rec in df.head(max_rows).itertuples(index=False):
+        cells = []
+        for c, v in zip(cols, rec, strict=True):
+            text, num = _fmt(v, c)
+            cells.append(f'<td class="num">{_e(text)}</td>' if num else f"<td>{_e(text)}</td>")
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    more = (
+        f'<p class="note">{len(df) - max_rows} more rows not shown (see the CSV export).</p>'
+        if len(df) > max_rows
+        else ""
+    )
+    return (
+        f'<div class="scroll"><table class="data"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>{more}"
+    )
+
+
+def _header(col: str) -> str:
+    """A readable column header with its unit: ``mt_per_year_a`` -> ``Mt/yr A``."""
+    c = col.replace("mt_per_year", "Mt/yr").replace("usd_per_t", "USD/t")
+    for suffix, text in (("_usd", " (M USD/yr)"), ("_pct", " (%)"), ("_a", " A"), ("_b", " B")):
+        if c.endswith(suffix):
+            c = c[: -len(suffix)] + text
+    return c.replace("_", " ")
+
+
+def _summary_cards(side: Side, base: Side | None) -> str:
+    s = side.plan.summary()
+    b = base.plan.summary() if base is not None else None
+    items = [
+        ("System cost", "objective_usd", 1e-9, "bn USD/yr", "{:,.2f}"),
+        ("Delivered to refineries", "delivered_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
+        ("Average delivered cost", "average_delivered_cost_usd_per_t", 1.0, "USD/t", "{:,.1f}"),
+        ("Unmet demand", "unmet_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
+        ("Shut-in supply", "shut_in_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
+        ("Sold to world markets", "sold_to_markets_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
+        ("Binding links", "bottlenecks", 1.0, "", "{:,.0f}"),
+    ]
+    cards = []
+    for label, key, scale, unit, f in items:
+        v = float(s[key]) * scale
+        delta = ""
+        if b is not None:
+            d = v - float(b[key]) * scale
+            cls = "up" if d > 1e-9 else "down" if d < -1e-9 else ""
+            delta = (
+                f'<div class="d">{_e(base.label if base else "")}: {_e(f.format(float(b[key]) * scale))} · '
+                f'<span class="{cls}">Δ {_e(("+" if d >= 0 else "") + f.format(d))}</span></div>'
+            )
+        cards.append(
+            f'<div class="card"><div class="k">{_e(label)}</div>'
+            f'<div class="v">{_e(f.format(v))} <small>{_e(unit)}</small></div>{delta}</div>'
+        )
+    return '<div class="cards">' + "".join(cards) + "</div>"
+
+
+def _flows_table(plan: Any, network: Network) -> pd.DataFrame:
+    lf = plan.link_flows
+    lf = lf[lf["mt_per_year"] > 1e-6].sort_values("mt_per_year", ascending=False)
+    out = lf[
+        ["from", "to", "mode", "mt_per_year", "capacity_mt_per_year", "utilisation", "shadow_price_usd_per_t"]
+    ]
+    out = out.assign(countries=network.links["countries"].reindex(out.index).to_numpy())
+    return out
+
+
+def _deltas(a: Side, b: Side) -> dict[str, pd.DataFrame]:
+    """Per-refinery cost and volume changes, changed link flows and unmet, B minus A."""
+    pa, pb = a.plan, b.plan
+    cols = ["delivered_mt_per_year", "unmet_mt_per_year", "delivered_cost_usd_per_t"]
+    ref = pa.costs[["country", *cols]].merge(
+        pb.costs[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
+    )
+    ref["delta_cost_usd_per_t"] = ref["delivered_cost_usd_per_t_b"] - ref["delivered_cost_usd_per_t_a"]
+    ref["delta_unmet_mt_per_year"] = ref["unmet_mt_per_year_b"] - ref["unmet_mt_per_year_a"]
+    flows = pd.DataFrame(
+        {"mt_per_year_a": pa.link_flows["mt_per_year"], "mt_per_year_b": pb.link_flows["mt_per_year"]}
+    )
+    flows = flows.fillna(0.0)
+    flows["delta_mt_per_year"] = flows["mt_per_year_b"] - flows["mt_per_year_a"]
+    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6]
+    flows = flows.iloc[np.argsort(-flows["delta_mt_per_year"].abs().to_numpy(), kind="stable")]
+    links = b.network.links.reindex(flows.index)
+    flows.insert(0, "mode", links["mode"].to_numpy())
+    flows.insert(0, "to", links["to"].to_numpy())
+    flows.insert(0, "from", links["from"].to_numpy())
+    flows.index.name = "link"
+    ua, ub = pa.unmet["mt_per_year"], pb.unmet["mt_per_year"]
+    unmet = pd.DataFrame({"mt_per_year_a": ua, "mt_per_year_b": ub}).fillna(0.0)
+    unmet["delta_mt_per_year"] = unmet["mt_per_year_b"] - unmet["mt_per_year_a"]
+    reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
+    unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
+    unmet.index.name = "node"
+    conc = pd.DataFrame(
+        {
+            "hhi_a": pa.concentration.set_index(["importer", "by"])["hhi"]
+            if len(pa.concentration)
+            else pd.Series(dtype=float),
+            "hhi_b": pb.concentration.set_index(["importer", "by"])["hhi"]
+            if len(pb.concentration)
+            else pd.Series(dtype=float),
+        }
+    )
+    conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
+    return {"refineries": ref, "flows": flows, "unmet": unmet, "concentration": conc}
+
+
+def _as_side(obj: Any, network: Network, label: str | None = None) -> Side:
+    if isinstance(obj, Side):
+        return obj
+    if isinstance(obj, tuple):
+        p, n = obj
+        return Side(p, n, label or str(p.scenario))
+    return Side(obj, network, label or str(obj.scenario))
+
+
+def _stress_ranking(stress: Any) -> pd.DataFrame | None:
+    if stress is None:
+        return None
+    ranking = getattr(stress, "ranking", stress)
+    return ranking if isinstance(ranking, pd.DataFrame) else None
+
+
+def build_report(
+    plan: Any,
+    network: Network,
+    *,
+    compare: Any = None,
+    stress: Any = None,
+    stress_note: str | None = None,
+    title: str | None = None,
+) -> str:
+    """The report as one HTML string that works with no network access.
+
+    ``plan`` was solved on ``network``. ``compare`` is the reference plan (e.g. the base
+    case) — a ``Plan`` (same network), a ``(Plan, Network)`` pair or a :class:`Side` —
+    shown on the left with every delta taken as ``plan`` minus ``compare``. ``stress``
+    is a ``StressResult`` (or its ranking frame) from ``crudeflow.analysis``; when None,
+    ``stress_note`` (if given) explains why the section is missing.
+    """
+    from crudeflow.report import figures
+
+    main = _as_side(plan, network)
+    base = _as_side(compare, network) if compare is not None else None
+    sides = [base, main] if base is not None else [main]
+    net_name = network.meta.title or network.meta.name
+    year = f"base year {network.meta.base_year}"
+    page_title = title or (
+        f"crudeflow — {main.label} vs {base.label}" if base is not None else f"crudeflow — {main.label}"
+    )
+    subtitle = (
+        f"Dataset {net_name}{'' if year in net_name else f' ({year})'} · least-cost plan solved with HiGHS · "
+        f"volumes in Mt/yr, costs in USD/t · generated {dt.date.today().isoformat()}"
+    )
+    sections: list[tuple[str, str, str]] = []  # (anchor, heading, html)
+
+    # summary
+    note = (
+        f'<p class="note">Scenario <b>{_e(main.label)}</b>; deltas are against <b>{_e(base.label)}</b>.</p>'
+        if base is not None
+        else f'<p class="note">Scenario <b>{_e(main.label)}</b> ({_e(main.plan.status)}).</p>'
+    )
+    sections.append(("summary", "Summary", note + _summary_cards(main, base)))
+
+    def pair(make: Any, prefix: str) -> str:
+        if base is None:
+            return str(make(main, f"{prefix}-0"))
+        return (
+            '<div class="pair">'
+            + "".join(
+                f"<div><h3>{_e(s.label)}</h3>{make(s, f'{prefix}-{i}')}</div>" for i, s in enumerate(sides)
+            )
+            + "</div>"
+        )
+
+    def map_html(s: Side, div: str) -> str:
+        fig = figures.map_figure(
+            s.plan, s.network, title=f"Crude flows — {s.label}",
+            legend="bottom" if base is not None else "right", width_hint_px=720 if base is not None else 1100,
+        )  # fmt: skip
+        return _fig_html(fig, div)
+
+    map_note = (
+        '<p class="note">Links coloured by mode, line width proportional to the square root of the '
+        "flow; dotted = idle, dashed grey = disabled, red halo = at capacity. Hover a link's middle "
+        "for capacity, flow, tariff and shadow price. Scroll to zoom, drag to pan. Outlines: Natural "
+        "Earth (public domain).</p>"
+    )
+    sections.append(("map", "Network map", map_note + pair(map_html, "map")))
+
+    def sankey_html(s: Side, div: str) -> str:
+        return _fig_html(
+            figures.sankey_figure(s.plan, s.network, title=f"Origin → transit → destination — {s.label}"), div
+        )
+
+    sections.append((
+        "sankey", "Who supplies whom, through whom",
+        '<p class="note">Every unit of crude from its origin country, through the countries it '
+        "crosses, to the importing country and refinery (or a world-market outlet), from the plan's "
+        "path decomposition.</p>" + pair(sankey_html, "sankey"),
+    ))  # fmt: skip
+
+    def cost_html(s: Side, div: str) -> str:
+        return _fig_html(
+            figures.cost_figure(s.plan, s.network, title=f"Delivered cost per refinery — {s.label} (USD/t)"),
+            div,
+        )
+
+    cost_body = pair(cost_html, "cost")
+    if base is not None:
+        cost_body += _fig_html(figures.cost_delta_figure(base.plan, main.plan, main.network), "cost-delta")
+    sections.append(("costs", "Delivered cost per refinery", cost_body))
+
+    # tables
+    if base is not None:
+        d = _deltas(base, main)
+        legend = f'<p class="note">A = {_e(base.label)}, B = {_e(main.label)}; Δ = B − A.</p>'
+        changes = (
+            legend
+            + "<h3>Per refinery</h3>"
+            + table_html(d["refineries"])
+            + "<h3>Changed link flows (Mt/yr)</h3>"
+            + table_html(d["flows"], empty="no link flow changes")
+            + "<h3>Unmet demand</h3>"
+            + table_html(d["unmet"], empty="no unmet demand in either plan")
+            + "<h3>Supply concentration (HHI, 10,000 = a single source)</h3>"
+            + table_html(d["concentration"])
+        )
+        sections.append(("changes", "What changes", changes))
+
+    def tables(s: Side) -> str:
+        p = s.plan
+        unmet = table_html(p.unmet, empty="all demand met")
+        out = "<h3>Unmet demand and why</h3>" + unmet
+        if len(p.shut_in):
+            out += "<h3>Fixed output that cannot be placed</h3>" + table_html(p.shut_in)
+        out += "<h3>Bottlenecks (binding links; shadow price = value of one more tonne of capacity)</h3>"
+        out += table_html(p.bottlenecks, empty="no binding links")
+        out += "<h3>Link flows</h3>" + table_html(_flows_table(p, s.network), empty="no flows")
+        cost_cols = ["country", "demand_mt_per_year", "delivered_mt_per_year", "unmet_mt_per_year",
+                     "price_usd_per_t", "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t",
+                     "delivered_cost_usd_per_t"]  # fmt: skip
+        out += "<h3>Delivered cost per refinery</h3>" + table_html(p.costs[cost_cols])
+        out += "<h3>Deliveries by grade and origin</h3>" + table_html(p.deliveries)
+        return out
+
+    if base is None:
+        sections.append(("tables", "Tables", tables(main)))
+    else:
+        cols = "".join(f"<div><h3>{_e(s.label)}</h3>{tables(s)}</div>" for s in sides)
+        sections.append(("tables", "Tables", f'<div class="pair">{cols}</div>'))
+
+    ranking = _stress_ranking(stress)
+    if ranking is not None:
+        body = (
+            '<p class="note">Each link taken out alone (N-1) and the plan re-solved: the added system '
+            "cost and unmet demand, most critical first.</p>"
+        )
+        body += _fig_html(figures.stress_figure(ranking), "stress")
+        show = ranking.drop(columns=[c for c in ("columns",) if c in ranking.columns])
+        body += table_html(show.head(50))
+        sections.append(("stress", "Criticality ranking (N-1)", body))
+    elif stress_note:
+        sections.append(("stress", "Criticality ranking (N-1)", f'<p class="note">{_e(stress_note)}</p>'))
+
+    body = "\n".join(
+        f'<section id="{a}"><h2>{_e(h)}</h2>\n{content}\n</section>' for a, h, content in sections
+    )
+    nav = " ".join(f'<a href="#{a}">{_e(h)}</a>' for a, h, _ in sections)
+    n_src = len(network.sources)
+    footer = (
+        f"<p>Made with crudeflow. Dataset {_e(net_name)}: {n_src} cited sources (see the dataset's "
+        "sources.csv). Country outlines: Natural Earth 1:110m (public domain). Charts: plotly.js (MIT), "
+        "inlined — this file needs no network connection.</p>"
+    )
+    return PAGE.substitute(
+        title=_e(page_title),
+        subtitle=_e(subtitle),
+        nav=nav,
+        css=_static("report.css"),
+        plotlyjs=_plotly_js(),
+        body=body,
+        footer=footer,
+    )
+
+
+def write_report(path: str | Path, plan: Any, network: Network, **kwargs: Any) -> Path:
+    """Write :func:`build_report` to ``path`` (UTF-8) and return the path."""
+    out = Path(path)
+    out.parent.mkdir(parents=True, exist_ok=True)
+    out.write_text(build_report(plan, network, **kwargs), encoding="utf-8")
+    return out
