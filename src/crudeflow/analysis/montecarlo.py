@@ -32,6 +32,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+import highspy
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -159,20 +160,27 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
     u_sl = p.lp.vars["unmet"].slice
     c_sl = p.lp.vars["consume"].slice
     lower = np.full(len(p.cap_rows), -np.inf)
+    prev = np.full(len(p.cap_rows), np.nan)
     for j in range(m):
-        hm.set_row_bounds(p.cap_rows, lower, p.capacity * (1.0 - frac[j]))
-        res = hm.run()
-        if not res.ok:
-            msg = f"Monte Carlo draw {chunk * p.chunk_size + j} did not solve: {res.status.value}"
+        cap = p.capacity * (1.0 - frac[j])
+        changed = np.flatnonzero(cap != prev)  # the first draw of a chunk sets every row
+        hm.set_row_bounds(p.cap_rows[changed], lower[changed], cap[changed])
+        prev = cap
+        hm.h.run()
+        status = hm.h.getModelStatus()
+        if status != highspy.HighsModelStatus.kOptimal:
+            what = hm.h.modelStatusToString(status)
+            msg = f"Monte Carlo draw {chunk * p.chunk_size + j} did not solve: {what}"
             raise SolverError(msg)
-        u = res.x[u_sl]
-        obj[j] = res.objective
+        x = np.asarray(hm.h.getSolution().col_value, float)
+        u = x[u_sl]
+        obj[j] = hm.h.getInfo().objective_function_value
         raw[j] = np.bincount(p.unmet_key, weights=u, minlength=p.n_importers)
         unmet[j] = np.bincount(
             p.unmet_key, weights=np.maximum(0.0, u - p.stock_cover), minlength=p.n_importers
         )
-        avg = average_costs(p, res.x)
-        value = res.x[c_sl] * avg[p.consume_rows]
+        avg = average_costs(p, x)
+        value = x[c_sl] * avg[p.consume_rows]
         cost[j] = np.bincount(p.consume_key, weights=value, minlength=p.n_importers)
     return ChunkResult(chunk, obj, raw, unmet, cost)
 
