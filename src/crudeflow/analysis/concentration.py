@@ -8,11 +8,13 @@ reports what each level costs the importer and the system versus the uncapped pl
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, InfeasibleError
 from crudeflow.model.network import Network
 from crudeflow.optimize.policies import importer_nodes
@@ -75,7 +77,7 @@ def with_share_cap(network: Network, importer: str, by: str, country: str, max_s
 
 
 def diversify(
-    network: Network,
+    network: Network | str | Path,
     importer: str,
     *,
     by: str = "origin",
@@ -94,6 +96,7 @@ def diversify(
     """
     from crudeflow.api import plan as make_plan
 
+    network = as_network(network)
     if by not in ("origin", "transit"):
         msg = f"by must be origin or transit, not {by!r}"
         raise CrudeflowError(msg)

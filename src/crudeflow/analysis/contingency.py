@@ -29,12 +29,14 @@ from __future__ import annotations
 import itertools
 import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, SolverError
 from crudeflow.model.network import Network
 from crudeflow.optimize.build import Model, PlanOptions, build_lp
@@ -162,7 +164,7 @@ def _progress(enabled: bool) -> Any:
 
 
 def stress(
-    network: Network,
+    network: Network | str | Path,
     *,
     assets: str = "links",
     k: int = 1,
@@ -184,6 +186,7 @@ def stress(
         msg = "k must be 1 or 2"
         raise CrudeflowError(msg)
     t0 = time.perf_counter()
+    network = as_network(network)
     opts = options or PlanOptions()
     model = build_lp(network, opts)
     hm = HighsModel(model.lp, opts.solver_options)

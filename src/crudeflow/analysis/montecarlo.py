@@ -30,6 +30,7 @@ import time
 import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import highspy
@@ -39,6 +40,7 @@ import pandas as pd
 import scipy.sparse as sp
 import scipy.sparse.linalg as spla
 
+from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, SolverError
 from crudeflow.model.network import Network
 from crudeflow.optimize.build import PlanOptions, build_lp
@@ -291,7 +293,7 @@ def _stats(frame: pd.DataFrame, prefix: str, unit: str) -> pd.DataFrame:
 
 
 def montecarlo(
-    network: Network,
+    network: Network | str | Path,
     *,
     n: int = 10_000,
     seed: int = 1,
@@ -317,6 +319,7 @@ def montecarlo(
         msg = "n and chunk_size must be at least 1"
         raise CrudeflowError(msg)
     t0 = time.perf_counter()
+    network = as_network(network)
     problem, importers, link_ids, imp_demand = prepare(
         network, n=n, seed=seed, chunk_size=chunk_size, default_outages=default_outages, options=options
     )

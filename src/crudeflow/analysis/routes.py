@@ -13,11 +13,13 @@ import heapq
 import itertools
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import build_index
@@ -134,7 +136,7 @@ def _endpoints(net: Network, spec: str, role: str, grade: str | None) -> npt.NDA
 
 
 def routes(
-    network: Network,
+    network: Network | str | Path,
     src: str,
     dst: str,
     *,
@@ -154,7 +156,7 @@ def routes(
     if k < 1:
         msg = "k must be at least 1"
         raise CrudeflowError(msg)
-    net = network
+    net = as_network(network)
     if grade is not None and grade not in net.grades.index:
         msg = f"unknown grade '{grade}'"
         raise CrudeflowError(msg)

@@ -6,11 +6,13 @@ The reported figures come from the dataset's ``trade`` table with their sources.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 
@@ -96,7 +98,7 @@ def _exports_imports(fig: pd.DataFrame, a: str, b: str) -> tuple[int | None, flo
 
 
 def trade_balance(
-    network: Network,
+    network: Network | str | Path,
     a: str,
     b: str,
     *,
@@ -112,6 +114,7 @@ def trade_balance(
     """
     from crudeflow.api import plan as make_plan
 
+    network = as_network(network)
     a, b = a.upper(), b.upper()
     fig = trade_figures(network, a, b)
     year, ex, im, basis = _exports_imports(fig, a, b) if len(fig) else (None, np.nan, np.nan, "no figures")
