@@ -102,7 +102,7 @@ class DaskExecutor:
 
     name = "dask"
 
-    def __init__(self, scheduler: Any) -> None:
+    def __init__(self, scheduler: Any, *, timeout_s: float = 10.0) -> None:
         try:
             from distributed import Client
         except ImportError as exc:  # pragma: no cover - distributed is a dependency
@@ -113,7 +113,7 @@ class DaskExecutor:
             self._own = False
         else:
             try:
-                self.client = Client(scheduler, timeout=10, set_as_default=False)
+                self.client = Client(scheduler, timeout=timeout_s, set_as_default=False)
             except OSError as exc:
                 msg = f"cannot reach the Dask scheduler at {scheduler}: {exc}"
                 raise CrudeflowError(msg) from exc
@@ -146,17 +146,20 @@ class DaskExecutor:
             self.client.close()
 
 
-def get_executor(name: str | None = None, *, workers: int | None = None, scheduler: Any = None) -> Executor:
+def get_executor(
+    name: str | None = None, *, workers: int | None = None, scheduler: Any = None, timeout_s: float = 10.0
+) -> Executor:
     """An executor by name: ``serial``, ``local`` (default) or ``dask`` (needs ``scheduler``).
 
-    A scheduler address implies ``dask``; ``local`` with one worker runs in-process.
+    A scheduler address implies ``dask`` (``timeout_s`` to connect); ``local`` with one
+    worker runs in-process.
     """
     name = name or ("dask" if scheduler is not None else "local")
     if name == "dask":
         if scheduler is None:
             msg = "the dask executor needs a scheduler address (tcp://HOST:PORT)"
             raise CrudeflowError(msg)
-        return DaskExecutor(scheduler)
+        return DaskExecutor(scheduler, timeout_s=timeout_s)
     if name == "serial" or (name == "local" and workers == 1):
         return SerialExecutor()
     if name == "local":
