@@ -109,12 +109,15 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
             assert box["width"] > 500
             assert box["height"] > 400
 
-            page.screenshot(path=str(shots / "report-full.png"), full_page=True)
-            top = page.locator("#map").bounding_box()
+            page.screenshot(path=str(tmp_path / "report-full.png"), full_page=True)
+            # the README picture: headline figures and the map of what moves
+            assert page.locator("#map-change .js-plotly-plot, #map-change.js-plotly-plot").count() == 1
+            top = page.locator("section#moves").bounding_box()
             assert top is not None
             page.screenshot(
                 path=str(shots / "report-belarus-without-russian-crude.png"),
-                clip={"x": 0, "y": 0, "width": 1600, "height": top["y"] + top["height"]},
+                clip={"x": 0, "y": 0, "width": 1600, "height": top["y"] + top["height"] + 12},
+                full_page=True,
             )
         finally:
             browser.close()

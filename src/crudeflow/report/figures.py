@@ -46,7 +46,7 @@ def map_figure(
     title: str | None = None,
     height: int | None = None,
     legend: str = "right",
-    width_hint_px: float = 1100.0,
+    width_hint_px: float = 1250.0,
 ) -> go.Figure:
     """The network on a map: links coloured by mode, width by flow (Mt/yr), hover details.
 
@@ -58,25 +58,7 @@ def map_figure(
     """
     md = geo.map_data(plan, network)
     fig = go.Figure()
-    # sea, land, network countries
-    x0, x1, y0, y1 = md.extent
-    for cs, colour in (
-        ([c for c in geo.countries() if c.iso_a2 not in md.network_countries], geo.LAND_COLOUR),
-        ([c for c in geo.countries() if c.iso_a2 in md.network_countries], geo.NETWORK_LAND_COLOUR),
-    ):
-        if not cs:
-            continue
-        xs = np.concatenate([c.x for c in cs])
-        ys = np.concatenate([c.y for c in cs])
-        fig.add_trace(
-            go.Scatter(
-                x=xs, y=ys, mode="lines", fill="toself", fillcolor=colour,
-                line={"color": geo.BORDER_COLOUR, "width": 0.8}, hoverinfo="skip",
-                showlegend=False,
-            )
-        )  # fmt: skip
-    _graticule(fig)
-    _country_labels(fig, md)
+    _land(fig, md)
 
     links = md.links[md.links["visible"]]
     order = {"disabled": 0, "idle": 1, "flowing": 2}
@@ -101,36 +83,117 @@ def map_figure(
                 legendgroup=r["mode"] if r["state"] != "disabled" else "disabled",
             )
         )  # fmt: skip
-    fig.add_trace(
-        go.Scatter(
-            x=links["mid_x"], y=links["mid_y"], mode="markers",
-            marker={"size": 12, "color": "rgba(0,0,0,0)"}, hovertext=geo.link_hover(links),
-            hoverinfo="text", showlegend=False, name="links",
-        )
-    )  # fmt: skip
+    _link_hover(fig, links, geo.link_hover(links))
 
     # legend entries for link styles
     for mode, colour in geo.MODE_COLOURS.items():
         if (links["mode"] == mode).any():
             _legend_line(fig, mode.capitalize(), colour, "solid", 4, group=mode)
     if (links["state"] == "idle").any():
-        _legend_line(fig, "Idle (no flow)", "#666", "dot", 2)
+        _legend_line(fig, "Idle", "#666", "dot", 2)
     if (links["state"] == "disabled").any():
-        _legend_line(fig, "Disabled / closed", geo.DISABLED_COLOUR, "dash", 2, group="disabled")
+        _legend_line(fig, "Disabled", geo.DISABLED_COLOUR, "dash", 2, group="disabled")
     if len(binding):
-        _legend_line(fig, "At capacity (binding)", "rgba(214,39,40,0.6)", "solid", 9, group="binding")
+        _legend_line(fig, "At capacity", "rgba(214,39,40,0.6)", "solid", 9, group="binding")
+    _nodes(fig, md, links, network)
+    scen = getattr(plan, "scenario", "") if plan is not None else ""
+    _map_layout(fig, md, title or (f"Crude flows — {scen}" if scen else "Crude network"), height, legend,
+                width_hint_px, "<b>Links</b> (width ∝ √flow)")  # fmt: skip
+    return fig
 
-    # nodes, labels placed greedily (markets, fields, then refineries)
-    nd = md.nodes
-    shown = nd[
-        nd["on_map"]
-        & nd["used"]
-        & nd.index.isin(list(set(links["from"]) | set(links["to"])) + list(network.demands.index))
+
+def change_map_figure(
+    base: Any,
+    other: Any,
+    network: Network,
+    *,
+    title: str | None = None,
+    height: int | None = None,
+    width_hint_px: float = 1250.0,
+) -> go.Figure:
+    """Where crude moves: each link's change in flow (Mt/yr), ``other`` minus ``base``.
+
+    Blue links carry more, red links less, width ∝ √|change|; unchanged links are faint.
+    ``network`` is the one ``other`` was solved on (links missing from a plan count as 0).
+    """
+    md = geo.map_data(other, network)
+    fig = go.Figure()
+    _land(fig, md)
+    links = md.links[md.links["visible"]].copy()
+    fa = base.link_flows["mt_per_year"].reindex(links.index).fillna(0.0).to_numpy(float)
+    fb = other.link_flows["mt_per_year"].reindex(links.index).fillna(0.0).to_numpy(float)
+    delta = fb - fa
+    links["delta"] = delta
+    moved = np.abs(delta) > 1e-6
+    dmax = float(np.abs(delta).max()) if moved.any() else 1.0
+    links["dwidth"] = geo.MIN_WIDTH_PX + (geo.MAX_WIDTH_PX - geo.MIN_WIDTH_PX) * np.sqrt(np.abs(delta) / dmax)
+    more, less = "#2166ac", "#d6604d"
+    for _, r in links[~moved & (fb > 1e-6)].iterrows():
+        fig.add_trace(
+            go.Scatter(x=r["x"], y=r["y"], mode="lines", hoverinfo="skip", showlegend=False,
+                       line={"color": "rgba(110,110,110,0.35)", "width": 1.2})
+        )  # fmt: skip
+    for _, r in links[moved].sort_values("dwidth", ascending=False).iterrows():
+        up = r["delta"] > 0
+        fig.add_trace(
+            go.Scatter(x=r["x"], y=r["y"], mode="lines", hoverinfo="skip", showlegend=False,
+                       line={"color": more if up else less, "width": r["dwidth"]}, opacity=0.9,
+                       legendgroup="more" if up else "less")
+        )  # fmt: skip
+    hover = [
+        f"<b>{r['name']}</b><br>{r['from']} → {r['to']} · {r['mode']}<br>"
+        f"{f0:,.2f} → {f1:,.2f} Mt/yr ({d:+,.2f})"
+        for (_, r), f0, f1, d in zip(links.iterrows(), fa, fb, delta, strict=True)
     ]
+    _link_hover(fig, links, hover)
+    _legend_line(fig, "More flow", more, "solid", 5, group="more")
+    _legend_line(fig, "Less flow", less, "solid", 5, group="less")
+    _legend_line(fig, "Unchanged", "rgba(110,110,110,0.5)", "solid", 1.5)
+    _nodes(fig, md, links[moved | (fb > 1e-6)], network)
+    _map_layout(fig, md, title or f"What moves: link flows, {other.scenario} minus {base.scenario} (Mt/yr)",
+                height, "right", width_hint_px, "<b>Change in flow</b> (width ∝ √|Δ|)")  # fmt: skip
+    return fig
+
+
+def _land(fig: go.Figure, md: geo.MapData) -> None:
+    """Countries (network countries a shade darker), graticule and faint country names."""
+    for cs, colour in (
+        ([c for c in geo.countries() if c.iso_a2 not in md.network_countries], geo.LAND_COLOUR),
+        ([c for c in geo.countries() if c.iso_a2 in md.network_countries], geo.NETWORK_LAND_COLOUR),
+    ):
+        if not cs:
+            continue
+        fig.add_trace(
+            go.Scatter(
+                x=np.concatenate([c.x for c in cs]), y=np.concatenate([c.y for c in cs]), mode="lines",
+                fill="toself", fillcolor=colour, line={"color": geo.BORDER_COLOUR, "width": 0.8},
+                hoverinfo="skip", showlegend=False,
+            )
+        )  # fmt: skip
+    _graticule(fig)
+    _country_labels(fig, md)
+
+
+def _link_hover(fig: go.Figure, links: pd.DataFrame, text: list[str]) -> None:
+    """Invisible markers at link midpoints carrying the hover text."""
+    fig.add_trace(
+        go.Scatter(
+            x=links["mid_x"], y=links["mid_y"], mode="markers",
+            marker={"size": 12, "color": "rgba(0,0,0,0)"}, hovertext=text,
+            hoverinfo="text", showlegend=False, name="links",
+        )
+    )  # fmt: skip
+
+
+def _nodes(fig: go.Figure, md: geo.MapData, links: pd.DataFrame, network: Network) -> None:
+    """Node markers by kind; fields, refineries, markets and off-map ends labelled without overlap."""
+    nd = md.nodes
+    ends = list(set(links["from"]) | set(links["to"])) + list(network.demands.index)
+    shown = nd[nd["on_map"] & nd["used"] & nd.index.isin(ends)]
     lab = shown[shown["kind"].isin(geo.LABELLED_KINDS)]
     prio = lab["kind"].map({k: i for i, k in enumerate(("market", "field", "refinery"))}).to_numpy()
     lab = lab.iloc[np.argsort(prio, kind="stable")]
-    off = md.off_map
+    off = md.off_map[md.off_map["node"].isin(ends)]
     keys = [*lab.index, *("off:" + off["node"])]
     placed = geo.place_labels(
         np.concatenate([lab["x"].to_numpy(float), off["x"].to_numpy(float)]),
@@ -155,45 +218,45 @@ def map_figure(
                 legendgroup=f"node-{kind}", cliponaxis=False,
             )
         )  # fmt: skip
-    if len(md.off_map):
+    if len(off):
         fig.add_trace(
             go.Scatter(
-                x=md.off_map["x"], y=md.off_map["y"], mode="markers+text",
+                x=off["x"], y=off["y"], mode="markers+text",
                 marker={"symbol": "circle-open", "color": "#555", "size": 8, "line": {"width": 1.5}},
-                text=md.off_map["label"],
-                textposition=[pos.get("off:" + n, "middle right") for n in md.off_map["node"]],
-                textfont={"size": 9, "color": "#555"}, hovertext=md.off_map["label"],
-                hoverinfo="text", name="Off-map origin", cliponaxis=False,
+                text=off["label"], textposition=[pos.get("off:" + n, "middle right") for n in off["node"]],
+                textfont={"size": 9, "color": "#555"}, hovertext=off["label"],
+                hoverinfo="text", name="Off map", cliponaxis=False,
             )
         )  # fmt: skip
 
-    scen = getattr(plan, "scenario", "") if plan is not None else ""
+
+def _map_layout(
+    fig: go.Figure,
+    md: geo.MapData,
+    title: str,
+    height: int | None,
+    legend: str,
+    width_hint_px: float,
+    legend_title: str,
+) -> None:
+    x0, x1, y0, y1 = md.extent
     if height is None:
-        aspect = (y1 - y0) / (x1 - x0)
-        height = int(aspect * width_hint_px) + (60 if legend == "right" else 130)
-    _layout(fig, title or (f"Crude flows — {scen}" if scen else "Crude network"), height)
+        height = int((y1 - y0) / (x1 - x0) * width_hint_px) + (60 if legend == "right" else 130)
+    _layout(fig, title, height)
     fig.update_layout(
         plot_bgcolor=geo.SEA_COLOUR,
         legend={**({"orientation": "v", "x": 1.005, "y": 1.0, "xanchor": "left", "yanchor": "top"}
                    if legend == "right" else
                    {"orientation": "h", "x": 0.0, "y": -0.01, "xanchor": "left", "yanchor": "top"}),
                 "bgcolor": "rgba(255,255,255,0.85)", "bordercolor": "#bbb", "borderwidth": 1,
-                "font": {"size": 11}, "title": {"text": "<b>Links</b> (width ∝ √flow)"},
-                "tracegroupgap": 2},
+                "font": {"size": 11}, "title": {"text": legend_title}, "tracegroupgap": 2},
         hovermode="closest",
         dragmode="pan",
     )  # fmt: skip
-    fig.update_xaxes(
-        range=[x0, x1],
-        visible=False,
-        showgrid=False,
-        zeroline=False,
-        constrain="domain",
-        constraintoward="left",
-    )
+    fig.update_xaxes(range=[x0, x1], visible=False, showgrid=False, zeroline=False, constrain="domain",
+                     constraintoward="center" if legend == "right" else "left")  # fmt: skip
     fig.update_yaxes(range=[y0, y1], visible=False, showgrid=False, zeroline=False,
                      scaleanchor="x", scaleratio=1, constrain="domain", constraintoward="top")  # fmt: skip
-    return fig
 
 
 def _legend_line(
@@ -466,7 +529,11 @@ def cost_delta_figure(
 
 
 def stress_figure(ranking: pd.DataFrame, *, top: int = 15, height: int | None = None) -> go.Figure:
-    """The most critical assets: added cost (USD/yr) and unmet demand (Mt/yr) when each fails."""
+    """The most critical assets: what each single outage adds to the plan.
+
+    Added system cost in bn USD/yr (shortage and shut-in penalties included), added unmet
+    demand and supply shut in, in Mt/yr.
+    """
     r = ranking
     if "skipped" in r.columns:
         r = r[~r["skipped"].astype(bool)]
@@ -475,26 +542,32 @@ def stress_figure(ranking: pd.DataFrame, *, top: int = 15, height: int | None = 
     fig = go.Figure()
     fig.add_trace(
         go.Bar(
-            y=labels, x=r["delta_objective_usd"].to_numpy(float) / 1e6, orientation="h",
-            name="Added system cost (M USD/yr)", marker={"color": "#e45756"},
-            hovertemplate="%{y}<br>+%{x:,.1f} M USD/yr<extra></extra>",
+            y=labels, x=r["delta_objective_usd"].to_numpy(float) / 1e9, orientation="h",
+            name="Added system cost (bn USD/yr)", marker={"color": "#e45756"},
+            hovertemplate="%{y}<br>+%{x:,.2f} bn USD/yr<extra></extra>",
         )
     )  # fmt: skip
-    if "unmet_mt_per_year" in r.columns:
-        fig.add_trace(
-            go.Scatter(
-                y=labels, x=r["unmet_mt_per_year"].to_numpy(float), mode="markers", xaxis="x2",
-                name="Added unmet demand (Mt/yr)", marker={"color": "#222", "size": 9, "symbol": "diamond"},
-                hovertemplate="%{y}<br>unmet +%{x:,.2f} Mt/yr<extra></extra>",
-            )
-        )  # fmt: skip
-    _layout(fig, "Most critical assets: what one outage costs", height or 160 + 26 * len(r))
+    for col, name, colour, symbol in (
+        ("unmet_mt_per_year", "Added unmet demand (Mt/yr)", "#222", "diamond"),
+        ("shut_in_mt_per_year", "Supply shut in (Mt/yr)", "#2e7d32", "triangle-up"),
+    ):
+        if col in r.columns:
+            fig.add_trace(
+                go.Scatter(
+                    y=labels, x=r[col].to_numpy(float), mode="markers", xaxis="x2", name=name,
+                    marker={"color": colour, "size": 10, "symbol": symbol,
+                            "line": {"color": "white", "width": 1}},
+                    hovertemplate=f"%{{y}}<br>{name}: %{{x:,.2f}}<extra></extra>",
+                )
+            )  # fmt: skip
+    _layout(fig, "Most critical assets: what one outage costs", height or 170 + 26 * len(r))
     fig.update_layout(
         plot_bgcolor="white",
-        xaxis={"title": "Added system cost, M USD/yr", "gridcolor": "#eee"},
-        xaxis2={"title": "Added unmet demand, Mt/yr", "overlaying": "x", "side": "top", "showgrid": False},
+        xaxis={"title": "Added system cost, bn USD/yr (shortage and shut-in penalties included)",
+               "gridcolor": "#eee", "rangemode": "tozero"},
+        xaxis2={"title": "Mt/yr", "overlaying": "x", "side": "top", "showgrid": False, "rangemode": "tozero"},
         legend={"orientation": "h", "y": -0.12, "x": 0, "yanchor": "top"},
-        margin={"l": 10, "r": 20, "t": 90, "b": 70},
+        margin={"l": 10, "r": 20, "t": 90, "b": 80},
     )  # fmt: skip
     fig.update_yaxes(automargin=True)
     return fig

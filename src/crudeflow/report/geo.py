@@ -116,6 +116,22 @@ def country_names() -> dict[str, str]:
     return names
 
 
+def _towards_edge(lon: FArray, lat: FArray, box: tuple[float, float, float, float]) -> tuple[FArray, FArray]:
+    """Where the line from the box's centre towards each point leaves the box (degrees).
+
+    Off-map nodes sit on the frame in their true direction, so two far ports in
+    different directions never pile up in one corner.
+    """
+    x0, y0, x1, y1 = box
+    cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+    dx, dy = lon - cx, lat - cy
+    with np.errstate(divide="ignore", invalid="ignore"):
+        tx = np.where(dx > 0, (x1 - cx) / dx, np.where(dx < 0, (x0 - cx) / dx, np.inf))
+        ty = np.where(dy > 0, (y1 - cy) / dy, np.where(dy < 0, (y0 - cy) / dy, np.inf))
+    t = np.minimum(np.minimum(tx, ty), 1.0)
+    return cx + t * dx, cy + t * dy
+
+
 def in_region(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
     """True where a point lies inside the mapped region."""
     x_min, y_min, x_max, y_max = REGION
@@ -154,13 +170,17 @@ def short_name(name: str) -> str:
     return s
 
 
-def map_data(plan: Any, network: Network, curve: float = 0.12) -> MapData:
+def map_data(
+    plan: Any, network: Network, curve: float = 0.12, reach_deg: tuple[float, float] = (8.0, 5.0)
+) -> MapData:
     """Link routes, states, widths and node positions for one plan on its network.
 
     Tanker legs are drawn as gentle arcs (``curve`` × length sideways at the middle) so
     sea lanes read apart from pipelines; other links are straight segments between node
     coordinates. Links absent from the plan (disabled, closed, zero capacity) are
-    ``disabled``; active links carrying no flow are ``idle``.
+    ``disabled``; active links carrying no flow are ``idle``. The view frames the land
+    network and the sea terminals within ``reach_deg`` (lon, lat degrees) of it; other
+    nodes sit on the frame's edge, marked off map.
     """
     nodes = network.nodes
     links = network.links
@@ -195,17 +215,31 @@ def map_data(plan: Any, network: Network, curve: float = 0.12) -> MapData:
     live = df["state"] != "disabled"
     used = set(df.loc[live, "from"]) | set(df.loc[live, "to"]) | set(network.demands.index)
     nd["used"] = nd.index.isin(list(used))
-    core = nd[nd["on_map"] & nd["used"]]
+    # zoom: the land network (pipeline, rail, swap ends and refineries) plus sea terminals
+    # near it; far sea-only ends (Gulf loading ports, Indian outlets, ...) go to the edge
+    sea = df["mode"].eq("tanker")
+    land = set(df.loc[live & ~sea, "from"]) | set(df.loc[live & ~sea, "to"]) | set(network.demands.index)
+    in_reg = nd["on_map"]
+    core = nd[in_reg & nd.index.isin(list(land))]
     if not len(core):
-        core = nd[nd["on_map"]] if nd["on_map"].any() else nd
-    lo0 = max(REGION[0], float(core["lon"].min()) - 3.0)
-    lo1 = min(REGION[2], float(core["lon"].max()) + 3.0)
-    la0 = max(REGION[1], float(core["lat"].min()) - 2.0)
-    la1 = min(REGION[3], float(core["lat"].max()) + 2.0)
-    inner_lon = nd["lon"].clip(lo0 + 1.2, lo1 - 1.2)
-    inner_lat = nd["lat"].clip(la0 + 0.8, la1 - 0.8)
-    nd["draw_lon"] = nd["lon"].where(nd["on_map"], inner_lon)
-    nd["draw_lat"] = nd["lat"].where(nd["on_map"], inner_lat)
+        core = nd[in_reg & nd["used"]] if (in_reg & nd["used"]).any() else nd[in_reg] if in_reg.any() else nd
+    near = nd[
+        in_reg
+        & nd["used"]
+        & nd["lon"].between(core["lon"].min() - reach_deg[0], core["lon"].max() + reach_deg[0])
+        & nd["lat"].between(core["lat"].min() - reach_deg[1], core["lat"].max() + reach_deg[1])
+    ]
+    box = pd.concat([core[["lon", "lat"]], near[["lon", "lat"]]])
+    lo0 = max(REGION[0], float(box["lon"].min()) - 3.0)
+    lo1 = min(REGION[2], float(box["lon"].max()) + 3.0)
+    la0 = max(REGION[1], float(box["lat"].min()) - 2.0)
+    la1 = min(REGION[3], float(box["lat"].max()) + 2.0)
+    nd["on_map"] = nd["lon"].between(lo0, lo1) & nd["lat"].between(la0, la1)
+    edge_lon, edge_lat = _towards_edge(
+        nd["lon"].to_numpy(float), nd["lat"].to_numpy(float), (lo0 + 1.2, la0 + 0.8, lo1 - 1.2, la1 - 0.8)
+    )
+    nd["draw_lon"] = nd["lon"].where(nd["on_map"], edge_lon)
+    nd["draw_lat"] = nd["lat"].where(nd["on_map"], edge_lat)
     nx, ny = project(nd["draw_lon"], nd["draw_lat"])
     nd["x"], nd["y"] = nx, ny
     nd["hover"] = _node_hover(plan, nd)

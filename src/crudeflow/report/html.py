@@ -102,7 +102,7 @@ def _fmt(v: Any, col: str) -> tuple[str, bool]:
         if v != v:
             return "", True
         if col.endswith("_usd") or "objective" in col:
-            return f"{v / 1e6:,.1f} M", True
+            return f"{v / 1e6:,.1f}", True
         if "utilisation" in col:
             return f"{100 * v:,.0f} %", True
         if "hhi" in col:
@@ -298,18 +298,13 @@ def build_report(
     def pair(make: Any, prefix: str) -> str:
         if base is None:
             return str(make(main, f"{prefix}-0"))
-        return (
-            '<div class="pair">'
-            + "".join(
-                f"<div><h3>{_e(s.label)}</h3>{make(s, f'{prefix}-{i}')}</div>" for i, s in enumerate(sides)
-            )
-            + "</div>"
-        )
+        cells = "".join(f"<div>{make(s, f'{prefix}-{i}')}</div>" for i, s in enumerate(sides))
+        return f'<div class="pair">{cells}</div>'
 
     def map_html(s: Side, div: str) -> str:
         fig = figures.map_figure(
             s.plan, s.network, title=f"Crude flows — {s.label}",
-            legend="bottom" if base is not None else "right", width_hint_px=720 if base is not None else 1100,
+            legend="bottom" if base is not None else "right", width_hint_px=720 if base is not None else 1250,
         )  # fmt: skip
         return _fig_html(fig, div)
 
@@ -319,6 +314,14 @@ def build_report(
         "for capacity, flow, tariff and shadow price. Scroll to zoom, drag to pan. Outlines: Natural "
         "Earth (public domain).</p>"
     )
+    if base is not None:
+        change = _fig_html(figures.change_map_figure(base.plan, main.plan, main.network), "map-change")
+        sections.append((
+            "moves", "What moves",
+            f'<p class="note">Change in each link\'s flow, {_e(main.label)} minus {_e(base.label)}: '
+            "blue carries more, red less; width grows with the square root of the change. Hover a "
+            "link's middle for both flows.</p>" + change,
+        ))  # fmt: skip
     sections.append(("map", "Network map", map_note + pair(map_html, "map")))
 
     def sankey_html(s: Side, div: str) -> str:
@@ -389,7 +392,7 @@ def build_report(
             '<p class="note">Each link taken out alone (N-1) and the plan re-solved: the added system '
             "cost and unmet demand, most critical first.</p>"
         )
-        body += _fig_html(figures.stress_figure(ranking), "stress")
+        body += _fig_html(figures.stress_figure(ranking), "stress-chart")
         show = ranking.drop(columns=[c for c in ("columns",) if c in ranking.columns])
         body += table_html(show.head(50))
         sections.append(("stress", "Criticality ranking (N-1)", body))
