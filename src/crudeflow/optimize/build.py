@@ -127,7 +127,9 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     )
 
     dem = net.demands
-    unmet_ub = np.zeros(len(dem)) if opt.strict else dem["demand_mt_per_year"].to_numpy(float)
+    # unmet ≤ demand follows from runs ≥ 0; no explicit bound, so the demand row's dual is
+    # the marginal cost of demand (≤ the shortage penalty) instead of jumping past it
+    unmet_ub = np.zeros(len(dem)) if opt.strict else np.full(len(dem), INF)
     lp.add_vars(
         "unmet",
         dem["shortage_penalty_usd_per_t"].to_numpy(float),

@@ -9,6 +9,7 @@ that takes ``grade_in`` at its start and delivers ``grade_out`` at its end.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -84,11 +85,12 @@ def build_index(net: Network) -> NetIndex:
     arc_reverse = np.concatenate([np.zeros(n_l, bool), np.ones(len(rev), bool)])
     # allowed grades per link: a boolean (link × grade) mask
     allowed = np.ones((n_l, n_g), bool)
-    restricted = np.flatnonzero(links["grades"].map(len).to_numpy() > 0)
+    g_lens = np.fromiter(map(len, links["grades"]), np.int64, n_l)
+    restricted = np.flatnonzero(g_lens > 0)
     if len(restricted):
         sub = links["grades"].iloc[restricted]
-        lens = sub.map(len).to_numpy()
-        flat = np.concatenate([np.asarray(g, dtype=object) for g in sub])
+        lens = g_lens[restricted]
+        flat = np.asarray(list(chain.from_iterable(sub)), dtype=object)
         allowed[restricted] = False
         allowed[np.repeat(restricted, lens), grade_ids.get_indexer(flat)] = True
     is_swap = (links["mode"] == "swap").to_numpy()

@@ -33,6 +33,7 @@ Swaps pay their fee (the link tariff) but no duty or transit fee: they are paper
 from __future__ import annotations
 
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 import numpy.typing as npt
@@ -68,12 +69,8 @@ def territory(net: Network, idx: NetIndex) -> Territory:
     n = len(links)
     cf = net.nodes["country"].reindex(links["from"]).to_numpy(dtype=str)
     ct = net.nodes["country"].reindex(links["to"]).to_numpy(dtype=str)
-    lens = links["countries"].map(len).to_numpy()
-    extra = (
-        np.concatenate([np.asarray(c, dtype=str) for c in links["countries"] if len(c)])
-        if lens.sum()
-        else np.zeros(0, dtype=str)
-    )
+    lens = np.fromiter(map(len, links["countries"]), np.int64, n)
+    extra = np.asarray(list(chain.from_iterable(links["countries"])), dtype=str)
     rows = np.concatenate([np.arange(n), np.arange(n), np.repeat(np.arange(n), lens)])
     codes = np.concatenate([cf, ct, extra]).astype(str)
     universe = pd.Index(np.unique(codes))
