@@ -165,7 +165,7 @@ def decompose(
         sk, sinks["mt_per_year"].to_numpy(float), len(uniq),
     )  # fmt: skip
     if not p_src:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in cols})
+        return pd.DataFrame({c: pd.Series(dtype=float if c == "mt_per_year" else object) for c in cols})
     state_node = np.asarray(uniq.get_level_values(0), dtype=object)
     var = flows["var"].to_numpy(np.int64)
     si = np.asarray(p_sink)

@@ -289,11 +289,17 @@ def make_plan(
         path_frame = path_costs(raw_paths, p_price, model.flow_tariff, model.flow_duty, model.flow_fee)
         path_frame["origin"] = net.grades["origin_country"].reindex(path_frame["grade"]).to_numpy()
         link_arr = fl["link"].to_numpy()
-        path_frame["links"] = [tuple(link_arr[list(v)].tolist()) for v in path_frame["vars"]]
-        path_frame["transit"] = _transit(net, path_frame, fl["reverse"].to_numpy(bool))
+        p_links = [tuple(link_arr[list(v)].tolist()) for v in path_frame["vars"]]
+        path_frame["links"] = pd.Series(p_links, index=path_frame.index, dtype=object)
+        path_frame["transit"] = pd.Series(
+            _transit(net, path_frame, fl["reverse"].to_numpy(bool)), index=path_frame.index, dtype=object
+        )
         path_frame = path_frame.drop(columns=["vars"])
     else:
-        path_frame = pd.DataFrame(columns=PATH_COLUMNS)
+        numeric = ("_per_year", "_per_t")
+        path_frame = pd.DataFrame(
+            {c: pd.Series(dtype=float if c.endswith(numeric) else object) for c in PATH_COLUMNS}
+        )
 
     # unmet, with reasons
     dem = net.demands
@@ -311,6 +317,8 @@ def make_plan(
 
     # per-refinery costs, market sales, concentration, contracts
     costs = _refinery_costs(net, deliveries, unmet)
+    # the demand row's dual: what one more Mt/yr of runs at the refinery would cost (USD/t)
+    costs["marginal_cost_usd_per_t"] = dual[lp.cons["demand"].slice]
     s_on_m = sale["mt_per_year"].to_numpy() > TOL
     sales = sale.loc[s_on_m, ["node", "grade", "mt_per_year", "price_usd_per_t"]].reset_index(drop=True)
     m_avg = avg[state_of(mb.labels["node_pos"], mb.labels["grade_pos"])[s_on_m]].sum(axis=1)
