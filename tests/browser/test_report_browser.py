@@ -104,6 +104,19 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
             assert page.locator("#sankey-1 .sankey-node").count() > 10
             assert page.locator("#sankey-1 .sankey-link").count() > 10
             assert page.locator("table.data").count() >= 6
+            # hovering a binding link's midpoint shows its capacity, flow, tariff and shadow price
+            page.evaluate(
+                """() => {
+                  const gd = document.getElementById('map-1');
+                  const i = gd.data.findIndex(t => t.name === 'links');
+                  const k = gd.data[i].hovertext.findIndex(t => t.includes('at capacity'));
+                  Plotly.Fx.hover(gd, [{curveNumber: i, pointNumber: k}]);
+                }"""
+            )
+            page.wait_for_timeout(200)
+            hover = page.locator("#map-1 .hoverlayer").text_content() or ""
+            for part in ("Mt/yr", "tariff", "USD/t", "shadow price"):
+                assert part in hover, hover
             box = page.locator("#map-1").bounding_box()
             assert box is not None
             assert box["width"] > 500
