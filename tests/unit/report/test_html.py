@@ -103,3 +103,34 @@ def test_write_report(tmp_path: Path, tiny: Any, tiny_plan: Any) -> None:
     assert out.exists()
     assert out.stat().st_size > 3_000_000
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_stress_is_omitted_with_a_note_when_analysis_is_missing(
+    monkeypatch: pytest.MonkeyPatch, tiny: Any
+) -> None:
+    import sys
+
+    from crudeflow.report.run import _stress_or_note
+
+    monkeypatch.setitem(sys.modules, "crudeflow.analysis", None)  # import fails
+    result, note = _stress_or_note(tiny, progress=False)
+    assert result is None
+    assert note is not None
+    assert "not available" in note
+
+
+def test_stress_ranking_from_the_analysis(tiny: Any) -> None:
+    pytest.importorskip("crudeflow.analysis.contingency")
+    from crudeflow.report.run import _stress_or_note
+
+    result, note = _stress_or_note(tiny, progress=False)
+    assert note is None
+    d = result.ranking["delta_objective_usd"]
+    # by hand (USD/yr): without j_r1, r1 loses its 4 Mt (4 x 1000 penalty - 4 x 408) and the
+    # freed Kazakh 4 Mt replaces 2 Mt of US crude at r2 (-2 x 35): 2,298 M
+    assert d["j_r1"] == pytest.approx(2.298e9)
+    # without the tanker, r2 is 2 Mt short: 2 x (1000 - 450) = 1,100 M
+    assert d["sea"] == pytest.approx(1.1e9)
+    # without fj, US crude serves r2 (6 x 35 more) and r1 via r2 -> j (4 x 46 more): 394 M
+    assert d["fj"] == pytest.approx(3.94e8)
+    assert list(d.index[:3]) == ["j_r1", "sea", "fj"]
