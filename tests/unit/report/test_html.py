@@ -110,9 +110,11 @@ def test_stress_is_omitted_with_a_note_when_analysis_is_missing(
 ) -> None:
     import sys
 
+    import crudeflow
     from crudeflow.report.run import _stress_or_note
 
     monkeypatch.setitem(sys.modules, "crudeflow.analysis", None)  # import fails
+    monkeypatch.delattr(crudeflow, "analysis", raising=False)
     result, note = _stress_or_note(tiny, progress=False)
     assert result is None
     assert note is not None
