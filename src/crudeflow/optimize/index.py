@@ -58,13 +58,6 @@ class NetIndex:
         return self.arc_to[self.var_arc]
 
 
-def link_territory(links: pd.DataFrame, nodes: pd.DataFrame) -> list[frozenset[str]]:
-    """Countries each link touches: its endpoints' countries plus its ``countries`` list."""
-    cf = nodes["country"].reindex(links["from"]).to_numpy()
-    ct = nodes["country"].reindex(links["to"]).to_numpy()
-    return [frozenset((a, b, *c)) for a, b, c in zip(cf, ct, links["countries"], strict=True)]
-
-
 def build_index(net: Network) -> NetIndex:
     """Index the active part of a network: arcs per direction, variables per allowed grade."""
     nodes = net.nodes

@@ -91,6 +91,7 @@ class Plan:
             "objective_usd": self.objective_usd,
             "scenario": self.scenario,
             "summary": _clean([self.summary()])[0],
+            "objective_parts_usd": dict(self.objective_parts_usd),
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -444,26 +445,27 @@ def concentration(
 
 
 def _refinery_costs(net: Any, deliveries: pd.DataFrame, unmet: pd.DataFrame) -> pd.DataFrame:
+    """Per refinery: volumes (Mt/yr), delivered cost and its parts (USD/t), total (USD/yr).
+
+    Costs are volume-weighted over the refinery's deliveries (NaN when it gets none).
+    """
     dem = net.demands
-    parts = [
-        "price_usd_per_t",
-        "transport_usd_per_t",
-        "duties_usd_per_t",
-        "fees_usd_per_t",
-        "delivered_cost_usd_per_t",
-    ]
-    w = deliveries[parts].multiply(deliveries["mt_per_year"], axis=0)
-    w["refinery"] = deliveries["refinery"]
-    w["mt_per_year"] = deliveries["mt_per_year"]
-    g = w.groupby("refinery").sum()
+    parts = [*COST_PARTS, "delivered_cost_usd_per_t"]
+    pos = dem.index.get_indexer(deliveries["refinery"])
+    n = len(dem)
+    vol = deliveries["mt_per_year"].to_numpy(float)
+    got = np.bincount(pos, weights=vol, minlength=n)
     out = pd.DataFrame(index=pd.Index(dem.index, name="refinery"))
     out["country"] = net.nodes["country"].reindex(dem.index).to_numpy()
     out["demand_mt_per_year"] = dem["demand_mt_per_year"].to_numpy(float)
-    out["delivered_mt_per_year"] = g["mt_per_year"].reindex(out.index).fillna(0.0)
-    out["unmet_mt_per_year"] = unmet["mt_per_year"].reindex(out.index).fillna(0.0)
-    for p in parts:
-        out[p] = (g[p] / g["mt_per_year"]).reindex(out.index)
-    out["total_cost_usd"] = mt_to_t(g["delivered_cost_usd_per_t"].reindex(out.index).fillna(0.0))
+    out["delivered_mt_per_year"] = got
+    out["unmet_mt_per_year"] = unmet["mt_per_year"].reindex(dem.index).fillna(0.0).to_numpy(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        for p in parts:
+            w = np.bincount(pos, weights=vol * deliveries[p].to_numpy(float), minlength=n)
+            out[p] = np.where(got > 0, w / np.where(got > 0, got, 1.0), np.nan)
+    cost = vol * deliveries["delivered_cost_usd_per_t"].to_numpy(float)
+    out["total_cost_usd"] = mt_to_t(np.bincount(pos, weights=cost, minlength=n).astype(np.float64))
     return out
 
 
