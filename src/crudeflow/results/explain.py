@@ -42,6 +42,7 @@ class _Binding:
         )
         self.from_pos = idx.node_ids.get_indexer(b["from"])
         self.to_pos = idx.node_ids.get_indexer(b["to"])
+        self.shadow = b["shadow_price_usd_per_t"].to_numpy(float)
         self.text = [
             f"link '{lid}' is full at {cap:.2f} Mt/yr (one more Mt/yr there would save {sh:,.0f} USD/t)"
             for lid, cap, sh in zip(
@@ -49,9 +50,17 @@ class _Binding:
             )
         ]
 
-    def within(self, inside: npt.NDArray[np.bool_], top: int = 4) -> list[str]:
-        """Sentences for binding links with both ends inside a node set."""
-        hit = np.flatnonzero(inside[self.from_pos] & inside[self.to_pos])[:top]
+    def within(self, inside: npt.NDArray[np.bool_], top: int = 4, rel: float = 0.5) -> list[str]:
+        """Sentences for the binding links with both ends inside a node set.
+
+        Only those worth at least ``rel`` × the largest shadow price among them are named
+        (a cheap bottleneck elsewhere upstream is rarely why this node is short), at most
+        ``top``.
+        """
+        hit = np.flatnonzero(inside[self.from_pos] & inside[self.to_pos])
+        if len(hit) == 0:
+            return []
+        hit = hit[self.shadow[hit] >= rel * self.shadow[hit[0]]][:top]
         return [self.text[i] for i in hit]
 
 

@@ -29,12 +29,20 @@ FRAMES = (
 class Plan:
     """A least-cost supply plan. Volumes Mt/yr, costs USD/t, totals USD/yr.
 
-    Frames: ``flows`` (link × grade), ``link_flows`` (per link, with utilisation and
-    shadow price), ``deliveries`` (refinery × grade × origin with delivered cost),
-    ``costs`` (per refinery, broken down), ``prices`` (marginal price per node and
-    grade), ``bottlenecks``, ``unmet`` (with reasons), ``shut_in`` (fixed output not
-    placed), ``sales`` (world-market outlets), ``supply``, ``paths`` (origin → … →
-    sink), ``concentration`` (HHI and shares per importing country), ``contracts``.
+    Frames: ``flows`` (link × grade, with tariff, duty and fee), ``link_flows`` (per link,
+    with utilisation and shadow price = what one more Mt/yr of capacity would save),
+    ``deliveries`` (refinery × grade run, ``origin`` = origin of the grade run — for a swap
+    the grade delivered — with delivered cost and its parts: price, transport, duties,
+    fees, which add up; volume-weighted averages over every route into the refinery),
+    ``costs`` (per refinery, the same parts, total cost and ``marginal_cost_usd_per_t`` =
+    the cost of one more tonne of runs there), ``prices`` (marginal cost per node and grade:
+    the conservation dual), ``bottlenecks`` (full links with a positive shadow price),
+    ``unmet`` (with reasons), ``shut_in`` (fixed output not placed), ``sales`` (world-market
+    outlets: price paid, delivered cost, revenue), ``supply``, ``paths`` (source → … → sink
+    with the route's own cost parts; ``origin`` = origin of the grade supplied),
+    ``concentration`` (HHI and shares per importing country, by origin and by transit),
+    ``contracts``. ``objective_parts_usd`` splits the objective; its values sum to
+    ``objective_usd``.
     """
 
     status: str
