@@ -33,6 +33,7 @@ _STATUS = {
     highspy.HighsModelStatus.kUnbounded: SolveStatus.UNBOUNDED,
     highspy.HighsModelStatus.kIterationLimit: SolveStatus.ITERATION_LIMIT,
     highspy.HighsModelStatus.kTimeLimit: SolveStatus.TIME_LIMIT,
+    highspy.HighsModelStatus.kModelEmpty: SolveStatus.OPTIMAL,  # nothing to decide: x = []
 }
 
 
@@ -107,7 +108,7 @@ class HighsModel:
             act = np.asarray(sol.row_value, float)
             rd = np.asarray(sol.row_dual, float)
             cd = np.asarray(sol.col_dual, float)
-            obj = float(info.objective_function_value)
+            obj = float(info.objective_function_value) if n else float(self.lp.offset)
         else:
             x, act, rd, cd = np.zeros(n), np.zeros(m), np.zeros(m), np.zeros(n)
             obj = float("nan")

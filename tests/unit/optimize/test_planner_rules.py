@@ -590,3 +590,22 @@ def test_plan_frames_are_dataframes() -> None:
     for name in ("flows", "link_flows", "deliveries", "costs", "prices", "unmet", "paths"):
         assert isinstance(getattr(p, name), pd.DataFrame)
     p.to_json()
+
+
+def test_network_with_nothing_to_decide_plans_to_zero() -> None:
+    # An empty LP (HiGHS: model empty) is a plan with nothing in it, not a solver error.
+    p = plan(net(nodes=[node("a", "PL")], links=[]))
+    assert p.status == "optimal"
+    assert p.objective_usd == 0.0
+    assert len(p.flows) == 0
+
+
+def test_network_without_active_links_leaves_demand_unmet() -> None:
+    nt = net(
+        nodes=[node("f", "KZ", "field"), node("r", "DE", "refinery")],
+        links=[link("a", "f", "r", 5, status="closed")],
+        supplies=[supply("f", "g", 100)], demands=[demand("r", 2)],
+    )  # fmt: skip
+    p = plan(nt)
+    assert p.objective_usd == pytest.approx(2 * 1000 * M)
+    assert "no supply can reach it" in p.unmet.loc["r", "reason"]
