@@ -27,7 +27,9 @@ node *a*; a leg's *territory* is its endpoints' countries plus its ``countries``
   or grades supplied at node S — from any supply of those grades) within [min, max];
   each tonne below min costs take-or-pay (or, with none given, is infeasible).
 
-Swaps pay their fee (the link tariff) but no duty or transit fee: they are paper exchanges.
+A swap link takes grade A at its start and delivers grade B at its end; its capacity is
+the agreed volume (an upper bound) and its tariff the fee. Swaps pay no duty or transit
+fee: they are paper exchanges.
 """
 
 from __future__ import annotations

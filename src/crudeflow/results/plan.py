@@ -365,7 +365,7 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
     def total(block: str, per_t: npt.NDArray[np.float64] | None = None) -> float:
         b = lp.vars[block]
         c = b.cost if per_t is None else per_t
-        return mt_to_t(float(np.dot(x[b.slice], c)))
+        return mt_to_t(float((x[b.slice] * c).sum()))
 
     return {
         "supply_usd": total("supply"),
@@ -388,9 +388,8 @@ def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> l
     node_c: dict[str, str] = dict(zip(net.nodes.index, net.nodes["country"], strict=True))
     link_c: dict[str, tuple[str, ...]] = dict(zip(net.links.index, net.links["countries"], strict=True))
     out: list[tuple[str, ...]] = []
-    for nodes, links, vars_, origin in zip(
-        paths["nodes"], paths["links"], paths["vars"], paths["origin"], strict=True
-    ):
+    cols = (paths[c].tolist() for c in ("nodes", "links", "vars", "origin"))
+    for nodes, links, vars_, origin in zip(*cols, strict=True):
         seq: list[str] = [node_c[nodes[0]]]
         for n, lk, v in zip(nodes[1:], links, vars_, strict=True):
             lc = link_c[lk]
@@ -438,16 +437,19 @@ def concentration(
     totals = runs.groupby("importer")["mt_per_year"].sum()
     rows = []
     for by, vol in tables:
-        for imp, v in vol.groupby(level=0):
-            shares = v.droplevel(0) / totals[imp]
-            norm = shares / shares.sum()
+        imp = vol.index.get_level_values(0)
+        share = vol / totals.reindex(imp).to_numpy()
+        norm = share / share.groupby(level=0).transform("sum")
+        hhi = (norm**2).groupby(level=0).sum() * 10_000
+        ordered = share.sort_values(ascending=False, kind="stable")
+        first = ordered[~ordered.index.get_level_values(0).duplicated()]
+        shares: dict[str, dict[str, float]] = {}
+        for (i, k), v in zip(ordered.index.tolist(), ordered.tolist(), strict=True):
+            shares.setdefault(str(i), {})[str(k)] = round(float(v) * 100, 2)
+        for (i, k), v in zip(first.index.tolist(), first.tolist(), strict=True):
             rows.append({
-                "importer": imp, "by": by, "hhi": float((norm**2).sum() * 10_000),
-                "top": str(shares.idxmax()), "top_share_pct": float(shares.max() * 100),
-                "shares": {
-                    str(k): round(float(s) * 100, 2)
-                    for k, s in shares.sort_values(ascending=False).items()
-                },
+                "importer": i, "by": by, "hhi": float(hhi[i]), "top": str(k),
+                "top_share_pct": float(v * 100), "shares": shares[str(i)],
             })  # fmt: skip
     return pd.DataFrame(rows, columns=cols).sort_values(["importer", "by"], ignore_index=True)
 
