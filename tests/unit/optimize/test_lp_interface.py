@@ -1,0 +1,75 @@
+"""The LP interface other modules build on: block names, label columns, sizes, re-solves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from crudeflow.optimize.build import PlanOptions, build_lp
+from crudeflow.optimize.solve import HighsModel, solve_lp
+from crudeflow.testing import tiny_network
+
+
+def small() -> object:
+    return tiny_network(
+        nodes=[
+            {"id": "f", "kind": "field", "country": "KZ"},
+            {"id": "j", "country": "RU"},
+            {"id": "r", "kind": "refinery", "country": "DE"},
+        ],
+        links=[
+            {"id": "a", "from": "f", "to": "j", "capacity_mt_per_year": 10, "tariff_usd_per_t": 5},
+            {
+                "id": "b",
+                "from": "j",
+                "to": "r",
+                "capacity_mt_per_year": 4,
+                "tariff_usd_per_t": 3,
+                "bidirectional": True,
+            },
+        ],
+        supplies=[{"node": "f", "max_mt_per_year": 20, "price_usd_per_t": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 6}],
+    )
+
+
+def test_blocks_and_labels() -> None:
+    m = build_lp(small())
+    lp = m.lp
+    assert list(lp.vars) == ["flow", "supply", "consume", "unmet", "sale", "shut_in", "contract_shortfall"]
+    assert list(lp.cons) == [
+        "conservation", "capacity", "demand", "market", "quality", "slate", "share_cap", "contract",
+    ]  # fmt: skip
+    fl = lp.vars["flow"].labels
+    for col in ("link", "link_pos", "from", "to", "grade", "grade_out", "reverse"):
+        assert col in fl.columns
+    # a bidirectional link gives two flow variables (one per direction) and one capacity row
+    assert sorted(map(tuple, fl[["link", "from", "to"]].to_numpy().tolist())) == [
+        ("a", "f", "j"), ("b", "j", "r"), ("b", "r", "j"),
+    ]  # fmt: skip
+    assert lp.cons["capacity"].size == 2
+    assert lp.n_cols == sum(b.size for b in lp.vars.values())
+    assert lp.matrix().shape == (lp.n_rows, lp.n_cols)
+    assert len(m.flow_tariff) == len(m.flow_duty) == len(m.flow_fee) == lp.vars["flow"].size
+
+
+def test_hot_resolve_by_closing_columns_and_restoring() -> None:
+    m = build_lp(small())
+    hm = HighsModel(m.lp)
+    base = hm.run()
+    # 4 Mt/yr through b at 108, 2 unmet at 1000: 2,432 MUSD
+    assert base.objective == pytest.approx(4 * 108 + 2 * 1000)
+    fb = m.lp.vars["flow"]
+    cols = fb.start + np.flatnonzero(fb.labels["link"].to_numpy() == "b")
+    hm.close_cols(cols)
+    assert hm.run().objective == pytest.approx(6 * 1000)
+    hm.restore_cols(cols)
+    assert hm.run().objective == pytest.approx(base.objective)
+
+
+def test_strict_option_removes_the_unmet_slack() -> None:
+    m = build_lp(small(), PlanOptions(strict=True))
+    assert (m.lp.vars["unmet"].upper == 0).all()
+    assert solve_lp(m.lp).status.value == "infeasible"
+    relaxed = build_lp(small())
+    assert np.isinf(relaxed.lp.vars["unmet"].upper).all()
