@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from crudeflow.io.dataset import read_dataset, resolve_dataset
@@ -145,6 +146,14 @@ def compare(
     """Plan two scenarios (``"base"`` for none) and line them up: B minus A in every delta."""
     pa = plan(dataset, None if a in (None, "base") else a, strict=strict)
     pb = plan(dataset, None if b in (None, "base") else b, strict=strict)
+    return compare_plans(pa, pb)
+
+
+def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Comparison:
+    """Line up two solved plans: totals, per refinery, changed link flows, unmet and HHI (B − A).
+
+    With ``network_b``, changed flows also show each link's from, to and mode.
+    """
     sa, sb = pa.summary(), pb.summary()
     keys = [
         "objective_usd",
@@ -156,29 +165,40 @@ def compare(
         "refinery_cost_usd",
     ]
     totals = pd.DataFrame(
-        {pa.scenario: [sa[k] for k in keys], pb.scenario: [sb[k] for k in keys]},
+        {"a": [sa[k] for k in keys], "b": [sb[k] for k in keys]},
         index=pd.Index(keys, name="figure"),
     )
-    totals["delta"] = totals.iloc[:, 1] - totals.iloc[:, 0]
+    totals["delta"] = totals["b"] - totals["a"]
+    name_b = str(pb.scenario) if pb.scenario != pa.scenario else f"{pb.scenario} (b)"
+    totals.columns = pd.Index([str(pa.scenario), name_b, "delta"])
     cols = ["delivered_mt_per_year", "unmet_mt_per_year", "delivered_cost_usd_per_t"]
-    ref = pa.costs[["country", *cols]].join(pb.costs[cols], lsuffix="_a", rsuffix="_b", how="outer")
+    ref = pa.costs[["country", *cols]].merge(
+        pb.costs[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
+    )
     ref["delta_cost_usd_per_t"] = ref["delivered_cost_usd_per_t_b"] - ref["delivered_cost_usd_per_t_a"]
     ref["delta_unmet_mt_per_year"] = ref["unmet_mt_per_year_b"] - ref["unmet_mt_per_year_a"]
-    fa = pa.link_flows["mt_per_year"]
-    fb = pb.link_flows["mt_per_year"]
-    flows = pd.DataFrame({"mt_per_year_a": fa, "mt_per_year_b": fb}).fillna(0.0)
+    flows = pd.DataFrame(
+        {"mt_per_year_a": pa.link_flows["mt_per_year"], "mt_per_year_b": pb.link_flows["mt_per_year"]}
+    ).fillna(0.0)
     flows["delta_mt_per_year"] = flows["mt_per_year_b"] - flows["mt_per_year_a"]
-    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6].sort_values(
-        "delta_mt_per_year", key=lambda s: -s.abs()
-    )
+    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6]
+    flows = flows.iloc[np.argsort(-flows["delta_mt_per_year"].abs().to_numpy(), kind="stable")]
+    if network_b is not None:
+        links = network_b.links.reindex(flows.index)
+        for col in ("mode", "to", "from"):
+            flows.insert(0, col, links[col].to_numpy())
     flows.index.name = "link"
     ua, ub = pa.unmet["mt_per_year"], pb.unmet["mt_per_year"]
     unmet = pd.DataFrame({"mt_per_year_a": ua, "mt_per_year_b": ub}).fillna(0.0)
     unmet["delta_mt_per_year"] = unmet["mt_per_year_b"] - unmet["mt_per_year_a"]
-    unmet["reason_b"] = pb.unmet["reason"].reindex(unmet.index).fillna("")
+    reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
+    unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
     unmet.index.name = "node"
-    ca = pa.concentration.set_index(["importer", "by"])["hhi"]
-    cb = pb.concentration.set_index(["importer", "by"])["hhi"]
-    conc = pd.DataFrame({"hhi_a": ca, "hhi_b": cb})
+
+    def hhi(p: Any) -> pd.Series:
+        c = p.concentration
+        return c.set_index(["importer", "by"])["hhi"] if len(c) else pd.Series(dtype=float)
+
+    conc = pd.DataFrame({"hhi_a": hhi(pa), "hhi_b": hhi(pb)})
     conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
     return Comparison(pa, pb, totals, ref, flows, unmet, conc)

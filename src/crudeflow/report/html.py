@@ -199,43 +199,10 @@ def _flows_table(plan: Any, network: Network) -> pd.DataFrame:
 
 def _deltas(a: Side, b: Side) -> dict[str, pd.DataFrame]:
     """Per-refinery cost and volume changes, changed link flows and unmet, B minus A."""
-    pa, pb = a.plan, b.plan
-    cols = ["delivered_mt_per_year", "unmet_mt_per_year", "delivered_cost_usd_per_t"]
-    ref = pa.costs[["country", *cols]].merge(
-        pb.costs[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
-    )
-    ref["delta_cost_usd_per_t"] = ref["delivered_cost_usd_per_t_b"] - ref["delivered_cost_usd_per_t_a"]
-    ref["delta_unmet_mt_per_year"] = ref["unmet_mt_per_year_b"] - ref["unmet_mt_per_year_a"]
-    flows = pd.DataFrame(
-        {"mt_per_year_a": pa.link_flows["mt_per_year"], "mt_per_year_b": pb.link_flows["mt_per_year"]}
-    )
-    flows = flows.fillna(0.0)
-    flows["delta_mt_per_year"] = flows["mt_per_year_b"] - flows["mt_per_year_a"]
-    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6]
-    flows = flows.iloc[np.argsort(-flows["delta_mt_per_year"].abs().to_numpy(), kind="stable")]
-    links = b.network.links.reindex(flows.index)
-    flows.insert(0, "mode", links["mode"].to_numpy())
-    flows.insert(0, "to", links["to"].to_numpy())
-    flows.insert(0, "from", links["from"].to_numpy())
-    flows.index.name = "link"
-    ua, ub = pa.unmet["mt_per_year"], pb.unmet["mt_per_year"]
-    unmet = pd.DataFrame({"mt_per_year_a": ua, "mt_per_year_b": ub}).fillna(0.0)
-    unmet["delta_mt_per_year"] = unmet["mt_per_year_b"] - unmet["mt_per_year_a"]
-    reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
-    unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
-    unmet.index.name = "node"
-    conc = pd.DataFrame(
-        {
-            "hhi_a": pa.concentration.set_index(["importer", "by"])["hhi"]
-            if len(pa.concentration)
-            else pd.Series(dtype=float),
-            "hhi_b": pb.concentration.set_index(["importer", "by"])["hhi"]
-            if len(pb.concentration)
-            else pd.Series(dtype=float),
-        }
-    )
-    conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
-    return {"refineries": ref, "flows": flows, "unmet": unmet, "concentration": conc}
+    from crudeflow.api import compare_plans
+
+    c = compare_plans(a.plan, b.plan, b.network)
+    return {"refineries": c.refineries, "flows": c.flows, "unmet": c.unmet, "concentration": c.concentration}
 
 
 def _as_side(obj: Any, network: Network, label: str | None = None) -> Side:
