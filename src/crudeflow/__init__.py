@@ -18,6 +18,7 @@ _EXPORTS: dict[str, str] = {
     "DatasetError": "crudeflow.exceptions",
     "DatasetMeta": "crudeflow.model.network",
     "InfeasibleError": "crudeflow.exceptions",
+    "MonteCarloResult": "crudeflow.analysis",
     "Network": "crudeflow.model.network",
     "Plan": "crudeflow.results.plan",
     "PlanOptions": "crudeflow.optimize.build",
@@ -25,16 +26,31 @@ _EXPORTS: dict[str, str] = {
     "Scenario": "crudeflow.model.scenario",
     "ScenarioError": "crudeflow.exceptions",
     "SolverError": "crudeflow.exceptions",
+    "StressResult": "crudeflow.analysis",
+    "TradeBalance": "crudeflow.analysis",
+    "build_report": "crudeflow.report",
     "compare": "crudeflow.api",
+    "compare_plans": "crudeflow.api",
     "data_overview": "crudeflow.api",
+    "diversify": "crudeflow.analysis",
     "export_dataset": "crudeflow.api",
+    "hhi": "crudeflow.analysis",
     "load": "crudeflow.api",
+    "montecarlo": "crudeflow.analysis",
     "plan": "crudeflow.api",
     "read_dataset": "crudeflow.io.dataset",
     "read_scenario": "crudeflow.io.scenario",
+    "render_map": "crudeflow.report",
+    "routes": "crudeflow.analysis",
+    "scenario_map": "crudeflow.report",
+    "scenario_report": "crudeflow.report",
     "shipped_datasets": "crudeflow.io.dataset",
     "shipped_scenarios": "crudeflow.io.scenario",
+    "stress": "crudeflow.analysis",
+    "trade_balance": "crudeflow.analysis",
+    "trade_figures": "crudeflow.analysis",
     "write_dataset": "crudeflow.io.dataset",
+    "write_report": "crudeflow.report",
 }
 
 __all__ = [
@@ -44,6 +60,7 @@ __all__ = [
     "DatasetError",
     "DatasetMeta",
     "InfeasibleError",
+    "MonteCarloResult",
     "Network",
     "Plan",
     "PlanOptions",
@@ -51,21 +68,57 @@ __all__ = [
     "Scenario",
     "ScenarioError",
     "SolverError",
+    "StressResult",
+    "TradeBalance",
     "__version__",
+    "build_report",
     "compare",
+    "compare_plans",
     "data_overview",
+    "diversify",
     "export_dataset",
+    "hhi",
     "load",
+    "montecarlo",
     "plan",
     "read_dataset",
     "read_scenario",
+    "render_map",
+    "routes",
+    "scenario_map",
+    "scenario_report",
     "shipped_datasets",
     "shipped_scenarios",
+    "stress",
+    "trade_balance",
+    "trade_figures",
     "write_dataset",
+    "write_report",
 ]
 
 if TYPE_CHECKING:
-    from crudeflow.api import Comparison, DataOverview, compare, data_overview, export_dataset, load, plan
+    from crudeflow.analysis import (
+        MonteCarloResult,
+        StressResult,
+        TradeBalance,
+        diversify,
+        hhi,
+        montecarlo,
+        routes,
+        stress,
+        trade_balance,
+        trade_figures,
+    )
+    from crudeflow.api import (
+        Comparison,
+        DataOverview,
+        compare,
+        compare_plans,
+        data_overview,
+        export_dataset,
+        load,
+        plan,
+    )
     from crudeflow.exceptions import (
         CrudeflowError,
         DatasetError,
@@ -79,6 +132,7 @@ if TYPE_CHECKING:
     from crudeflow.model.network import DatasetMeta, Network
     from crudeflow.model.scenario import Scenario
     from crudeflow.optimize.build import PlanOptions
+    from crudeflow.report import build_report, render_map, scenario_map, scenario_report, write_report
     from crudeflow.results.plan import Plan
 
 
