@@ -150,6 +150,30 @@ class HighsModel:
         self.h.changeRowsBounds(len(rows), np.asarray(rows, np.int32), lower, upper)  # type: ignore[attr-defined]
 
 
+IPM_MIN_COLS = 20_000
+"""Cold solves of multi-grade LPs from this many columns use interior point + crossover."""
+
+
+def cold_options(
+    lp: LP, options: Mapping[str, Any] | None = None, min_cols: int = IPM_MIN_COLS
+) -> dict[str, Any]:
+    """Options for one cold solve: interior point for large multi-grade LPs.
+
+    Unless the caller names a solver. Crossover stays on, so a vertex and its duals come
+    back as usual. Several grades sharing link capacities make a multi-commodity flow, where dual simplex
+    slows down sharply with size (synthetic 30,000 links, 4 grades: 33 s simplex against
+    8 s IPM; 100,000 links: 316 s against 37 s). One-grade flows stay on simplex, which
+    is faster there (100,000 links: 6.7 s against 18.6 s). Hot re-solves (``HighsModel``)
+    always use simplex: it warm-starts from the last basis.
+    """
+    opts = dict(options or {})
+    flows, caps = lp.vars.get("flow"), lp.cons.get("capacity")
+    multi = flows is not None and caps is not None and flows.size > 1.5 * max(caps.size, 1)
+    if "solver" not in opts and lp.n_cols >= min_cols and multi:
+        opts["solver"] = "ipm"
+    return opts
+
+
 def solve_lp(lp: LP, options: Mapping[str, Any] | None = None) -> SolveResult:
     """Build a HiGHS model from an LP, solve it cold, and return the checked result."""
-    return HighsModel(lp, options).run()
+    return HighsModel(lp, cold_options(lp, options)).run()

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from crudeflow.optimize.build import PlanOptions, build_lp
-from crudeflow.optimize.solve import HighsModel, solve_lp
+from crudeflow.optimize.solve import HighsModel, cold_options, solve_lp
 from crudeflow.testing import tiny_network
 
 
@@ -73,3 +73,42 @@ def test_strict_option_removes_the_unmet_slack() -> None:
     assert solve_lp(m.lp).status.value == "infeasible"
     relaxed = build_lp(small())
     assert np.isinf(relaxed.lp.vars["unmet"].upper).all()
+
+
+def two_grade_net() -> object:
+    return tiny_network(
+        nodes=[
+            {"id": "f", "kind": "field", "country": "KZ"},
+            {"id": "p", "kind": "field", "country": "RU"},
+            {"id": "r", "kind": "refinery", "country": "DE"},
+        ],
+        links=[
+            {"id": "a", "from": "f", "to": "r", "capacity_mt_per_year": 3, "tariff_usd_per_t": 5},
+            {"id": "b", "from": "p", "to": "r", "capacity_mt_per_year": 9, "tariff_usd_per_t": 9},
+        ],
+        grades=[
+            {"grade": "g", "origin_country": "KZ", "api_gravity": 40, "sulfur_pct": 0.5, "bbl_per_t": 7.6},
+            {"grade": "u", "origin_country": "RU", "api_gravity": 31, "sulfur_pct": 1.6, "bbl_per_t": 7.3},
+        ],
+        supplies=[
+            {"node": "f", "grade": "g", "max_mt_per_year": 9, "price_usd_per_t": 100},
+            {"node": "p", "grade": "u", "max_mt_per_year": 9, "price_usd_per_t": 90},
+        ],
+        demands=[{"node": "r", "demand_mt_per_year": 6, "max_sulfur_pct": 1.0}],
+    )
+
+
+def test_cold_solves_of_large_multi_grade_lps_use_interior_point() -> None:
+    multi = build_lp(two_grade_net()).lp
+    single = build_lp(small()).lp
+    assert cold_options(multi, None, min_cols=1) == {"solver": "ipm"}
+    assert cold_options(multi, {"solver": "simplex"}, min_cols=1) == {"solver": "simplex"}
+    assert cold_options(single, None, min_cols=1) == {}
+    assert cold_options(multi, None) == {}  # small: simplex
+    # both give the same optimum and duals on the sulfur-limited blend: 1.6 x_u + 0.5 x_g
+    # ≤ 1.0 (x_u + x_g) -> x_u ≤ 5/6 x_g; KZ capped at 3 by link a, so x_u ≤ 2.5 and 0.5 Mt
+    # is short: 3 × 105 + 2.5 × 99 + 0.5 × 1000 = 1,062.5 MUSD.
+    a, b = solve_lp(multi, {"solver": "ipm"}), solve_lp(multi, {"solver": "simplex"})
+    assert a.objective == pytest.approx(1062.5)
+    assert b.objective == pytest.approx(1062.5)
+    np.testing.assert_allclose(a.row_dual, b.row_dual, atol=1e-6)
