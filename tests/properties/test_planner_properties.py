@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from crudeflow.api import plan
 from crudeflow.model.network import Network
 from crudeflow.optimize.build import build_lp
-from crudeflow.optimize.solve import HighsModel
+from crudeflow.optimize.solve import HighsModel, solve_lp
 from crudeflow.testing import tiny_network
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -92,6 +92,11 @@ def cases(draw: st.DrawFn, *, bidirectional: bool = False, two_grades: bool = Fa
         policies.append({"id": "fee", "kind": "transit_fee", "country": "UA", "usd_per_t": 2.0})
     if two_grades and draw(st.booleans()):
         policies.append({"id": "emb", "kind": "embargo", "importers": ["PL"], "origins": ["RU"]})
+    if two_grades and draw(st.booleans()):
+        policies.append({"id": "ban", "kind": "transit_ban", "country": "UA", "origins": ["KZ"]})
+    if two_grades and draw(st.booleans()):
+        policies.append({"id": "cap", "kind": "share_cap", "importer": "PL", "by": "origin", "country": "KZ",
+                         "max_share_pct": float(draw(st.integers(0, 100)))})  # fmt: skip
     return Case(nodes, links, supplies, demands, policies)
 
 
@@ -209,16 +214,19 @@ def check_capacity_duals(p: Any, rs: Resolver) -> None:
 def check_marginal_costs(p: Any, net: Network, rs: Resolver) -> None:
     """λ, a refinery's marginal cost (dual of its demand row): a grade it runs has balance
     price λ, one it could run but does not is no cheaper, unmet demand caps λ at the
-    penalty, so λ = min(penalty, min balance price over runnable grades). The objective is
+    penalty, so λ = min(penalty, min balance price over runnable grades) when no side
+    constraint (share cap, quality, slate, contract) touches the runs. The objective is
     convex in the demand and λ a subgradient: cost(d + 1) − cost(d) ≥ λ ≥ cost(d) − cost(d − 1)."""
     prices = p.prices.set_index(["node", "grade"])["usd_per_t"]
     runnable = pd.MultiIndex.from_frame(rs.lp.vars["consume"].labels[["node", "grade"]])
     dem = net.demands
+    side_rows = sum(rs.lp.cons[c].size for c in ("quality", "slate", "share_cap", "contract"))
     for pos, r in enumerate(dem.index):
         lam = float(p.costs.loc[r, "marginal_cost_usd_per_t"])
         pen = float(dem.loc[r, "shortage_penalty_usd_per_t"])
         here = prices.reindex(runnable[runnable.get_level_values(0) == r])
-        assert lam == pytest.approx(min(pen, float(here.min()) if len(here) else pen), abs=1e-6)
+        if not side_rows:  # a share cap adds its own dual to the runs' reduced costs
+            assert lam == pytest.approx(min(pen, float(here.min()) if len(here) else pen), abs=1e-6)
         d = float(dem.loc[r, "demand_mt_per_year"])
         row = rs.demand_row(pos)
         up = (rs.objective_with_row(row, d + 1, d + 1) - p.objective_usd) / 1e6
@@ -247,6 +255,9 @@ def test_invariants_with_bidirectional_links_grades_and_policies(case: Case) -> 
     p = plan(net)
     assert p.status == "optimal"
     check_invariants(p, net)
+    # duties, fees, bans, embargoes and caps only restrict or charge: never cheaper
+    free = solve_lp(build_lp(net.replace(policies=net.policies.iloc[0:0])).lp).objective * 1e6
+    assert p.objective_usd >= free - 1e-6 * max(1.0, abs(free))
     rs = Resolver(net)
     check_capacity_duals(p, rs)
     check_marginal_costs(p, net, rs)
