@@ -105,7 +105,12 @@ def market(net: Network, idx: NetIndex, lp: LP) -> Rows:
 
 
 def quality(net: Network, idx: NetIndex, lp: LP) -> Rows:
-    """Linear blend limits: Σ runs × (sulfur − max) ≤ 0; Σ runs × (API − min) ≥ 0; ≤ max."""
+    """Linear blend limits: Σ runs × (sulfur − max) ≤ 0; Σ runs × (API − min) ≥ 0; ≤ max.
+
+    Runs are in Mt, so both blends are mass-weighted: exact for sulfur (% by mass); for API
+    gravity, which blends by volume, an approximation within a few tenths of a degree for
+    crudes 10 °API apart (the volume weights differ from the mass weights by ~3 %).
+    """
     c = lp.vars["consume"]
     if c.size == 0:
         return _empty(["node", "limit", "value"])
