@@ -479,25 +479,33 @@ def _refinery_costs(net: Any, deliveries: pd.DataFrame, unmet: pd.DataFrame) -> 
     return out
 
 
-def _contracts(model: Model, x: np.ndarray, res: SolveResult) -> pd.DataFrame:
-    lp = model.lp
+CONTRACT_COLUMNS = [
+    "contract", "seller", "buyer", "min_mt_per_year", "max_mt_per_year", "delivered_mt_per_year",
+    "shortfall_mt_per_year", "hard", "exact",
+]  # fmt: skip
+
+
+def _contracts(model: Model, x: npt.NDArray[np.float64], res: SolveResult) -> pd.DataFrame:
+    """Per contract: bounds, delivered and short volumes (Mt/yr), hard or take-or-pay.
+
+    ``exact`` is False when the seller is a supply node whose grades are also supplied
+    elsewhere: runs are counted by grade, so the delivered volume may include the same
+    grade from other fields.
+    """
+    lp, net = model.lp, model.network
     rows = lp.cons["contract"]
     if rows.size == 0:
-        return pd.DataFrame(
-            columns=[
-                "contract",
-                "seller",
-                "buyer",
-                "min_mt_per_year",
-                "max_mt_per_year",
-                "delivered_mt_per_year",
-                "shortfall_mt_per_year",
-            ]
-        )
+        return pd.DataFrame(columns=CONTRACT_COLUMNS)
     sf = lp.vars["contract_shortfall"]
     out = rows.labels.copy()
     short = x[sf.slice]
     out["delivered_mt_per_year"] = res.row_activity[rows.slice] - short
     out["shortfall_mt_per_year"] = short
     out["hard"] = sf.labels["hard"].to_numpy()
-    return out
+    sup = net.supplies.reset_index()[["node", "grade"]]
+    exact = []
+    for seller in out["seller"].tolist():
+        own = sup["node"] == seller
+        exact.append(not own.any() or not sup.loc[~own, "grade"].isin(sup.loc[own, "grade"]).any())
+    out["exact"] = exact
+    return out[CONTRACT_COLUMNS]

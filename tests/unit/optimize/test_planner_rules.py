@@ -609,3 +609,22 @@ def test_network_without_active_links_leaves_demand_unmet() -> None:
     p = plan(nt)
     assert p.objective_usd == pytest.approx(2 * 1000 * M)
     assert "no supply can reach it" in p.unmet.loc["r", "reason"]
+
+
+def test_contract_by_supply_node_is_flagged_inexact_when_its_grade_is_supplied_elsewhere() -> None:
+    # Two KZ fields supply grade g; a contract from field fk counts runs of g from either.
+    nt = net(
+        nodes=[*CON_NODES, node("fk2", "KZ", "field")],
+        links=[*CON_LINKS, link("k2", "fk2", "r", 1)],
+        supplies=[supply("fk", "g", 100), supply("fa", "h", 115), supply("fk2", "g", 100)],
+        demands=[demand("r", 5)],
+        contracts=[
+            {"id": "node", "seller": "fk", "buyer": "r", "min_mt_per_year": 1.0},
+            {"id": "origin", "seller": "AZ", "buyer": "r", "max_mt_per_year": 1.0},
+        ],
+    )  # fmt: skip
+    c = plan(nt).contracts.set_index("contract")
+    assert not c.loc["node", "exact"]
+    assert c.loc["origin", "exact"]
+    # the contract is met by fk2's cheaper g (101 < 110): all 5 Mt from fk2, 505 MUSD
+    assert plan(nt).objective_usd == pytest.approx(505 * M)
