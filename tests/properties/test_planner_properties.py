@@ -41,11 +41,14 @@ class Case:
     supplies: list[dict[str, Any]]
     demands: list[dict[str, Any]]
     policies: list[dict[str, Any]]
+    slates: list[dict[str, Any]] | None = None
+    contracts: list[dict[str, Any]] | None = None
 
     def network(self, links: list[dict[str, Any]] | None = None) -> Network:
         return tiny_network(
             nodes=self.nodes, links=self.links if links is None else links, supplies=self.supplies,
-            demands=self.demands, grades=GRADES, policies=self.policies,
+            demands=self.demands, grades=GRADES, policies=self.policies, slates=self.slates,
+            contracts=self.contracts,
         )  # fmt: skip
 
 
@@ -97,7 +100,17 @@ def cases(draw: st.DrawFn, *, bidirectional: bool = False, two_grades: bool = Fa
     if two_grades and draw(st.booleans()):
         policies.append({"id": "cap", "kind": "share_cap", "importer": "PL", "by": "origin", "country": "KZ",
                          "max_share_pct": float(draw(st.integers(0, 100)))})  # fmt: skip
-    return Case(nodes, links, supplies, demands, policies)
+    slates = contracts = None
+    if two_grades:
+        # side constraints: a sulfur ceiling, a slate and a take-or-pay contract, sometimes
+        if draw(st.booleans()):
+            demands[0]["max_sulfur_pct"] = float(draw(st.sampled_from([0.8, 1.0, 1.4])))
+        if draw(st.booleans()):
+            slates = [{"node": "r0", "grade": "h", "max_share_pct": float(draw(st.integers(0, 100)))}]
+        if draw(st.booleans()):
+            contracts = [{"id": "c", "seller": "KZ", "buyer": "r0", "min_mt_per_year": float(draw(st.integers(0, 4))),
+                          "take_or_pay_usd_per_t": float(draw(st.integers(0, 80)))}]  # fmt: skip
+    return Case(nodes, links, supplies, demands, policies, slates, contracts)
 
 
 def networkx_cost(case: Case) -> int:
@@ -255,8 +268,17 @@ def test_invariants_with_bidirectional_links_grades_and_policies(case: Case) -> 
     p = plan(net)
     assert p.status == "optimal"
     check_invariants(p, net)
-    # duties, fees, bans, embargoes and caps only restrict or charge: never cheaper
-    free = solve_lp(build_lp(net.replace(policies=net.policies.iloc[0:0])).lp).objective * 1e6
+    # duties, fees, bans, embargoes, caps, quality limits, slates and take-or-pay only
+    # restrict or charge: never cheaper than the same network without them
+    dem = net.demands.copy()
+    dem[["max_sulfur_pct", "min_api", "max_api"]] = np.nan
+    bare = net.replace(
+        policies=net.policies.iloc[0:0],
+        slates=net.slates.iloc[0:0],
+        contracts=net.contracts.iloc[0:0],
+        demands=dem,
+    )
+    free = solve_lp(build_lp(bare).lp).objective * 1e6
     assert p.objective_usd >= free - 1e-6 * max(1.0, abs(free))
     rs = Resolver(net)
     check_capacity_duals(p, rs)
