@@ -13,6 +13,7 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import breadth_first_order
 
 from crudeflow.optimize.build import Model
+from crudeflow.optimize.policies import importer_nodes
 
 TOL = 1e-6
 IArray = npt.NDArray[np.int64]
@@ -74,6 +75,29 @@ def _binding_links(model: Model, link_flow: pd.DataFrame, nodes: IArray) -> list
 _LIMIT_WORDS = {"max_sulfur_pct": "sulfur ceiling", "min_api": "API floor", "max_api": "API ceiling"}
 
 
+def side_reasons(model: Model, row_dual: npt.NDArray[np.float64]) -> dict[str, list[str]]:
+    """Per refinery, sentences for the binding slates, share caps and contracts on its runs."""
+    net, lp = model.network, model.lp
+    out: dict[str, list[str]] = {}
+
+    def binding(name: str) -> pd.DataFrame:
+        block = lp.cons[name]
+        return block.labels[np.abs(row_dual[block.slice]) > TOL]
+
+    for r in binding("slate").itertuples(index=False):
+        out.setdefault(str(r.node), []).append(f"its slate caps {r.grade} at {r.max_share_pct:g} % of runs")
+    for r in binding("share_cap").itertuples(index=False):
+        limit = f"{r.by} {r.country} ≤ {r.max_share_pct:g} % of {r.importer}'s runs"
+        text = f"share cap '{r.policy}' ({limit}) binds"
+        for node in importer_nodes(net, str(r.importer)):
+            out.setdefault(str(node), []).append(text)
+    for r in binding("contract").itertuples(index=False):
+        text = f"contract '{r.contract}' ({r.seller} → {r.buyer}) binds"
+        for node in importer_nodes(net, str(r.buyer)):
+            out.setdefault(str(node), []).append(text)
+    return out
+
+
 def explain_unmet(
     model: Model,
     unmet: pd.DataFrame,
@@ -81,12 +105,14 @@ def explain_unmet(
     quality_rows: pd.DataFrame,
     supply: pd.DataFrame,
     prices: pd.DataFrame | None = None,
+    row_dual: npt.NDArray[np.float64] | None = None,
 ) -> pd.Series:
     """One sentence per refinery with unmet demand naming what binds.
 
     Looks upstream of the refinery: full links (with what one more Mt/yr would save),
-    binding quality limits, policies that close legs on its routes, supplies at their
-    maximum; when nothing binds, the shortage penalty is cheaper than supplying it.
+    binding quality limits (and, given ``row_dual``, slates, share caps and contracts),
+    policies that close legs on its routes, supplies at their maximum; when nothing
+    binds, the shortage penalty is cheaper than supplying it.
     """
     net = model.network
     idx = model.index
@@ -107,6 +133,7 @@ def explain_unmet(
         if len(removed)
     }
     penalty = net.demands["shortage_penalty_usd_per_t"]
+    side = side_reasons(model, row_dual) if row_dual is not None else {}
     reasons: list[str] = []
     for node in unmet.index:
         inside = np.zeros(n, bool)
@@ -118,7 +145,7 @@ def explain_unmet(
             parts.append("no supply can reach it over active links")
         caps = binding.within(inside)
         parts.extend(caps)
-        quality = q_text.get(str(node), [])
+        quality = q_text.get(str(node), []) + side.get(str(node), [])
         parts.extend(quality)
         for pid, (ends, n_links) in pol_ends.items():
             if inside[ends].any():

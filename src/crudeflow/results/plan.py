@@ -320,7 +320,9 @@ def make_plan(
         index=pd.Index(dem.index, name="node"),
     )
     unmet = unmet[unmet["mt_per_year"] > TOL].copy()
-    unmet["reason"] = explain_unmet(model, unmet, link_flows, qrows, supply, prices) if len(unmet) else []
+    unmet["reason"] = (
+        explain_unmet(model, unmet, link_flows, qrows, supply, prices, dual) if len(unmet) else []
+    )
     shut_in = shut[shut["mt_per_year"] > TOL].set_index(["node", "grade"])[["mt_per_year"]]
     shut_in["reason"] = explain_shut_in(model, shut_in, link_flows) if len(shut_in) else []
 

@@ -628,3 +628,19 @@ def test_contract_by_supply_node_is_flagged_inexact_when_its_grade_is_supplied_e
     assert c.loc["origin", "exact"]
     # the contract is met by fk2's cheaper g (101 < 110): all 5 Mt from fk2, 505 MUSD
     assert plan(nt).objective_usd == pytest.approx(505 * M)
+
+
+def test_unmet_reason_names_a_binding_share_cap_and_slate() -> None:
+    # Only RU crude reaches r; RU ≤ 40 % of runs means runs are all RU and ≤ 0.4 × runs,
+    # so nothing can be run: 5 Mt unmet, and the reason names the cap.
+    pol = [{"id": "cap", "kind": "share_cap", "importer": "DE", "by": "origin", "country": "RU",
+            "max_share_pct": 40.0}]  # fmt: skip
+    nt = net(nodes=EMB_NODES, links=EMB_LINKS[1:], supplies=[supply("fr", "u", 90)],
+             demands=[demand("r", 5)], policies=pol)  # fmt: skip
+    p = plan(nt)
+    assert p.unmet.loc["r", "mt_per_year"] == pytest.approx(5)
+    assert "share cap 'cap'" in p.unmet.loc["r", "reason"]
+    nt2 = net(nodes=EMB_NODES, links=EMB_LINKS[1:], supplies=[supply("fr", "u", 90)],
+              demands=[demand("r", 5)], slates=[{"node": "r", "grade": "u", "max_share_pct": 50.0}])  # fmt: skip
+    p2 = plan(nt2)
+    assert "slate caps u at 50 %" in p2.unmet.loc["r", "reason"]
