@@ -10,10 +10,10 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
 
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.policies import importer_nodes
+from crudeflow.results.paths import reachable
 
 TOL = 1e-6
 IArray = npt.NDArray[np.int64]
@@ -30,7 +30,7 @@ def _graph(model: Model, *, upstream: bool) -> sp.csr_matrix:
 def _reach(model: Model, g: sp.csr_matrix, node: str) -> IArray:
     """Node positions reachable from ``node`` in ``g`` (itself included)."""
     start = int(model.index.node_ids.get_indexer([node])[0])
-    return np.asarray(breadth_first_order(g, start, directed=True, return_predecessors=False), np.int64)
+    return np.flatnonzero(reachable(g, start)).astype(np.int64)
 
 
 class _Binding:

@@ -13,8 +13,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
-from scipy.sparse.csgraph import breadth_first_order
-from scipy.sparse.linalg import spsolve
 
 FArray = npt.NDArray[np.float64]
 IArray = npt.NDArray[np.int64]
@@ -245,9 +243,7 @@ def average_costs(
           np.concatenate([e_to, src_state]))),
         shape=(n_states + 1, n_states + 1),
     )  # fmt: skip
-    fed = np.zeros(n_states + 1, bool)
-    fed[breadth_first_order(g, n_states, directed=True, return_predecessors=False)] = True
-    fed = fed[:n_states]
+    fed = reachable(g, n_states)[:n_states]
     e_ok = fed[e_from] & fed[e_to]
     sub = np.flatnonzero(fed)
     n_sub = len(sub)
@@ -261,7 +257,51 @@ def average_costs(
         b[:, j] = np.bincount(s_i, weights=src_amt * src_parts[:, j], minlength=n_sub)
         b[:, j] += np.bincount(et, weights=ea * e_parts[e_ok, j], minlength=n_sub)
     diag = np.where(inflow > 0, inflow, 1.0)
-    a = sp.csc_matrix((-ea, (et, ef)), shape=(n_sub, n_sub)) + sp.diags(diag, format="csc")
-    sol = np.asarray(spsolve(a.tocsc(), b), float).reshape(n_sub, k)
-    out[sub] = sol
+    out[sub] = _solve_averages(diag, et, ef, ea, b)
     return out
+
+
+def _solve_averages(diag: FArray, et: IArray, ef: IArray, ea: FArray, b: FArray) -> FArray:
+    """Solve ``diag·a − W a = b`` (W[to, from] = edge volume) for the average costs.
+
+    Jacobi sweeps are exact after as many sweeps as the longest chain of states when the
+    flow has no cycle (the usual optimum) and converge geometrically on cycles fed from
+    outside; a sparse direct solve (scipy.sparse.linalg, imported only then) takes over if
+    they have not converged. Keeping the common case free of that import saves ~0.2 s of
+    start-up for every ``crudeflow plan``.
+    """
+    n = len(diag)
+    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))
+    x = b / diag[:, None]
+    scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
+    for _ in range(min(n + 1, 500)):
+        nxt = (b + w @ x) / diag[:, None]
+        if float(np.abs(nxt - x).max(initial=0.0)) <= 1e-12 * scale:
+            return np.asarray(nxt, float)
+        x = nxt
+    from scipy.sparse.linalg import spsolve
+
+    a = (sp.diags(diag) - w).tocsc()
+    return np.asarray(spsolve(a, b), float).reshape(n, b.shape[1])
+
+
+def reachable(g: sp.csr_matrix, start: int) -> npt.NDArray[np.bool_]:
+    """Which vertices of a directed graph (CSR adjacency) can be reached from ``start``.
+
+    Level-by-level frontier expansion in NumPy (no scipy.sparse.csgraph import).
+    """
+    g = sp.csr_matrix(g)
+    seen = np.zeros(g.shape[0], bool)
+    seen[start] = True
+    frontier = np.array([start], np.int64)
+    indptr, indices = g.indptr, g.indices
+    while len(frontier):
+        lo, hi = indptr[frontier], indptr[frontier + 1]
+        counts = hi - lo
+        if counts.sum() == 0:
+            break
+        offs = np.repeat(lo - np.cumsum(counts) + counts, counts) + np.arange(counts.sum())
+        nbrs = np.unique(indices[offs])
+        frontier = nbrs[~seen[nbrs]]
+        seen[frontier] = True
+    return seen
