@@ -14,7 +14,7 @@ from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import FlowPolicy, flow_policy, territory
+from crudeflow.optimize.policies import FlowPolicy, flow_policy
 
 FArray = npt.NDArray[np.float64]
 INF = np.inf
@@ -74,8 +74,7 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     """Assemble the supply LP of a network with NumPy index arithmetic (no per-link loop)."""
     opt = options or PlanOptions()
     idx = build_index(net)
-    terr = territory(net, idx)
-    pol = flow_policy(net, idx, terr)
+    pol = flow_policy(net, idx)
     lp = LP()
     n_g = len(idx.grade_ids)
     node_arr = idx.node_ids.to_numpy()

@@ -98,8 +98,18 @@ class FlowPolicy:
     """Policy id -> positions of the flow variables it removed."""
 
 
-def flow_policy(net: Network, idx: NetIndex, terr: Territory) -> FlowPolicy:
-    """Apply duties, fees, bans and embargoes to every flow variable at once."""
+def flow_policy(net: Network, idx: NetIndex, terr: Territory | None = None) -> FlowPolicy:
+    """Apply duties, fees, bans and embargoes to every flow variable at once.
+
+    ``terr`` is computed here, and only when a transit fee or ban needs it, if not given.
+    """
+    transit = [enabled(net, "transit_fee"), enabled(net, "transit_ban")]
+    if terr is None:
+        terr = (
+            territory(net, idx)
+            if any(len(t) for t in transit)
+            else Territory(pd.Index([]), np.zeros((0, 0), bool))
+        )
     n = len(idx.var_arc)
     links = net.links.loc[idx.link_ids]
     var_link = idx.var_link
