@@ -20,7 +20,8 @@ import scipy.sparse as sp
 from scipy.sparse.csgraph import minimum_spanning_tree
 from scipy.spatial import cKDTree
 
-from crudeflow.model.network import DatasetMeta, Network
+from crudeflow.model.network import TABLE_FIELDS, DatasetMeta, Network
+from crudeflow.units import great_circle_km
 
 FArray = npt.NDArray[np.float64]
 IArray = npt.NDArray[np.int64]
@@ -144,32 +145,13 @@ def frames_network(
     No validation: callers generate consistent data (see ``transport_network``).
     """
     frames: dict[str, pd.DataFrame] = {}
-    for tname in (
-        "sources",
-        "grades",
-        "nodes",
-        "links",
-        "supplies",
-        "demands",
-        "markets",
-        "slates",
-        "contracts",
-        "policies",
-    ):
+    for tname in (t for t in TABLE_FIELDS if t != "trade"):
         cols = tables.get(tname, {})
         n = len(next(iter(cols.values()))) if cols else 0
         frames[tname] = _frame(tname, cols, n)
     frames["trade"] = _template().trade.copy()
     meta = DatasetMeta(name=name, title=name, extra=dict(extra or {}))
     return Network(meta=meta, groups=dict(groups or {}), **frames)
-
-
-def haversine_km(lat1: FArray, lon1: FArray, lat2: FArray, lon2: FArray) -> FArray:
-    """Great-circle distance, km."""
-    p1, p2 = np.radians(lat1), np.radians(lat2)
-    dp, dl = p2 - p1, np.radians(lon2 - lon1)
-    a = np.sin(dp / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dl / 2) ** 2
-    return np.asarray(2 * 6371.0 * np.arcsin(np.sqrt(np.minimum(1.0, a))), float)
 
 
 def _ids(prefix: str, n: int) -> npt.NDArray[np.object_]:
@@ -257,7 +239,7 @@ def transport_network(
             np.full(n_tank, "tanker", dtype=object),
         ]
     )
-    km = haversine_km(lat[l_from], lon[l_from], lat[l_to], lon[l_to])
+    km = great_circle_km(lat[l_from], lon[l_from], lat[l_to], lon[l_to])
     km = np.where(mode == "tanker", km * 1.4, km * 1.1) + 1.0
     rate = np.select([mode == "pipeline", mode == "rail"], [0.02, 0.05], 0.005)
     fixed = np.select([mode == "tanker"], [3.0], 0.5)
