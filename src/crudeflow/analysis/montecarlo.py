@@ -37,8 +37,6 @@ import highspy
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import scipy.sparse as sp
-import scipy.sparse.linalg as spla
 
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, SolverError
@@ -46,6 +44,8 @@ from crudeflow.model.network import Network
 from crudeflow.optimize.build import PlanOptions, build_lp
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.solve import HighsModel
+from crudeflow.results.paths import EPS as FLOW_EPS
+from crudeflow.results.paths import average_costs as state_average_costs
 
 FArray = npt.NDArray[np.float64]
 IArray = npt.NDArray[np.int64]
@@ -113,32 +113,19 @@ def draw_fractions(p: MCProblem, chunk: int) -> FArray:
 
 
 def average_costs(p: MCProblem, x: FArray) -> FArray:
-    """Average delivered cost (USD/t) of every (node, grade) state by proportional mixing.
+    """Average delivered cost (USD/t) of every (node, grade) state of a draw's solution.
 
-    Solves ``through_s c_s − Σ_in f_a c_tail(a) = supply_s price_s + Σ_in f_a cost_a`` on the
-    states crude passes through (others get 0).
+    The plan's own delivered-cost solve (``results.paths.average_costs``: exact with loops
+    and swaps, unfed states left out); states no crude reaches get 0.
     """
     f = x[p.lp.vars["flow"].slice]
     s = x[p.lp.vars["supply"].slice]
-    n = p.n_states
-    through = np.bincount(p.flow_head, weights=f, minlength=n) + np.bincount(
-        p.supply_rows, weights=s, minlength=n
-    )
-    b = np.bincount(p.flow_head, weights=f * p.flow_cost, minlength=n) + np.bincount(
-        p.supply_rows, weights=s * p.supply_price, minlength=n
-    )
-    act = np.flatnonzero(through > 1e-12)
-    pos = np.full(n, -1, np.int64)
-    pos[act] = np.arange(len(act))
-    on = (f > 0) & (pos[p.flow_tail] >= 0) & (pos[p.flow_head] >= 0)
-    m = len(act)
-    rows = np.concatenate([np.arange(m), pos[p.flow_head[on]]])
-    cols = np.concatenate([np.arange(m), pos[p.flow_tail[on]]])
-    a = sp.csc_matrix((np.concatenate([through[act], -f[on]]), (rows, cols)), shape=(m, m))
-    out = np.zeros(n)
-    if m:
-        out[act] = spla.spsolve(a, b[act])
-    return out
+    on, s_on = f > FLOW_EPS, s > FLOW_EPS
+    avg = state_average_costs(
+        p.n_states, p.supply_rows[s_on], s[s_on], p.supply_price[s_on, None],
+        p.flow_tail[on], p.flow_head[on], f[on], p.flow_cost[on, None],
+    )  # fmt: skip
+    return np.nan_to_num(avg[:, 0], nan=0.0)
 
 
 _WORKER: dict[str, HighsModel] = {}
@@ -247,23 +234,9 @@ def prepare(
     cover = dem["stock_days"].fillna(0.0).to_numpy(float) / DAYS_PER_YEAR * demand
     c = lp.vars["consume"]
     c_key = np.searchsorted(importers, net.nodes["country"].reindex(c.labels["node"]).to_numpy(dtype=str))
-    cons = lp.cons["conservation"]
-    key = cons.labels["node_pos"].to_numpy(np.int64) * len(idx.grade_ids) + cons.labels["grade_pos"].to_numpy(
-        np.int64
-    )
-    ckey = c.labels["node_pos"].to_numpy(np.int64) * len(idx.grade_ids) + c.labels["grade_pos"].to_numpy(
-        np.int64
-    )
-    state = pd.Index(key)
-    c_rows = state.get_indexer(ckey)
-    n_g = len(idx.grade_ids)
-    fl = lp.vars["flow"].labels
-    f_tail = state.get_indexer(fl["from_pos"].to_numpy(np.int64) * n_g + fl["gin_pos"].to_numpy(np.int64))
-    f_head = state.get_indexer(fl["to_pos"].to_numpy(np.int64) * n_g + fl["gout_pos"].to_numpy(np.int64))
+    sg = model.states
+    c_rows, f_tail, f_head, s_rows = sg.rows["consume"], sg.flow_tail, sg.flow_head, sg.rows["supply"]
     sl = lp.vars["supply"]
-    s_rows = state.get_indexer(
-        sl.labels["node_pos"].to_numpy(np.int64) * n_g + sl.labels["grade_pos"].to_numpy(np.int64)
-    )
     cap = lp.cons["capacity"]
     problem = MCProblem(
         token=uuid.uuid4().hex, lp=lp, solver_options=dict(opts.solver_options),
@@ -272,7 +245,7 @@ def prepare(
         consume_key=c_key.astype(np.int64), consume_rows=c_rows.astype(np.int64),
         flow_tail=f_tail.astype(np.int64), flow_head=f_head.astype(np.int64),
         flow_cost=lp.vars["flow"].cost.copy(),
-        supply_rows=s_rows.astype(np.int64), supply_price=sl.cost.copy(), n_states=len(state),
+        supply_rows=s_rows.astype(np.int64), supply_price=sl.cost.copy(), n_states=sg.size,
         n_importers=len(importers), seed=int(seed), n=int(n), chunk_size=int(chunk_size),
     )  # fmt: skip
     imp_demand = np.bincount(u_key, weights=demand, minlength=len(importers))

@@ -24,6 +24,7 @@ from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import build_index
 from crudeflow.optimize.policies import flow_policy, territory
+from crudeflow.optimize.states import StateIndex
 
 ROUTE_COLUMNS = [
     "rank", "from", "to", "grade", "grade_out", "delivered_cost_usd_per_t", "price_usd_per_t",
@@ -166,8 +167,8 @@ def routes(
     terr = territory(net, idx)
     pol = flow_policy(net, idx, terr)
     links = net.links.loc[idx.link_ids]
-    n_g = len(idx.grade_ids)
-    n_nodes = len(idx.node_ids)
+    si = StateIndex(idx.node_ids, idx.grade_ids)
+    n_g = si.n_grades
     var_link = idx.var_link
     ok = pol.keep.copy()
     if avoid_countries:
@@ -177,11 +178,11 @@ def routes(
     vars_ = np.flatnonzero(ok)
     tariff = links["tariff_usd_per_t"].to_numpy(float)[var_link[vars_]]
     duty, fee = pol.duty[vars_], pol.fee[vars_]
-    tail = idx.var_from[vars_] * n_g + idx.var_gin[vars_]
-    head = idx.var_to[vars_] * n_g + idx.var_gout[vars_]
+    tail = si.code(idx.var_from[vars_], idx.var_gin[vars_])
+    head = si.code(idx.var_to[vars_], idx.var_gout[vars_])
 
     # virtual source (start states, cost = supply price) and sink (any grade at an end)
-    s_state, t_state = n_nodes * n_g, n_nodes * n_g + 1
+    s_state, t_state = si.size, si.size + 1
     sup = net.supplies.reset_index()
     src_tail: list[int] = []
     src_head: list[int] = []
@@ -194,21 +195,21 @@ def routes(
         if len(here):
             best = here.groupby("grade")["price_usd_per_t"].min()
             gl = idx.grade_ids.get_indexer(best.index)
-            src_head += list(npos * n_g + gl)
+            src_head += si.code(npos, gl).tolist()
             src_price += list(best.to_numpy(float))
         else:
             gl = idx.grade_ids.get_indexer([grade]) if grade is not None else np.arange(n_g)
-            src_head += list(npos * n_g + gl)
+            src_head += si.code(npos, gl).tolist()
             src_price += [0.0] * len(gl)
         src_tail += [s_state] * len(gl)
     e_pos = idx.node_ids.get_indexer(ends)
-    sink_tail = list((e_pos[:, None] * n_g + np.arange(n_g)[None, :]).ravel())
+    sink_tail = si.code(e_pos[:, None], np.arange(n_g)[None, :]).ravel().tolist()
     n_v = len(vars_)
     all_tail = np.concatenate([tail, src_tail, sink_tail]).astype(np.int64)
     all_head = np.concatenate([head, src_head, np.full(len(sink_tail), t_state)]).astype(np.int64)
     cost = np.concatenate([tariff + duty + fee, src_price, np.zeros(len(sink_tail))])
-    phys = np.concatenate([np.repeat(np.arange(n_nodes), n_g), [-1, -2]]).astype(np.int64)
-    graph = _Graph(n_nodes * n_g + 2, all_tail.tolist(), all_head.tolist(), cost.tolist(), phys)
+    phys = np.concatenate([si.node_pos(np.arange(si.size)), [-1, -2]]).astype(np.int64)
+    graph = _Graph(si.size + 2, all_tail.tolist(), all_head.tolist(), cost.tolist(), phys)
 
     node_arr = idx.node_ids.to_numpy()
     grade_arr = idx.grade_ids.to_numpy()
@@ -222,7 +223,7 @@ def routes(
             break
         inner = [e for e in path.edges if e < n_v]
         states = path.states[1:-1]
-        nodes = tuple(str(node_arr[s // n_g]) for s in states)
+        nodes = tuple(str(n) for n in node_arr[si.node_pos(states)])
         if not inner or len(set(nodes)) != len(nodes):
             continue
         lpos = var_link[vars_[inner]] if inner else np.zeros(0, np.int64)
@@ -242,7 +243,8 @@ def routes(
         t, d, f = (float(a[inner].sum()) for a in (tariff, duty, fee))
         rows.append({
             "rank": len(rows) + 1, "from": nodes[0], "to": nodes[-1],
-            "grade": str(grade_arr[states[0] % n_g]), "grade_out": str(grade_arr[states[-1] % n_g]),
+            "grade": str(grade_arr[si.grade_pos(states[0])]),
+            "grade_out": str(grade_arr[si.grade_pos(states[-1])]),
             "delivered_cost_usd_per_t": price + t + d + f, "price_usd_per_t": price,
             "transport_usd_per_t": t, "duties_usd_per_t": d, "fees_usd_per_t": f,
             "bottleneck_mt_per_year": float(lk["capacity_mt_per_year"].min()) if len(lk) else np.inf,

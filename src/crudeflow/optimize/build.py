@@ -15,6 +15,7 @@ from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy
+from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 
 FArray = npt.NDArray[np.float64]
 INF = np.inf
@@ -33,7 +34,7 @@ class PlanOptions:
     solver_options: dict[str, Any] = field(default_factory=dict)
 
 
-FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP], cf.Rows]], ...] = (
+FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows]], ...] = (
     ("conservation", cf.conservation),
     ("capacity", cf.capacity),
     ("demand", cf.demand),
@@ -61,13 +62,8 @@ class Model:
     """Per flow variable: export duties, USD/t."""
     flow_fee: FArray
     """Per flow variable: transit fees, USD/t."""
-
-
-def _pairs(
-    node_pos: npt.NDArray[np.int64], grade_pos: npt.NDArray[np.int64], n_g: int
-) -> tuple[npt.NDArray[np.int64], npt.NDArray[np.int64]]:
-    key = np.unique(node_pos * n_g + grade_pos)
-    return key // n_g, key % n_g
+    states: StateGraph
+    """The (node, grade) states the LP touches: one conservation row each."""
 
 
 def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
@@ -76,7 +72,7 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     idx = build_index(net)
     pol = flow_policy(net, idx)
     lp = LP()
-    n_g = len(idx.grade_ids)
+    si = StateIndex(idx.node_ids, idx.grade_ids)
     node_arr = idx.node_ids.to_numpy()
     grade_arr = idx.grade_ids.to_numpy()
 
@@ -116,7 +112,7 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     arrive_n = np.concatenate([flow_labels["to_pos"].to_numpy(), s_node])
     arrive_g = np.concatenate([flow_labels["gout_pos"].to_numpy(), s_grade])
     at_d = np.isin(arrive_n, d_pos)
-    cn, cg = _pairs(arrive_n[at_d], arrive_g[at_d], n_g)
+    cn, cg = si.unique_pairs(arrive_n[at_d], arrive_g[at_d])
     lp.add_vars(
         "consume",
         0.0,
@@ -140,7 +136,7 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     # world-market sales: (outlet, grade) pairs that can arrive
     m_pos = idx.node_ids.get_indexer(net.markets.index)
     at_m = np.isin(arrive_n, m_pos)
-    mn, mg = _pairs(arrive_n[at_m], arrive_g[at_m], n_g)
+    mn, mg = si.unique_pairs(arrive_n[at_m], arrive_g[at_m])
     m_price = net.markets["price_usd_per_t"].reindex(node_arr[mn]).to_numpy(float)
     diff = net.grades["differential_usd_per_t"].to_numpy(float)[mg]
     lp.add_vars("sale", -(m_price + diff), 0.0, INF, pd.DataFrame({
@@ -165,8 +161,9 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
         pd.DataFrame({"contract": ct.index.to_numpy(), "hard": hard}),
     )  # fmt: skip
 
+    sg = state_graph(si, lp)
     for name, family in FAMILIES:
-        rows = family(net, idx, lp)
+        rows = family(net, idx, lp, sg)
         lp.add_cons(name, rows.rows, rows.cols, rows.vals, rows.lower, rows.upper, rows.labels)
 
-    return Model(net, idx, lp, opt, pol, tariff_all[keep], pol.duty[keep], pol.fee[keep])
+    return Model(net, idx, lp, opt, pol, tariff_all[keep], pol.duty[keep], pol.fee[keep], sg)

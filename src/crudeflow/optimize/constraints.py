@@ -17,6 +17,7 @@ from crudeflow.model.network import Network
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import enabled, importer_nodes, seller_grades
+from crudeflow.optimize.states import StateGraph
 
 FArray = npt.NDArray[np.float64]
 IArray = npt.NDArray[np.int64]
@@ -40,37 +41,22 @@ def _empty(columns: list[str]) -> Rows:
     return Rows(z, z, np.zeros(0), np.zeros(0), np.zeros(0), pd.DataFrame(columns=columns))
 
 
-def conservation(net: Network, idx: NetIndex, lp: LP) -> Rows:
-    """Per (node, grade): supply + inflow − outflow − runs − sales − shut-in = 0."""
-    n_g = len(idx.grade_ids)
-    f, s, c = lp.vars["flow"], lp.vars["supply"], lp.vars["consume"]
-    m, sh = lp.vars["sale"], lp.vars["shut_in"]
-    fl = f.labels
-    keys = [
-        (s.labels["node_pos"] * n_g + s.labels["grade_pos"], s.start, 1.0),
-        (fl["to_pos"] * n_g + fl["gout_pos"], f.start, 1.0),
-        (fl["from_pos"] * n_g + fl["gin_pos"], f.start, -1.0),
-        (c.labels["node_pos"] * n_g + c.labels["grade_pos"], c.start, -1.0),
-        (m.labels["node_pos"] * n_g + m.labels["grade_pos"], m.start, -1.0),
-        (sh.labels["node_pos"] * n_g + sh.labels["grade_pos"], sh.start, -1.0),
+def conservation(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per state (node, grade): supply + inflow − outflow − runs − sales − shut-in = 0."""
+    f = lp.vars["flow"]
+    parts = [
+        (sg.flow_head, f.start, 1.0),
+        (sg.flow_tail, f.start, -1.0),
+        *((sg.rows[name], lp.vars[name].start, 1.0 if name == "supply" else -1.0) for name in sg.rows),
     ]
-    key = np.concatenate([k.to_numpy(np.int64) for k, _, _ in keys])
-    cols = np.concatenate([start + np.arange(len(k)) for k, start, _ in keys]).astype(np.int64)
-    vals = np.concatenate([np.full(len(k), v) for k, _, v in keys])
-    uniq, rows = np.unique(key, return_inverse=True)
-    labels = pd.DataFrame(
-        {
-            "node": idx.node_ids.to_numpy()[uniq // n_g],
-            "grade": idx.grade_ids.to_numpy()[uniq % n_g],
-            "node_pos": uniq // n_g,
-            "grade_pos": uniq % n_g,
-        }
-    )
-    z = np.zeros(len(uniq))
-    return Rows(rows.astype(np.int64), cols, vals, z, z, labels)
+    rows = np.concatenate([r for r, _, _ in parts]).astype(np.int64)
+    cols = np.concatenate([start + np.arange(len(r)) for r, start, _ in parts]).astype(np.int64)
+    vals = np.concatenate([np.full(len(r), v) for r, _, v in parts])
+    z = np.zeros(sg.size)
+    return Rows(rows, cols, vals, z, z, sg.labels())
 
 
-def capacity(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def capacity(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per active link: the sum of its flows over grades and directions ≤ capacity."""
     f = lp.vars["flow"]
     rows = f.labels["link_pos"].to_numpy(np.int64)
@@ -80,7 +66,7 @@ def capacity(net: Network, idx: NetIndex, lp: LP) -> Rows:
     return Rows(rows, cols, np.ones(f.size), np.full(len(cap), -INF), cap, labels)
 
 
-def demand(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def demand(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per refinery: runs over grades + unmet = demand."""
     c, u = lp.vars["consume"], lp.vars["unmet"]
     d_ids = net.demands.index
@@ -93,7 +79,7 @@ def demand(net: Network, idx: NetIndex, lp: LP) -> Rows:
     return Rows(rows, cols, np.ones(len(cols)), dem, dem, labels)
 
 
-def market(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def market(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per world-market outlet: sales over grades ≤ the outlet's volume."""
     m = lp.vars["sale"]
     m_ids = net.markets.index
@@ -104,7 +90,7 @@ def market(net: Network, idx: NetIndex, lp: LP) -> Rows:
     return Rows(rows, cols, np.ones(len(cols)), np.full(len(cap), -INF), cap, labels)
 
 
-def quality(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def quality(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Linear blend limits: Σ runs × (sulfur − max) ≤ 0; Σ runs × (API − min) ≥ 0; ≤ max.
 
     Runs are in Mt, so both blends are mass-weighted: exact for sulfur (% by mass); for API
@@ -154,7 +140,7 @@ def quality(net: Network, idx: NetIndex, lp: LP) -> Rows:
     )  # fmt: skip
 
 
-def slates(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def slates(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per (refinery, grade) cap: runs of the grade − share × all runs ≤ 0."""
     c = lp.vars["consume"]
     sl = net.slates.reset_index()
@@ -186,7 +172,7 @@ def slates(net: Network, idx: NetIndex, lp: LP) -> Rows:
     return Rows(rows, cols, vals, np.full(len(sl), -INF), np.zeros(len(sl)), labels)
 
 
-def share_caps(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def share_caps(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Share caps by origin (on runs) and by transit (on legs entering the importer)."""
     from crudeflow.optimize.policies import territory
 
@@ -242,7 +228,7 @@ def share_caps(net: Network, idx: NetIndex, lp: LP) -> Rows:
     )  # fmt: skip
 
 
-def contracts(net: Network, idx: NetIndex, lp: LP) -> Rows:
+def contracts(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per contract: min ≤ runs of the seller's grades at the buyer (+ shortfall) ≤ max."""
     ct = net.contracts
     if len(ct) == 0:

@@ -193,7 +193,6 @@ def make_plan(
     x, dual = res.x, res.row_dual
     fb, sb, cb = lp.vars["flow"], lp.vars["supply"], lp.vars["consume"]
     ub, mb, shb = lp.vars["unmet"], lp.vars["sale"], lp.vars["shut_in"]
-    n_g = len(idx.grade_ids)
 
     # flows
     fx = x[fb.slice]
@@ -242,30 +241,23 @@ def make_plan(
     supply = supply.set_index(["node", "grade"])
 
     # average delivered cost of every (node, grade) state, by part, from one sparse solve
-    state_key = cons.labels["node_pos"].to_numpy(np.int64) * n_g + cons.labels["grade_pos"].to_numpy(np.int64)
-
-    def state_of(node_pos: pd.Series, grade_pos: pd.Series) -> npt.NDArray[np.int64]:
-        key = node_pos.to_numpy(np.int64) * n_g + grade_pos.to_numpy(np.int64)
-        return np.asarray(np.searchsorted(state_key, key), dtype=np.int64)
-
+    sg = model.states
     s_on = sx > TOL
-    src_state = state_of(sb.labels["node_pos"], sb.labels["grade_pos"])[s_on]
+    src_state = sg.rows["supply"][s_on]
     src_parts = np.zeros((int(s_on.sum()), 4))
     src_parts[:, 0] = sb.cost[s_on]
     e_parts = np.column_stack(
         [np.zeros(int(on.sum())), model.flow_tariff[on], model.flow_duty[on], model.flow_fee[on]]
     )
     avg = average_costs(
-        len(state_key), src_state, sx[s_on], src_parts,
-        state_of(fl["from_pos"], fl["gin_pos"])[on], state_of(fl["to_pos"], fl["gout_pos"])[on],
-        fx[on], e_parts,
-    )  # fmt: skip
+        sg.size, src_state, sx[s_on], src_parts, sg.flow_tail[on], sg.flow_head[on], fx[on], e_parts
+    )
 
     # deliveries (refinery × grade run, origin of the grade run) with delivered cost parts
     cx = x[cb.slice]
     c_on = cx > TOL
     cl = cb.labels[c_on]
-    c_avg = avg[state_of(cl["node_pos"], cl["grade_pos"])]
+    c_avg = avg[sg.rows["consume"][c_on]]
     deliveries = pd.DataFrame({
         "refinery": cl["node"].to_numpy(), "grade": cl["grade"].to_numpy(),
         "origin": idx.grade_origin[cl["grade_pos"].to_numpy()], "mt_per_year": cx[c_on],
@@ -332,7 +324,7 @@ def make_plan(
     costs["marginal_cost_usd_per_t"] = dual[lp.cons["demand"].slice]
     s_on_m = sale["mt_per_year"].to_numpy() > TOL
     sales = sale.loc[s_on_m, ["node", "grade", "mt_per_year", "price_usd_per_t"]].reset_index(drop=True)
-    m_avg = avg[state_of(mb.labels["node_pos"], mb.labels["grade_pos"])[s_on_m]].sum(axis=1)
+    m_avg = avg[sg.rows["sale"][s_on_m]].sum(axis=1)
     sales["delivered_cost_usd_per_t"] = m_avg
     sales["revenue_usd"] = mt_to_t(
         sales["mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)
