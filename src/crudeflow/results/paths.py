@@ -236,14 +236,8 @@ def average_costs(
     out = np.full((n_states, k), np.nan)
     if n_states == 0:
         return out
-    # states fed by some source: reachable from a super-source over edges carrying flow
-    g = sp.csr_matrix(
-        (np.ones(len(e_from) + len(src_state)),
-         (np.concatenate([e_from, np.full(len(src_state), n_states)]),
-          np.concatenate([e_to, src_state]))),
-        shape=(n_states + 1, n_states + 1),
-    )  # fmt: skip
-    fed = reachable(g, n_states)[:n_states]
+    # states fed by some source: reachable from a source over edges carrying flow
+    fed = fed_states(n_states, src_state, e_from, e_to)
     e_ok = fed[e_from] & fed[e_to]
     sub = np.flatnonzero(fed)
     n_sub = len(sub)
@@ -271,18 +265,38 @@ def _solve_averages(diag: FArray, et: IArray, ef: IArray, ea: FArray, b: FArray)
     start-up for every ``crudeflow plan``.
     """
     n = len(diag)
-    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))
     x = b / diag[:, None]
     scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
+    weights = ea[:, None]
     for _ in range(min(n + 1, 500)):
-        nxt = (b + w @ x) / diag[:, None]
+        inflow = np.zeros_like(b)
+        np.add.at(inflow, et, weights * x[ef])
+        nxt = (b + inflow) / diag[:, None]
         if float(np.abs(nxt - x).max(initial=0.0)) <= 1e-12 * scale:
             return np.asarray(nxt, float)
         x = nxt
     from scipy.sparse.linalg import spsolve
 
+    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))
     a = (sp.diags(diag) - w).tocsc()
     return np.asarray(spsolve(a, b), float).reshape(n, b.shape[1])
+
+
+def fed_states(n_states: int, src_state: IArray, e_from: IArray, e_to: IArray) -> npt.NDArray[np.bool_]:
+    """Which states a source reaches over the given edges (vectorised label propagation).
+
+    Each sweep marks the heads of edges whose tails are marked; it stops when nothing
+    changes, after as many sweeps as the longest chain of newly reached states.
+    """
+    fed = np.zeros(n_states, bool)
+    fed[src_state] = True
+    count = int(fed.sum())
+    while True:
+        fed[e_to[fed[e_from]]] = True
+        new = int(fed.sum())
+        if new == count:
+            return fed
+        count = new
 
 
 def reachable(g: sp.csr_matrix, start: int) -> npt.NDArray[np.bool_]:
