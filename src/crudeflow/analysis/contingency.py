@@ -227,7 +227,7 @@ def stress(
                 else:
                     hm.close_cols(c)
                     try:
-                        res = hm.run()
+                        res = hm.run(duals=False)
                     finally:
                         hm.restore_cols(c)
                     rec.update(skipped=False, status=res.status.value)

@@ -71,11 +71,11 @@ def test_ctrl_c_returns_partial_results(diamond_net: Network, monkeypatch: pytes
     real = HighsModel.run
     calls = {"n": 0}
 
-    def interrupted_run(self: HighsModel, *, check: bool = True) -> object:
+    def interrupted_run(self: HighsModel, *, check: bool = True, duals: bool = True) -> object:
         calls["n"] += 1
         if calls["n"] == 3:  # base, first case, then Ctrl-C
             raise KeyboardInterrupt
-        return real(self, check=check)
+        return real(self, check=check, duals=duals)
 
     monkeypatch.setattr(HighsModel, "run", interrupted_run)
     res = stress(diamond_net, assets="links")

@@ -112,3 +112,22 @@ def test_cold_solves_of_large_multi_grade_lps_use_interior_point() -> None:
     assert a.objective == pytest.approx(1062.5)
     assert b.objective == pytest.approx(1062.5)
     np.testing.assert_allclose(a.row_dual, b.row_dual, atol=1e-6)
+
+
+def test_hot_resolve_without_duals_gives_the_same_primal() -> None:
+    import crudeflow as cf
+
+    model = build_lp(cf.read_dataset("caspian-europe"))
+    hm = HighsModel(model.lp)
+    full = hm.run()
+    cap = model.lp.cons["capacity"]
+    row = np.array([cap.start + int(np.argmax(cap.upper))], np.int64)
+    hm.set_row_bounds(row, np.array([-np.inf]), np.array([0.0]))
+    light = hm.run(duals=False)
+    again = hm.run()
+    assert light.ok
+    assert light.objective == pytest.approx(again.objective, rel=1e-9)
+    np.testing.assert_allclose(light.x, again.x, atol=1e-7)
+    assert np.isnan(light.row_dual).all()
+    assert np.isnan(light.col_dual).all()
+    assert not np.isnan(full.row_dual).any()
