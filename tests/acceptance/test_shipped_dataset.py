@@ -81,3 +81,38 @@ def test_trade_has_the_seed_figures(net: Network) -> None:
     by_kz = t[(t["reporter"] == "BY") & (t["partner"] == "KZ") & (t["year"] == 2018)]
     assert set(by_kz["flow"]) >= {"exports", "turnover"}
     assert by_kz.loc[by_kz["flow"] == "exports", "value_musd"].iloc[0] == pytest.approx(783.7, abs=1.0)
+
+
+def test_base_plans_strictly(net: Network) -> None:
+    """The 2023 base meets every refinery's demand without the unmet-demand slack (issue 10)."""
+    from crudeflow import plan
+
+    p = plan(net, strict=True)
+    assert p.status == "optimal"
+    assert p.costs["unmet_mt_per_year"].sum() == pytest.approx(0.0, abs=1e-6)
+
+
+def test_polish_german_entries_cover_their_refineries(net: Network) -> None:
+    """Hand check of the one tight corner: with Russian crude embargoed, the Polish and German
+    refineries are fed only through Naftoport, Rostock-Schwedt and the KEBCO Druzhba quota."""
+    cap = net.links["capacity_mt_per_year"]
+    entries = cap["naftoport_transshipment"] + cap["rostock_schwedt"] + cap["druzhba_north_kebco"]
+    assert entries == pytest.approx(40.0 + 6.0 + 1.2)
+    demand = net.demands.loc[["plock", "gdansk", "schwedt", "leuna"], "demand_mt_per_year"].sum()
+    assert demand <= entries
+    # Schwedt's 2023 runs: Rostock 6 + Gdansk 2.4 + the 0.993 Mt of KEBCO delivered in 2023
+    assert net.demands.loc["schwedt", "demand_mt_per_year"] == pytest.approx(6.0 + 2.4 + 0.993, abs=0.01)
+
+
+def test_audited_citations_hold(net: Network) -> None:
+    """The 2024 audit's findings stay fixed: each figure cites the page that gives it."""
+    links = net.links
+    assert links.loc["druzhba_unecha_mozyr", "source"] == "survincity-druzhba"
+    assert links.loc["polotsk_ventspils", "source"] == "jauns-pv"
+    for lid in ("riga_naftan_rail", "ventspils_naftan_rail"):
+        assert links.loc[lid, "source"] != "parkiet-klaipeda"
+        assert "assumption:" in links.loc[lid, "note"]
+    # BTC: the operator's 1.2 mb/d at Azeri BTC's 7.46 bbl/t, with the 50 Mt/yr conflict noted
+    assert links.loc["btc_1", "capacity_mt_per_year"] == pytest.approx(1.2e6 * 365 / 7.46 / 1e6, abs=0.05)
+    assert "conflict" in links.loc["btc_1", "note"]
+    assert {"rferl-kcp-2006", "globalsecurity-kcp", "hcp-batumi-2016"} <= set(net.sources.index)
