@@ -116,3 +116,33 @@ def test_audited_citations_hold(net: Network) -> None:
     assert links.loc["btc_1", "capacity_mt_per_year"] == pytest.approx(1.2e6 * 365 / 7.46 / 1e6, abs=0.05)
     assert "conflict" in links.loc["btc_1", "note"]
     assert {"rferl-kcp-2006", "globalsecurity-kcp", "hcp-batumi-2016"} <= set(net.sources.index)
+
+
+FIGURE_TABLES = ("grades", "nodes", "links", "supplies", "demands", "markets", "slates", "contracts", "trade")
+
+
+def test_every_figure_row_is_graded_and_sourced_grades_quote_evidence(net: Network) -> None:
+    for name in FIGURE_TABLES:
+        frame = getattr(net, name)
+        assert frame["confidence"].isin(["official", "operator", "press", "estimate"]).all(), name
+        sourced = frame[frame["confidence"] != "estimate"]
+        assert (sourced["evidence"].str.len() > 10).all(), (
+            name,
+            list(sourced.index[sourced["evidence"] == ""]),
+        )
+        # a crudeflow assumption is never graded above estimate
+        assumed = frame[frame["source"] == "assumption-crudeflow"]
+        assert (assumed["confidence"] == "estimate").all(), name
+    # tanker freight comes from the affine fit, so every tanker leg is an estimate
+    tankers = net.links[net.links["mode"] == "tanker"]
+    assert (tankers["confidence"] == "estimate").all()
+
+
+def test_data_show_counts_rows_by_confidence(net: Network) -> None:
+    from crudeflow.api import data_overview
+
+    conf = data_overview(net).confidence
+    assert conf.loc["links"].sum() == len(net.links)
+    assert conf.loc["trade", "press"] == len(net.trade)
+    assert conf.loc["total"].sum() == sum(len(getattr(net, t)) for t in FIGURE_TABLES)
+    assert conf.loc["total", "ungraded"] == 0

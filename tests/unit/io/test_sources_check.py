@@ -150,3 +150,22 @@ def test_observed_problems_name_row_and_column(folder: Path, row: str, column: s
     assert all((p.file, p.row) == ("observed.csv", 3) for p in errs)
     assert column in [p.column for p in errs]
     assert any(found in p.found for p in errs if p.column == column)
+
+
+def test_confidence_counts_per_table(folder: Path) -> None:
+    from crudeflow.api import data_overview
+
+    _edit_csv(folder / "links.csv", 2, "confidence", "operator")
+    _edit_csv(folder / "links.csv", 2, "evidence", "a quote")
+    _edit_csv(folder / "links.csv", 3, "confidence", "estimate")
+    conf = data_overview(folder).confidence
+    # three links: one operator, one estimate, one not graded
+    assert conf.loc["links"].to_dict() == {
+        "official": 0,
+        "operator": 1,
+        "press": 0,
+        "estimate": 1,
+        "ungraded": 1,
+    }
+    assert conf.loc["total", "operator"] == 1
+    assert conf.loc["total", "ungraded"] == conf.loc["total"].sum() - 2
