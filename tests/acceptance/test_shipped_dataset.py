@@ -144,5 +144,24 @@ def test_data_show_counts_rows_by_confidence(net: Network) -> None:
     conf = data_overview(net).confidence
     assert conf.loc["links"].sum() == len(net.links)
     assert conf.loc["trade", "press"] == len(net.trade)
-    assert conf.loc["total"].sum() == sum(len(getattr(net, t)) for t in FIGURE_TABLES)
+    assert conf.loc["observed"].sum() == len(net.observed)
+    assert conf.loc["total"].sum() == sum(len(getattr(net, t)) for t in (*FIGURE_TABLES, "observed"))
     assert conf.loc["total", "ungraded"] == 0
+
+
+def test_observed_flows_are_cited_with_tolerances_from_the_rule(net: Network) -> None:
+    obs = net.observed
+    assert len(obs) >= 20
+    assert (obs["evidence"].str.len() > 10).all()
+    assert obs["confidence"].isin(["official", "operator", "press"]).all()
+    vol = obs[obs["unit"] != "%"]
+    floor = (0.10 * vol["value"]).where(vol["unit"] != "Mt/yr", (0.10 * vol["value"]).clip(lower=0.3))
+    assert (vol["tolerance"] >= floor - 1e-9).all()
+    assert (obs.loc[obs["unit"] == "%", "tolerance"] == 5.0).all()
+    # hold out at least a third of the base-year rows; other years only check
+    y23 = obs[obs["year"] == 2023]
+    assert (y23["role"] == "holdout").sum() * 3 >= len(y23)
+    assert (obs.loc[obs["year"] != 2023, "role"] == "holdout").all()
+    # the derived share restates two calibrate rows: 56 Mt via CPC of 70.5 Mt exports
+    assert obs.loc["cpc-share-2023", "value"] == pytest.approx(100 * 56 / 70.5, abs=0.05)
+    assert obs.loc["atyrau-samara-h1-2023", "period"] == "2023-01..2023-06"
