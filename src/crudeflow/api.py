@@ -21,6 +21,9 @@ class DataOverview:
     summary: dict[str, Any]
     capacity_by_mode: pd.DataFrame
     links: pd.DataFrame
+    confidence: pd.DataFrame
+    """Rows per table (index) by confidence grade (columns: official, operator, press,
+    estimate, ungraded), with a ``total`` row: how far the dataset's figures can be trusted."""
 
 
 def load(dataset: str | Path | Network | None = None) -> Network:
@@ -53,8 +56,26 @@ def data_overview(dataset: str | Path | Network | None = None) -> DataOverview:
         "distance_km",
         "countries",
         "status",
+        "confidence",
     ]
-    return DataOverview(net.summary(), by_mode, links[cols])
+    return DataOverview(net.summary(), by_mode, links[cols], confidence_counts(net))
+
+
+def confidence_counts(net: Network) -> pd.DataFrame:
+    """Rows of each table that carries figures, counted by confidence grade, plus a total row."""
+    from crudeflow.schema import CONFIDENCE_GRADES
+
+    grades = [*CONFIDENCE_GRADES, "ungraded"]
+    rows: dict[str, pd.Series] = {}
+    for name, frame in net.tables().items():
+        if "confidence" not in frame.columns or len(frame) == 0:
+            continue
+        graded = frame["confidence"].fillna("").astype(str).replace("", "ungraded")
+        rows[name] = graded.value_counts().reindex(grades, fill_value=0)
+    table = pd.DataFrame(rows).T.reindex(columns=grades, fill_value=0).astype(int)
+    table.index.name = "table"
+    table.loc["total"] = table.sum(axis=0)
+    return table
 
 
 def export_dataset(dataset: str | Path, directory: str | Path) -> Path:

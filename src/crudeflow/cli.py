@@ -118,6 +118,7 @@ def data_show(
                 "summary": ov.summary,
                 "capacity_by_mode": ov.capacity_by_mode.reset_index().to_dict(orient="records"),
                 "links": ov.links.reset_index().to_dict(orient="records"),
+                "confidence": ov.confidence.reset_index().to_dict(orient="records"),
             }
         )
         return
@@ -129,6 +130,7 @@ def data_show(
             t.add_row(k, f"{v:,.1f}" if isinstance(v, float) else str(v))
     console.print(t)
     console.print(frame_table(ov.capacity_by_mode, "Capacity by mode"))
+    console.print(frame_table(ov.confidence, "Rows by confidence of their sourced figure"))
     console.print(frame_table(ov.links, "Links", max_rows=400))
 
 

@@ -72,6 +72,7 @@ INDEX = {
     "slates": ["node", "grade"],
     "contracts": ["id"],
     "policies": ["id"],
+    "observed": ["id"],
 }
 
 

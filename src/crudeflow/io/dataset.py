@@ -13,6 +13,7 @@ import pandas as pd
 import yaml
 
 from crudeflow.exceptions import DatasetError, Problem
+from crudeflow.io.sources_check import check_citations, check_observed
 from crudeflow.io.validate import (
     Collector,
     check_keys,
@@ -201,6 +202,8 @@ def build_network(
             groups=groups,
         )
     _check_policies(policies, out, set(grade_ids), set(source_ids), set(node_ids), groups)
+    check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
+    check_citations(frames, policies, meta, out)
     policies = policies.drop(columns="line", errors="ignore")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
     check_links(frames["links"], nodes, out)
@@ -231,6 +234,7 @@ def build_network(
         trade=frames["trade"],
         policies=policies,
         groups=groups,
+        observed=frames["observed"].set_index("id"),
         warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )
     return net, out.problems

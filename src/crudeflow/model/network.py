@@ -35,6 +35,7 @@ TABLE_FIELDS = (
     "contracts",
     "trade",
     "policies",
+    "observed",
 )
 
 
@@ -61,6 +62,8 @@ class Network:
     trade: pd.DataFrame
     policies: pd.DataFrame
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    observed: pd.DataFrame = field(default_factory=lambda: _empty_observed())
+    """Observed flows for the back-test (``observed.csv``, optional), indexed by id."""
     warnings: tuple[Any, ...] = field(default=(), compare=False)
     """Problems of severity 'warning' found when the dataset was read."""
 
@@ -128,6 +131,12 @@ class Network:
             "policies": len(self.policies),
             "contracts": len(self.contracts),
         }
+
+
+def _empty_observed() -> pd.DataFrame:
+    from crudeflow.schema import OBSERVED
+
+    return pd.DataFrame(columns=[c for c in OBSERVED.names if c != "id"], index=pd.Index([], name="id"))
 
 
 def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:

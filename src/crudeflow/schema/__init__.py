@@ -62,7 +62,27 @@ STATUSES = ("operating", "intermittent", "idle", "planned", "closed")
 ACTIVE_STATUSES = ("operating", "intermittent")
 """Links with these statuses carry flow; others need a scenario to switch them on."""
 
+CONFIDENCE_GRADES = ("official", "operator", "press", "estimate")
+"""How far a row's sourced figure can be trusted, strongest first: a government, regulator or
+statistics office (official); the asset's operator or owner (operator); the press or a
+secondary compilation citing one (press); a crudeflow estimate or assumption (estimate)."""
+
 SOURCE = Column("source", "str", "id of a row of sources.csv", ref="sources")
+EVIDENCE = Column(
+    "evidence",
+    "str",
+    "a short quote or table reference in the source that gives the row's sourced figure",
+    required=False,
+    default="",
+)
+CONFIDENCE = Column(
+    "confidence",
+    "str",
+    "grade of the figure the source supports: official | operator | press | estimate",
+    required=False,
+    default="",
+    choices=CONFIDENCE_GRADES,
+)
 NOTE = Column("note", "str", "'estimate: how', 'assumption: why', or a remark", required=False, default="")
 
 GRADES = Table(
@@ -84,6 +104,8 @@ GRADES = Table(
             default=0.0,
         ),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("grade",),
@@ -100,6 +122,8 @@ NODES = Table(
         Column("lat", "float", "latitude", unit="degrees", low=-90.0, high=90.0),
         Column("lon", "float", "longitude", unit="degrees", low=-180.0, high=180.0),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("id",),
@@ -189,6 +213,8 @@ LINKS = Table(
             nonneg=True,
         ),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("id",),
@@ -213,6 +239,8 @@ SUPPLIES = Table(
         Column("max_mt_per_year", "float", "volume available", unit="Mt/yr", nonneg=True),
         Column("price_usd_per_t", "float", "price at the supply node", unit="USD/t", nonneg=True),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("node", "grade"),
@@ -268,6 +296,8 @@ DEMANDS = Table(
             nonneg=True,
         ),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("node",),
@@ -287,6 +317,8 @@ MARKETS = Table(
         ),
         Column("max_mt_per_year", "float", "volume the outlet takes", unit="Mt/yr", nonneg=True),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("node",),
@@ -301,6 +333,8 @@ SLATES = Table(
         Column("grade", "str", "grade", ref="grades"),
         Column("max_share_pct", "float", "maximum share of runs", unit="%", low=0.0, high=100.0),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("node", "grade"),
@@ -342,6 +376,8 @@ CONTRACTS = Table(
             nonneg=True,
         ),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("id",),
@@ -358,9 +394,88 @@ TRADE = Table(
         Column("flow", "str", "what the figure measures", choices=("exports", "imports", "turnover")),
         Column("value_musd", "float", "value", unit="million USD", nonneg=True),
         SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
         NOTE,
     ),
     key=("reporter", "partner", "year", "flow"),
+    optional=True,
+)
+
+OBSERVED_UNITS = ("Mt/yr", "Mt", "million bbl/yr", "%")
+"""Units of observed values: an annual volume, a volume within ``period``, barrels a year
+(the model converts each grade by its own bbl/t), or a share in percent."""
+
+OBSERVED_MEASURES = ("link_flow", "origin_to_importer", "exporter_share", "exports", "production")
+"""How the model measures an observed row, from the row's own columns:
+
+* ``link_flow``: total flow on ``links`` (only ``grades`` / ``origins`` if given);
+* ``origin_to_importer``: crude of ``origins`` (or ``grades``) run by ``importer``'s refineries
+  (a country, or one refinery node);
+* ``exporter_share``: 100 x the flow of ``exporter``'s crude on ``links`` / ``exporter``'s exports;
+* ``exports``: flow of ``exporter``'s crude on links that leave its territory (from a node in
+  ``exporter`` to a node outside it);
+* ``production``: supply placed by the supply nodes of ``origins`` (or ``grades``).
+"""
+
+OBSERVED_ROLES = ("calibrate", "holdout")
+
+OBSERVED = Table(
+    "observed.csv",
+    "Observed flows for the back-test: what happened, how the model measures it, and how close it must be.",
+    (
+        Column("id", "str", "observation id (slug)"),
+        Column("quantity", "str", "what was observed, in words"),
+        Column("year", "int", "year of the observation", low=1900.0, high=2100.0),
+        Column(
+            "period",
+            "str",
+            "months covered, 'YYYY-MM..YYYY-MM' (empty: the whole year)",
+            required=False,
+            default="",
+        ),
+        Column("value", "float", "observed value, in the row's unit", nonneg=True),
+        Column("unit", "str", "unit of value and tolerance", choices=OBSERVED_UNITS),
+        Column("measure", "str", "how the model measures it", choices=OBSERVED_MEASURES),
+        Column(
+            "links",
+            "list",
+            "links whose flow is measured, ';'-separated (ids of links.csv)",
+            required=False,
+            default=(),
+        ),
+        Column(
+            "origins",
+            "list",
+            "origin countries of the crude measured",
+            required=False,
+            default=(),
+            ref="country",
+        ),
+        Column("grades", "list", "grades measured", required=False, default=(), ref="grades"),
+        Column(
+            "importer",
+            "str",
+            "importing country or refinery node",
+            required=False,
+            default="",
+            ref="node_or_country",
+        ),
+        Column("exporter", "str", "exporting country", required=False, default="", ref="country"),
+        Column(
+            "tolerance",
+            "float",
+            "pass band either side of value, in the row's unit (percentage points for %), "
+            "set from the source's precision before any calibration",
+            nonneg=True,
+        ),
+        Column("role", "str", "calibrate (used to fit) or holdout (only checked)", choices=OBSERVED_ROLES),
+        SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
+        NOTE,
+    ),
+    key=("id",),
     optional=True,
 )
 
@@ -390,6 +505,7 @@ TABLES: dict[str, Table] = {
     "slates": SLATES,
     "contracts": CONTRACTS,
     "trade": TRADE,
+    "observed": OBSERVED,
 }
 """Every CSV table, in load order (referenced tables first)."""
 
