@@ -156,13 +156,14 @@ def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Compari
     """
     sa, sb = pa.summary(), pb.summary()
     keys = [
-        "objective_usd",
-        "delivered_mt_per_year",
+        "economic_cost_usd",
         "unmet_mt_per_year",
         "shut_in_mt_per_year",
+        "delivered_mt_per_year",
         "sold_to_markets_mt_per_year",
         "average_delivered_cost_usd_per_t",
         "refinery_cost_usd",
+        "objective_usd",
     ]
     totals = pd.DataFrame(
         {"a": [sa[k] for k in keys], "b": [sb[k] for k in keys]},

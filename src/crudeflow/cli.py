@@ -214,10 +214,12 @@ def show_plan(p: Any) -> None:
     s = p.summary()
     console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
     console.print(
-        f"objective [bold]{s['objective_usd'] / 1e9:,.3f} bn USD/yr[/] · delivered "
-        f"{s['delivered_mt_per_year']:,.1f} Mt/yr at {s['average_delivered_cost_usd_per_t']:,.1f} USD/t · "
-        f"unmet {s['unmet_mt_per_year']:,.2f} Mt/yr · shut in {s['shut_in_mt_per_year']:,.2f} Mt/yr · "
-        f"sold to world markets {s['sold_to_markets_mt_per_year']:,.1f} Mt/yr",
+        f"economic cost [bold]{s['economic_cost_usd'] / 1e9:,.2f} bn USD/yr[/] · "
+        f"unmet [bold]{s['unmet_mt_per_year']:,.2f} Mt/yr[/] · shut in [bold]{s['shut_in_mt_per_year']:,.2f} "
+        f"Mt/yr[/]\ndelivered {s['delivered_mt_per_year']:,.1f} Mt/yr at "
+        f"{s['average_delivered_cost_usd_per_t']:,.1f} USD/t · sold to world markets "
+        f"{s['sold_to_markets_mt_per_year']:,.1f} Mt/yr · system cost with penalties "
+        f"{s['objective_usd'] / 1e9:,.2f} bn USD/yr",
         highlight=False,
     )
     cost_cols = ["country", "demand_mt_per_year", "delivered_mt_per_year", "unmet_mt_per_year",

@@ -30,19 +30,22 @@ class Plan:
     """A least-cost supply plan. Volumes Mt/yr, costs USD/t, totals USD/yr.
 
     Frames: ``flows`` (link × grade, with tariff, duty and fee), ``link_flows`` (per link,
-    with utilisation and shadow price = what one more Mt/yr of capacity would save),
+    with utilisation and shadow price = by how much each extra tonne of capacity would lower
+    the system cost, USD),
     ``deliveries`` (refinery × grade run, ``origin`` = origin of the grade run — for a swap
     the grade delivered — with delivered cost and its parts: price, transport, duties,
     fees, which add up; volume-weighted averages over every route into the refinery),
     ``costs`` (per refinery, the same parts, total cost and ``marginal_cost_usd_per_t`` =
     the cost of one more tonne of runs there), ``prices`` (marginal cost per node and grade:
     the conservation dual), ``bottlenecks`` (full links with a positive shadow price),
-    ``unmet`` (with reasons), ``shut_in`` (fixed output not placed), ``sales`` (world-market
+    ``unmet`` (with reasons), ``shut_in`` (fixed output that cannot be placed anywhere),
+    ``sales`` (world-market
     outlets: price paid, delivered cost, revenue), ``supply``, ``paths`` (source → … → sink
     with the route's own cost parts; ``origin`` = origin of the grade supplied),
     ``concentration`` (HHI and shares per importing country, by origin and by transit),
-    ``contracts``. ``objective_parts_usd`` splits the objective; its values sum to
-    ``objective_usd``.
+    ``contracts``. ``objective_parts_usd`` splits the objective (the system cost, penalties
+    included); its values sum to ``objective_usd``. The headline is ``economic_cost_usd``
+    (no penalties) beside the unmet and shut-in volumes. Words: ``docs/glossary.md``.
     """
 
     status: str
@@ -68,20 +71,35 @@ class Plan:
     """The objective by part (USD/yr): supply, transport, duties, fees, penalties, and
     market revenue (negative); the values sum to ``objective_usd``."""
 
+    economic_cost_parts_usd: dict[str, float] = field(default_factory=dict)
+    """The economic cost by part (USD/yr): crude purchases (output placed, at its price),
+    transport, duties, fees and market revenue (negative); see ``docs/glossary.md``."""
+
+    @property
+    def economic_cost_usd(self) -> float:
+        """Crude purchases + transport + duties + fees − market revenue (USD/yr), no penalties."""
+        return float(sum(self.economic_cost_parts_usd.values()))
+
     def summary(self) -> dict[str, Any]:
-        """Headline figures: objective, volumes delivered, unmet, average delivered cost."""
+        """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes (Mt/yr).
+
+        ``objective_usd`` is the full objective (economic cost plus the shortage, shut-in and
+        contract penalties and the price of shut-in output); its parts are in
+        ``objective_parts_usd``.
+        """
         runs = float(self.deliveries["mt_per_year"].sum())
         cost = float((self.deliveries["mt_per_year"] * self.deliveries["delivered_cost_usd_per_t"]).sum())
         return {
             "scenario": self.scenario,
             "status": self.status,
-            "objective_usd": self.objective_usd,
-            "delivered_mt_per_year": runs,
+            "economic_cost_usd": self.economic_cost_usd,
             "unmet_mt_per_year": float(self.unmet["mt_per_year"].sum()),
             "shut_in_mt_per_year": float(self.shut_in["mt_per_year"].sum()),
+            "delivered_mt_per_year": runs,
             "sold_to_markets_mt_per_year": float(self.sales["mt_per_year"].sum()),
             "average_delivered_cost_usd_per_t": cost / runs if runs else float("nan"),
             "refinery_cost_usd": mt_to_t(cost),
+            "objective_usd": self.objective_usd,
             "bottlenecks": len(self.bottlenecks),
             "solve_seconds": self.solve_seconds,
         }
@@ -340,12 +358,13 @@ def make_plan(
     conc = concentration(net, path_frame, deliveries, with_transit=bool(want_paths))
     contracts = _contracts(model, x, res)
     parts = objective_parts(model, x)
+    econ = economic_cost_parts(model, x)
     return Plan(
         status=res.status.value, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
         link_flows=link_flows, deliveries=deliveries, costs=costs, prices=prices,
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
-        iterations=res.iterations, objective_parts_usd=parts,
+        iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
     )  # fmt: skip
 
 
@@ -378,6 +397,41 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
         "shut_in_penalty_usd": total("shut_in"),
         "contract_penalty_usd": total("contract_shortfall"),
         "market_revenue_usd": total("sale"),
+    }
+
+
+def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:
+    """Per LP column, its economic cost (USD/t): the objective without penalties.
+
+    Supply at its price, flows at tariff + duty + fee, sales at minus their price, and
+    shut-in output at minus its price (it is produced in the LP but never bought);
+    shortage, shut-in and contract penalties are zero. ``vector @ x`` is USD/yr ÷ 10⁶.
+    """
+    lp = model.lp
+    c = np.zeros(lp.n_cols)
+    for name in ("supply", "flow", "sale"):
+        b = lp.vars[name]
+        c[b.slice] = b.cost
+    sb, shb = lp.vars["supply"], lp.vars["shut_in"]
+    fixed = np.flatnonzero(sb.lower > 0)
+    c[shb.slice] = -np.asarray(sb.cost, float)[fixed]
+    return c
+
+
+def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float]:
+    """The economic cost split into its parts (USD/yr); see ``Plan.economic_cost_parts_usd``."""
+    lp = model.lp
+    sb, shb, fb, mb = lp.vars["supply"], lp.vars["shut_in"], lp.vars["flow"], lp.vars["sale"]
+    fixed = np.flatnonzero(sb.lower > 0)
+    placed = x[sb.slice].copy()
+    placed[fixed] -= x[shb.slice]
+    fx = x[fb.slice]
+    return {
+        "crude_purchases_usd": mt_to_t(float((placed * sb.cost).sum())),
+        "transport_usd": mt_to_t(float((fx * model.flow_tariff).sum())),
+        "duties_usd": mt_to_t(float((fx * model.flow_duty).sum())),
+        "fees_usd": mt_to_t(float((fx * model.flow_fee).sum())),
+        "market_revenue_usd": mt_to_t(float((x[mb.slice] * mb.cost).sum())),
     }
 
 

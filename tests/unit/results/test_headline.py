@@ -1,0 +1,78 @@
+"""Headline figures: economic cost, one meaning of shut-in, units, wording (issue 10)."""
+
+from __future__ import annotations
+
+import pytest
+
+from crudeflow.api import plan
+from crudeflow.testing import tiny_network
+
+M = 1e6
+
+
+def _field_refinery_market() -> object:
+    # Field f must place 10 Mt at 100 USD/t. Refinery r takes 3 over a 5 USD/t leg; the outlet
+    # m buys up to 4 at 130 USD/t over a 10 USD/t leg; the other 3 Mt are shut in.
+    return tiny_network(
+        nodes=[{"id": "f", "country": "KZ", "kind": "field"}, {"id": "r", "country": "DE", "kind": "refinery"},
+               {"id": "m", "country": "IT", "kind": "market"}],
+        links=[{"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 50, "tariff_usd_per_t": 5},
+               {"id": "fm", "from": "f", "to": "m", "capacity_mt_per_year": 50, "tariff_usd_per_t": 10}],
+        supplies=[{"node": "f", "min_mt_per_year": 10, "max_mt_per_year": 10, "price_usd_per_t": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 3}],
+        markets=[{"node": "m", "price_usd_per_t": 130.0, "max_mt_per_year": 4.0}],
+    )  # fmt: skip
+
+
+def test_economic_cost_is_the_sum_of_its_parts_by_hand() -> None:
+    p = plan(_field_refinery_market())
+    parts = p.economic_cost_parts_usd
+    # bought: the 7 Mt placed (3 to r, 4 to m) at 100; the 3 Mt shut in are never bought
+    assert parts["crude_purchases_usd"] == pytest.approx(700 * M)
+    assert parts["transport_usd"] == pytest.approx((3 * 5 + 4 * 10) * M)
+    assert parts["duties_usd"] == 0.0
+    assert parts["fees_usd"] == 0.0
+    assert parts["market_revenue_usd"] == pytest.approx(-4 * 130 * M)
+    assert p.economic_cost_usd == pytest.approx((700 + 55 - 520) * M)
+    s = p.summary()
+    assert s["economic_cost_usd"] == pytest.approx(235 * M)
+    assert s["shut_in_mt_per_year"] == pytest.approx(3.0)
+    assert s["unmet_mt_per_year"] == 0.0
+    # the full objective keeps the 3 Mt × 2000 USD/t shut-in penalty (and their price)
+    assert s["objective_usd"] == pytest.approx((1000 + 55 + 6000 - 520) * M)
+    assert sum(p.objective_parts_usd.values()) == pytest.approx(p.objective_usd)
+    # the headline comes first, the volumes beside it
+    assert list(s)[2:5] == ["economic_cost_usd", "unmet_mt_per_year", "shut_in_mt_per_year"]
+
+
+def test_economic_cost_excludes_the_shortage_penalty() -> None:
+    # r needs 5 but the leg carries 2: 3 Mt unmet at 1000 USD/t is in the objective only.
+    nt = tiny_network(
+        nodes=[{"id": "f", "country": "KZ", "kind": "field"}, {"id": "r", "country": "DE", "kind": "refinery"}],
+        links=[{"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 2, "tariff_usd_per_t": 5}],
+        supplies=[{"node": "f", "max_mt_per_year": 10, "price_usd_per_t": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 5}],
+    )  # fmt: skip
+    s = plan(nt).summary()
+    assert s["economic_cost_usd"] == pytest.approx(2 * 105 * M)
+    assert s["unmet_mt_per_year"] == pytest.approx(3.0)
+    assert s["objective_usd"] == pytest.approx((2 * 105 + 3 * 1000) * M)
+
+
+def test_shadow_price_in_words_that_parse() -> None:
+    # r needs 5, the cheap leg (cap 2) saves 20 USD/t over the dear one
+    nt = tiny_network(
+        nodes=[{"id": "f", "country": "KZ", "kind": "field"}, {"id": "r", "country": "DE", "kind": "refinery"}],
+        links=[{"id": "cheap", "from": "f", "to": "r", "capacity_mt_per_year": 2, "tariff_usd_per_t": 5},
+               {"id": "dear", "from": "f", "to": "r", "capacity_mt_per_year": 1, "tariff_usd_per_t": 25}],
+        supplies=[{"node": "f", "max_mt_per_year": 10, "price_usd_per_t": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 5}],
+    )  # fmt: skip
+    p = plan(nt)
+    # 2 Mt unmet at 1000 USD/t: one more tonne on 'cheap' replaces a tonne short, 1000 − 105
+    reason = p.unmet.loc["r", "reason"]
+    assert (
+        "link 'cheap' is full at 2.00 Mt/yr (each extra tonne of capacity would lower the "
+        "system cost by 895 USD)" in reason
+    )
+    assert "Mt/yr there would save" not in reason
