@@ -77,6 +77,45 @@ def usd_to_musd(usd: T) -> T:
     return usd / 1e6  # type: ignore[return-value]
 
 
+_DECIMALS_BY_UNIT: tuple[tuple[str, int], ...] = (
+    ("usd_per_t", 2),
+    ("usd_per_bbl", 2),
+    ("mt_per_year", 4),
+    ("kb_per_day", 2),
+    ("_pct", 2),
+    ("hhi", 1),
+    ("utilisation", 4),
+    ("seconds", 3),
+    ("_km", 1),
+)
+"""Decimals shown for a field by the unit its name ends in or contains (first match wins)."""
+
+
+def decimals_for(field: str) -> int | None:
+    """Decimals a value of this field is rounded to in JSON: Mt/yr 4, USD/t 2, USD 0.
+
+    ``None`` for a field with no known unit (rounded to 6 significant digits instead).
+    """
+    name = field.lower()
+    for unit, dec in _DECIMALS_BY_UNIT:
+        if unit in name:
+            return dec
+    if name.endswith("musd"):
+        return 3
+    if name.endswith("usd"):
+        return 0
+    return None
+
+
+def round_for_unit(field: str, value: float) -> float:
+    """A float rounded to the precision of its unit (no ``0.19999999999999907`` in output)."""
+    dec = decimals_for(field)
+    if dec is None:
+        return float(f"{value:.6g}")
+    out = round(float(value), dec)
+    return 0.0 if out == 0 else out
+
+
 def great_circle_km(
     lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:

@@ -15,7 +15,7 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
-from crudeflow.units import mt_to_t
+from crudeflow.units import mt_to_t, round_for_unit
 
 TOL = 1e-6
 
@@ -42,7 +42,9 @@ class Plan:
     ``sales`` (world-market
     outlets: price paid, delivered cost, revenue), ``supply``, ``paths`` (source → … → sink
     with the route's own cost parts; ``origin`` = origin of the grade supplied),
-    ``concentration`` (HHI and shares per importing country, by origin and by transit),
+    ``concentration`` (per importing country, by origin and by transit: share of intake
+    from each origin / crossing each country, which may sum above 100 %, and the HHI of the
+    normalised shares),
     ``contracts``. ``objective_parts_usd`` splits the objective (the system cost, penalties
     included); its values sum to ``objective_usd``. The headline is ``economic_cost_usd``
     (no penalties) beside the unmet and shut-in volumes. Words: ``docs/glossary.md``.
@@ -114,10 +116,11 @@ class Plan:
 
         return {
             "status": self.status,
-            "objective_usd": self.objective_usd,
+            "objective_usd": round_for_unit("objective_usd", self.objective_usd),
             "scenario": self.scenario,
             "summary": _clean([self.summary()])[0],
-            "objective_parts_usd": dict(self.objective_parts_usd),
+            "economic_cost_parts_usd": _clean([self.economic_cost_parts_usd])[0],
+            "objective_parts_usd": _clean([self.objective_parts_usd])[0],
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -167,22 +170,22 @@ class Plan:
 
 
 def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for r in records:
-        c: dict[str, Any] = {}
-        for k, v in r.items():
-            if isinstance(v, float | np.floating):
-                c[k] = None if not np.isfinite(v) else float(v)
-            elif isinstance(v, np.integer):
-                c[k] = int(v)
-            elif isinstance(v, np.bool_):
-                c[k] = bool(v)
-            elif isinstance(v, tuple):
-                c[k] = list(v)
-            else:
-                c[k] = v
-        out.append(c)
-    return out
+    """JSON-ready records: NumPy scalars to Python, NaN to null, floats rounded by unit."""
+    return [{k: _clean_value(str(k), v) for k, v in r.items()} for r in records]
+
+
+def _clean_value(key: str, v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return None if not np.isfinite(v) else round_for_unit(key, float(v))
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, dict):
+        return {k: _clean_value(key, x) for k, x in v.items()}
+    return v
 
 
 PATHS_AUTO_LIMIT = 50_000
@@ -460,15 +463,17 @@ def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> l
 def concentration(
     net: Any, paths: pd.DataFrame, deliveries: pd.DataFrame | None = None, *, with_transit: bool = True
 ) -> pd.DataFrame:
-    """HHI (0–10,000) and top shares per importing country, by origin and by transit.
+    """Per importing country, by origin and by transit: shares of its intake and their HHI.
 
-    Origin shares are shares of the country's crude runs by the origin of the grade run
-    (from ``deliveries`` when given, else from refinery paths). Transit shares are the
-    fraction of the country's runs crossing each transit country (a run crossing none
-    counts as ``direct``); they need paths. The HHI is taken over shares normalised to
-    sum to one.
+    ``share_of_intake_pct`` (country → %): by ``origin``, the share of the country's crude
+    runs by origin of the grade run (from ``deliveries`` when given, else from refinery
+    paths); they sum to 100. By ``transit``, the share of its intake that crosses each
+    transit country (``direct`` = crosses none); a cargo crossing two countries counts in
+    both, so these **may sum above 100 %**; they need paths. ``top`` and
+    ``top_share_of_intake_pct`` name the largest. ``hhi`` (0–10,000) is the
+    Herfindahl-Hirschman index of the shares normalised to sum to one.
     """
-    cols = ["importer", "by", "hhi", "top", "top_share_pct", "shares"]
+    cols = ["importer", "by", "hhi", "top", "top_share_of_intake_pct", "share_of_intake_pct"]
     ref = paths[paths["sink_kind"] == "refinery"] if len(paths) else paths
     if deliveries is not None:
         runs = deliveries[["refinery", "origin", "mt_per_year"]]
@@ -505,7 +510,7 @@ def concentration(
         for (i, k), v in zip(first.index.tolist(), first.tolist(), strict=True):
             rows.append({
                 "importer": i, "by": by, "hhi": float(hhi[i]), "top": str(k),
-                "top_share_pct": float(v * 100), "shares": shares[str(i)],
+                "top_share_of_intake_pct": float(v * 100), "share_of_intake_pct": shares[str(i)],
             })  # fmt: skip
     return pd.DataFrame(rows, columns=cols).sort_values(["importer", "by"], ignore_index=True)
 

@@ -76,3 +76,25 @@ def test_shadow_price_in_words_that_parse() -> None:
         "system cost by 895 USD)" in reason
     )
     assert "Mt/yr there would save" not in reason
+
+
+def test_json_floats_rounded_for_their_unit() -> None:
+    import json
+
+    from crudeflow.units import round_for_unit
+
+    assert round_for_unit("mt_per_year", 0.19999999999999907) == 0.2
+    assert round_for_unit("unmet_mt_per_year", 1.234567) == 1.2346
+    assert round_for_unit("delivered_cost_usd_per_t", 601.0349) == 601.03
+    assert round_for_unit("economic_cost_usd", 71357649771.43) == 71357649771.0
+    assert round_for_unit("rel_diff", 1.234567891e-12) == 1.23457e-12
+    p = plan(_field_refinery_market())
+    text = p.to_json()
+    doc = json.loads(text)
+    assert doc["summary"]["economic_cost_usd"] == 235e6
+    # no float in the document carries more digits than its unit allows
+    for rec in doc["deliveries"]:
+        assert rec["mt_per_year"] == round(rec["mt_per_year"], 4)
+        assert rec["delivered_cost_usd_per_t"] == round(rec["delivered_cost_usd_per_t"], 2)
+    assert "9999999" not in text
+    assert "0000001" not in text
