@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 DAYS_PER_YEAR = 365.0
 """Days in a model year (flows are annual averages)."""
@@ -60,6 +61,49 @@ def density_to_bbl_per_t(density_kg_per_m3: T) -> T:
 def api_to_bbl_per_t(api_gravity: T) -> T:
     """Barrels per tonne from API gravity (through the density)."""
     return density_to_bbl_per_t(api_to_density_kg_per_m3(api_gravity))
+
+
+def kb_per_day_to_bbl_per_year(kb_per_day: T) -> T:
+    """Thousand barrels per day to barrels per year."""
+    return kb_per_day * 1e3 * DAYS_PER_YEAR  # type: ignore[return-value]
+
+
+UNITS = ("mt", "kbd")
+"""Display units: ``mt`` = Mt/yr and USD/t (the model's own); ``kbd`` = kb/d and USD/bbl."""
+
+UNIT_WORDS = {"mt": "Mt/yr, USD/t", "kbd": "kb/d, USD/bbl"}
+"""How each choice of units is named in table headers."""
+
+
+def check_units(units: str) -> str:
+    """``units`` lower-cased if it is one of ``UNITS``, else ``ValueError`` naming the choices."""
+    u = str(units).lower()
+    if u not in UNITS:
+        msg = f"units must be one of {', '.join(UNITS)}, not {units!r}"
+        raise ValueError(msg)
+    return u
+
+
+def convert_frame(frame: pd.DataFrame, bbl_per_t: npt.ArrayLike) -> pd.DataFrame:
+    """A copy with every ``*mt_per_year*`` column in kb/d and every ``*usd_per_t*`` in USD/bbl.
+
+    ``bbl_per_t`` is one value per row (the row's grade, or for a total the volume-weighted
+    bbl/t of the grades in it, so a converted total is the sum of its converted grades).
+    Column names change to match (``mt_per_year`` -> ``kb_per_day``, ``usd_per_t`` ->
+    ``usd_per_bbl``); other columns are left alone.
+    """
+    b = np.broadcast_to(np.asarray(bbl_per_t, dtype=float), (len(frame),))
+    out = frame.copy()
+    names = {}
+    for col in frame.columns:
+        c = str(col)
+        if "mt_per_year" in c:
+            out[col] = mt_per_year_to_kb_per_day(frame[col].to_numpy(float), b)
+            names[col] = c.replace("mt_per_year", "kb_per_day")
+        elif "usd_per_t" in c:
+            out[col] = usd_per_t_to_usd_per_bbl(frame[col].to_numpy(float), b)
+            names[col] = c.replace("usd_per_t", "usd_per_bbl")
+    return out.rename(columns=names)
 
 
 def usd_per_100tkm_to_usd_per_t(rate_usd_per_100tkm: T, distance_km: T | float) -> T:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
-from crudeflow.units import mt_to_t, round_for_unit
+from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
 
 TOL = 1e-6
 
@@ -82,40 +82,112 @@ class Plan:
         """Crude purchases + transport + duties + fees − market revenue (USD/yr), no penalties."""
         return float(sum(self.economic_cost_parts_usd.values()))
 
-    def summary(self) -> dict[str, Any]:
-        """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes (Mt/yr).
+    units: str = "mt"
+    """``mt`` (Mt/yr, USD/t: the model's own) or ``kbd`` (kb/d, USD/bbl; see ``in_units``)."""
+    grade_bbl_per_t: dict[str, float] = field(default_factory=dict)
+    """Barrels per tonne of each grade (from ``grades.csv``), for ``in_units``."""
+    reference_bbl_per_t: float = 7.33
+    """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
 
-        ``objective_usd`` is the full objective (economic cost plus the shortage, shut-in and
-        contract penalties and the price of shut-in output); its parts are in
-        ``objective_parts_usd``.
+    def summary(self) -> dict[str, Any]:
+        """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
+
+        Volumes in Mt/yr (kb/d after ``in_units("kbd")``), the average delivered cost in
+        USD/t (USD/bbl). ``objective_usd`` is the full objective (economic cost plus the
+        shortage, shut-in and contract penalties and the price of shut-in output); its parts
+        are in ``objective_parts_usd``.
         """
-        runs = float(self.deliveries["mt_per_year"].sum())
-        cost = float((self.deliveries["mt_per_year"] * self.deliveries["delivered_cost_usd_per_t"]).sum())
+        kbd = self.units == "kbd"
+        v, c = ("kb_per_day", "usd_per_bbl") if kbd else ("mt_per_year", "usd_per_t")
+        d = self.deliveries
+        runs = float(d[v].sum())
+        annual = kb_per_day_to_bbl_per_year(d[v].to_numpy(float)) if kbd else mt_to_t(d[v].to_numpy(float))
+        cost = float((annual * d[f"delivered_cost_{c}"].to_numpy(float)).sum())
+        per = float(kb_per_day_to_bbl_per_year(runs) if kbd else mt_to_t(runs))
         return {
             "scenario": self.scenario,
             "status": self.status,
+            "units": self.units,
             "economic_cost_usd": self.economic_cost_usd,
-            "unmet_mt_per_year": float(self.unmet["mt_per_year"].sum()),
-            "shut_in_mt_per_year": float(self.shut_in["mt_per_year"].sum()),
-            "delivered_mt_per_year": runs,
-            "sold_to_markets_mt_per_year": float(self.sales["mt_per_year"].sum()),
-            "average_delivered_cost_usd_per_t": cost / runs if runs else float("nan"),
-            "refinery_cost_usd": mt_to_t(cost),
+            f"unmet_{v}": float(self.unmet[v].sum()),
+            f"shut_in_{v}": float(self.shut_in[v].sum()),
+            f"delivered_{v}": runs,
+            f"sold_to_markets_{v}": float(self.sales[v].sum()),
+            f"average_delivered_cost_{c}": cost / per if runs else float("nan"),
+            "refinery_cost_usd": cost,
             "objective_usd": self.objective_usd,
             "bottlenecks": len(self.bottlenecks),
             "solve_seconds": self.solve_seconds,
         }
 
+    def in_units(self, units: str = "kbd") -> Plan:
+        """The plan with volumes in kb/d and prices and costs in USD/bbl (``units="kbd"``).
+
+        Each grade converts by its own bbl/t (``grades.csv``); a total (a refinery's runs, a
+        link's flow) converts as the sum of its converted grades, and its cost per barrel
+        is its cost in USD over its barrels. Columns are renamed (``*_kb_per_day``,
+        ``*_usd_per_bbl``). Contracts (no grade) use ``reference_bbl_per_t``. ``"mt"``
+        returns the plan unchanged. USD/yr totals and shares do not change.
+        """
+        u = check_units(units)
+        if u == self.units or u == "mt":
+            if u != self.units:
+                msg = "a plan in kb/d cannot be converted back: keep the Mt/yr plan"
+                raise ValueError(msg)
+            return self
+        ref = self.reference_bbl_per_t
+        g = pd.Series(self.grade_bbl_per_t, dtype=float)
+
+        def by_grade(grades: Any) -> npt.NDArray[np.float64]:
+            return np.asarray(g.reindex(pd.Index(grades)).fillna(ref).to_numpy(float))
+
+        def mix(keys: pd.Series, grades: pd.Series, vol: pd.Series) -> pd.Series:
+            """Volume-weighted bbl/t of the grades under each key."""
+            w = pd.DataFrame({"k": keys.to_numpy(), "m": vol.to_numpy(float)})
+            w["mb"] = w["m"] * by_grade(grades)
+            agg = w.groupby("k")[["m", "mb"]].sum()
+            return (agg["mb"] / agg["m"].where(agg["m"] > 0)).dropna()
+
+        def keyed(frame: pd.DataFrame, keys: Any, eff: pd.Series) -> pd.DataFrame:
+            return convert_frame(frame, eff.reindex(pd.Index(keys)).fillna(ref).to_numpy(float))
+
+        d = self.deliveries
+        ref_mix = mix(d["refinery"], d["grade"], d["mt_per_year"])
+        f = self.flows
+        link_mix = mix(f["link"], f["grade"], f["mt_per_year"])
+        return replace(
+            self,
+            units="kbd",
+            flows=convert_frame(f, by_grade(f["grade"])),
+            link_flows=keyed(self.link_flows, self.link_flows.index, link_mix),
+            deliveries=convert_frame(d, by_grade(d["grade"])),
+            costs=keyed(self.costs, self.costs.index, ref_mix),
+            prices=convert_frame(self.prices, by_grade(self.prices["grade"])),
+            bottlenecks=keyed(self.bottlenecks, self.bottlenecks.index, link_mix),
+            unmet=keyed(self.unmet, self.unmet.index, ref_mix),
+            shut_in=convert_frame(self.shut_in, by_grade(self.shut_in.index.get_level_values("grade"))),
+            sales=convert_frame(self.sales, by_grade(self.sales["grade"])),
+            supply=convert_frame(self.supply, by_grade(self.supply.index.get_level_values("grade"))),
+            paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
+            contracts=convert_frame(self.contracts, ref),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: status, objective, flows, deliveries, unmet, prices, bottlenecks."""
+        kbd = self.units == "kbd"
 
         def rec(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
             d = df.reset_index() if df.index.name or isinstance(df.index, pd.MultiIndex) else df
+            if kbd:
+                cols = [
+                    c.replace("mt_per_year", "kb_per_day").replace("usd_per_t", "usd_per_bbl") for c in cols
+                ]
             d = d[[c for c in cols if c in d.columns]]
             return _clean(d.to_dict(orient="records"))
 
         return {
             "status": self.status,
+            "units": self.units,
             "objective_usd": round_for_unit("objective_usd", self.objective_usd),
             "scenario": self.scenario,
             "summary": _clean([self.summary()])[0],
@@ -368,6 +440,8 @@ def make_plan(
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
+        grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
+        reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
     )  # fmt: skip
 
 

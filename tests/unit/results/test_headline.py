@@ -42,7 +42,7 @@ def test_economic_cost_is_the_sum_of_its_parts_by_hand() -> None:
     assert s["objective_usd"] == pytest.approx((1000 + 55 + 6000 - 520) * M)
     assert sum(p.objective_parts_usd.values()) == pytest.approx(p.objective_usd)
     # the headline comes first, the volumes beside it
-    assert list(s)[2:5] == ["economic_cost_usd", "unmet_mt_per_year", "shut_in_mt_per_year"]
+    assert list(s)[3:6] == ["economic_cost_usd", "unmet_mt_per_year", "shut_in_mt_per_year"]
 
 
 def test_economic_cost_excludes_the_shortage_penalty() -> None:
@@ -98,3 +98,47 @@ def test_json_floats_rounded_for_their_unit() -> None:
         assert rec["delivered_cost_usd_per_t"] == round(rec["delivered_cost_usd_per_t"], 2)
     assert "9999999" not in text
     assert "0000001" not in text
+
+
+def _two_grades() -> object:
+    # r runs 2 Mt of light (8 bbl/t, 100 USD/t + 4) and 3 Mt of heavy (6 bbl/t, 90 USD/t + 4).
+    return tiny_network(
+        nodes=[{"id": "f", "country": "KZ", "kind": "field"}, {"id": "h", "country": "KZ", "kind": "field"},
+               {"id": "r", "country": "DE", "kind": "refinery"}],
+        links=[{"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 2, "tariff_usd_per_t": 4},
+               {"id": "hr", "from": "h", "to": "r", "capacity_mt_per_year": 3, "tariff_usd_per_t": 4}],
+        grades=[{"grade": "light", "origin_country": "KZ", "api_gravity": 40, "sulfur_pct": 0.2, "bbl_per_t": 8.0},
+                {"grade": "heavy", "origin_country": "KZ", "api_gravity": 25, "sulfur_pct": 1.0, "bbl_per_t": 6.0}],
+        supplies=[{"node": "f", "grade": "light", "max_mt_per_year": 9, "price_usd_per_t": 100},
+                  {"node": "h", "grade": "heavy", "max_mt_per_year": 9, "price_usd_per_t": 90}],
+        demands=[{"node": "r", "demand_mt_per_year": 6}],
+    )  # fmt: skip
+
+
+def test_kbd_converts_each_grade_by_its_own_bbl_per_t_and_totals_as_sums() -> None:
+    p = plan(_two_grades())
+    k = p.in_units("kbd")
+    d = k.deliveries.set_index("grade")
+    # 2 Mt/yr × 8 bbl/t = 16 Mbbl/yr = 43.836 kb/d; 3 Mt/yr × 6 = 18 Mbbl/yr = 49.315 kb/d
+    assert d.loc["light", "kb_per_day"] == pytest.approx(16e6 / 365 / 1e3)
+    assert d.loc["heavy", "kb_per_day"] == pytest.approx(18e6 / 365 / 1e3)
+    assert d.loc["light", "delivered_cost_usd_per_bbl"] == pytest.approx(104 / 8)
+    assert d.loc["heavy", "delivered_cost_usd_per_bbl"] == pytest.approx(94 / 6)
+    # the refinery total is the sum of its converted grades, its cost per barrel USD / bbl
+    c = k.costs.loc["r"]
+    assert c["delivered_kb_per_day"] == pytest.approx(34e6 / 365 / 1e3)
+    assert c["delivered_cost_usd_per_bbl"] == pytest.approx((2 * 104 + 3 * 94) / 34)
+    # 1 Mt/yr unmet converts at the refinery's grade mix (34 Mbbl / 5 Mt = 6.8 bbl/t)
+    assert c["unmet_kb_per_day"] == pytest.approx(6.8e6 / 365 / 1e3)
+    s = k.summary()
+    assert s["units"] == "kbd"
+    assert s["delivered_kb_per_day"] == pytest.approx(34e6 / 365 / 1e3)
+    assert s["average_delivered_cost_usd_per_bbl"] == pytest.approx((2 * 104 + 3 * 94) / 34)
+    assert s["economic_cost_usd"] == p.summary()["economic_cost_usd"]
+    assert s["refinery_cost_usd"] == pytest.approx(p.summary()["refinery_cost_usd"])
+    lf = k.link_flows
+    assert lf.loc["fr", "capacity_kb_per_day"] == pytest.approx(16e6 / 365 / 1e3)
+    assert "mt_per_year" not in " ".join(map(str, k.deliveries.columns))
+    assert k.to_dict()["deliveries"][0]["kb_per_day"] > 0
+    with pytest.raises(ValueError, match="units must be one of"):
+        p.in_units("bpd")
