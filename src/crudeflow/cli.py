@@ -84,7 +84,7 @@ def _json_default(o: Any) -> Any:
 
 _WORDS = (
     ("mt_per_year", "Mt/yr"), ("kb_per_day", "kb/d"), ("usd_per_t", "USD/t"), ("usd_per_bbl", "USD/bbl"),
-    ("_pct", " %"), ("hhi", "HHI"),
+    ("_pct", " %"), ("hhi", "HHI of normalised shares"),
 )  # fmt: skip
 
 
@@ -150,7 +150,13 @@ def frame_table(
             )
         text = [c for c in df.columns[1:] if not numeric[c] and df[c].astype(str).str.len().max() > 24]
         df = df[[c for c in df.columns if c not in text] + text]
-    t = RichTable(title=title, show_lines=False, header_style="bold cyan")
+    # at least as wide as its title, so the title (and the units in it) reads on one line
+    t = RichTable(
+        title=title,
+        show_lines=False,
+        header_style="bold cyan",
+        min_width=min(len(title or ""), console.width),
+    )
     fmts = {}
     for i, c in enumerate(df.columns):
         fmts[c] = _fmt_for(c, floatfmt)
@@ -282,8 +288,7 @@ def _units(units: str) -> str:
     try:
         return check_units(units)
     except ValueError as exc:
-        _fail(CrudeflowError(f"--units: {exc}"))
-        raise  # unreachable: _fail exits
+        raise typer.BadParameter(str(exc), param_hint="--units") from None
 
 
 @app.command("plan")
@@ -351,11 +356,9 @@ def show_plan(p: Any, *, wide: bool = False) -> None:
     if len(p.shut_in):
         console.print(frame_table(p.shut_in, "Shut-in: fixed output that cannot be placed" + tag, wide=wide))
     bn = p.bottlenecks if wide else p.bottlenecks.drop(columns=["from", "to"])
-    console.print(
-        frame_table(
-            bn, f"Bottlenecks: full links; shadow price = system cost saved per extra tonne{tag}", wide=wide
-        )
-    )
+    unit = "barrel" if kbd else "tonne"
+    title = f"Bottlenecks: full links, shadow price per extra {unit} of capacity{tag}"
+    console.print(frame_table(bn, title, wide=wide))
     sales = p.sales.groupby("node")[v].sum().to_frame()
     console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
     conc = p.concentration
@@ -364,8 +367,7 @@ def show_plan(p: Any, *, wide: bool = False) -> None:
     console.print(
         frame_table(
             conc,
-            "Supply concentration: share of intake by origin, and crossing each transit country "
-            "(a cargo crossing two counts twice: may sum above 100 %); HHI of the normalised shares",
+            "Concentration: share of intake by origin / crossing each transit country (may sum > 100 %)",
             wide=wide,
         )
     )

@@ -142,3 +142,14 @@ def test_kbd_converts_each_grade_by_its_own_bbl_per_t_and_totals_as_sums() -> No
     assert k.to_dict()["deliveries"][0]["kb_per_day"] > 0
     with pytest.raises(ValueError, match="units must be one of"):
         p.in_units("bpd")
+
+
+def test_report_cards_lead_with_economic_cost_and_volumes() -> None:
+    from crudeflow.report.html import Side, _summary_cards
+
+    nt = _field_refinery_market()
+    html = _summary_cards(Side(plan(nt), nt, "base"), None)  # type: ignore[arg-type]
+    labels = [part.split("</div>")[0] for part in html.split('<div class="k">')[1:]]
+    assert labels[:3] == ["Economic cost", "Unmet demand", "Shut-in output"]
+    assert "0.24 <small>bn USD/yr" in html  # 235 MUSD (0.235 bn), not the 6.5 bn objective
+    assert "System cost" not in html
