@@ -163,28 +163,26 @@ def compare(
     *,
     dataset: str | Path | Network | None = None,
     strict: bool = False,
+    units: str = "mt",
 ) -> Comparison:
-    """Plan two scenarios (``"base"`` for none) and line them up: B minus A in every delta."""
+    """Plan two scenarios (``"base"`` for none) and line them up: B minus A in every delta.
+
+    ``units="kbd"``: volumes in kb/d and costs in USD/bbl (``Plan.in_units``).
+    """
     pa = plan(dataset, None if a in (None, "base") else a, strict=strict)
     pb = plan(dataset, None if b in (None, "base") else b, strict=strict)
-    return compare_plans(pa, pb)
+    return compare_plans(pa.in_units(units), pb.in_units(units))
 
 
 def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Comparison:
     """Line up two solved plans: totals, per refinery, changed link flows, unmet and HHI (B − A).
 
-    With ``network_b``, changed flows also show each link's from, to and mode.
+    The totals lead with the economic cost, then the unmet and shut-in volumes (the
+    ``summary`` figures, in the plans' units). With ``network_b``, changed flows also show
+    each link's from, to and mode.
     """
     sa, sb = pa.summary(), pb.summary()
-    keys = [
-        "objective_usd",
-        "delivered_mt_per_year",
-        "unmet_mt_per_year",
-        "shut_in_mt_per_year",
-        "sold_to_markets_mt_per_year",
-        "average_delivered_cost_usd_per_t",
-        "refinery_cost_usd",
-    ]
+    keys = [k for k in sa if k not in ("scenario", "status", "units", "bottlenecks", "solve_seconds")]
     totals = pd.DataFrame(
         {"a": [sa[k] for k in keys], "b": [sb[k] for k in keys]},
         index=pd.Index(keys, name="figure"),
@@ -192,26 +190,26 @@ def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Compari
     totals["delta"] = totals["b"] - totals["a"]
     name_b = str(pb.scenario) if pb.scenario != pa.scenario else f"{pb.scenario} (b)"
     totals.columns = pd.Index([str(pa.scenario), name_b, "delta"])
-    cols = ["delivered_mt_per_year", "unmet_mt_per_year", "delivered_cost_usd_per_t"]
+    kbd = getattr(pa, "units", "mt") == "kbd"
+    v, c = ("kb_per_day", "usd_per_bbl") if kbd else ("mt_per_year", "usd_per_t")
+    cols = [f"delivered_{v}", f"unmet_{v}", f"delivered_cost_{c}"]
     ref = pa.costs[["country", *cols]].merge(
         pb.costs[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
     )
-    ref["delta_cost_usd_per_t"] = ref["delivered_cost_usd_per_t_b"] - ref["delivered_cost_usd_per_t_a"]
-    ref["delta_unmet_mt_per_year"] = ref["unmet_mt_per_year_b"] - ref["unmet_mt_per_year_a"]
-    flows = pd.DataFrame(
-        {"mt_per_year_a": pa.link_flows["mt_per_year"], "mt_per_year_b": pb.link_flows["mt_per_year"]}
-    ).fillna(0.0)
-    flows["delta_mt_per_year"] = flows["mt_per_year_b"] - flows["mt_per_year_a"]
-    flows = flows[flows["delta_mt_per_year"].abs() > 1e-6]
-    flows = flows.iloc[np.argsort(-flows["delta_mt_per_year"].abs().to_numpy(), kind="stable")]
+    ref[f"delta_cost_{c}"] = ref[f"delivered_cost_{c}_b"] - ref[f"delivered_cost_{c}_a"]
+    ref[f"delta_unmet_{v}"] = ref[f"unmet_{v}_b"] - ref[f"unmet_{v}_a"]
+    flows = pd.DataFrame({f"{v}_a": pa.link_flows[v], f"{v}_b": pb.link_flows[v]}).fillna(0.0)
+    flows[f"delta_{v}"] = flows[f"{v}_b"] - flows[f"{v}_a"]
+    flows = flows[flows[f"delta_{v}"].abs() > 1e-6]
+    flows = flows.iloc[np.argsort(-flows[f"delta_{v}"].abs().to_numpy(), kind="stable")]
     if network_b is not None:
         links = network_b.links.reindex(flows.index)
         for col in ("mode", "to", "from"):
             flows.insert(0, col, links[col].to_numpy())
     flows.index.name = "link"
-    ua, ub = pa.unmet["mt_per_year"], pb.unmet["mt_per_year"]
-    unmet = pd.DataFrame({"mt_per_year_a": ua, "mt_per_year_b": ub}).fillna(0.0)
-    unmet["delta_mt_per_year"] = unmet["mt_per_year_b"] - unmet["mt_per_year_a"]
+    ua, ub = pa.unmet[v], pb.unmet[v]
+    unmet = pd.DataFrame({f"{v}_a": ua, f"{v}_b": ub}).fillna(0.0)
+    unmet[f"delta_{v}"] = unmet[f"{v}_b"] - unmet[f"{v}_a"]
     reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
     unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
     unmet.index.name = "node"

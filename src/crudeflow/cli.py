@@ -27,9 +27,32 @@ app = typer.Typer(
 data_app = typer.Typer(help="List, show, validate and export datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
 
-# Pipes and CI logs get wide tables instead of 80 truncated columns.
-console = Console(width=None if sys.stdout.isatty() else 200)
-err_console = Console(stderr=True, width=None if sys.stderr.isatty() else 200)
+NARROW = 100
+"""Width tables are laid out for when the terminal's is unknown (pipes, CI logs)."""
+WIDE = 10_000
+"""Width with ``--wide``: every column, nothing wrapped."""
+
+
+def terminal_width(stream: Any = None) -> int:
+    """``COLUMNS`` when set, else the terminal's width, else ``NARROW``."""
+    import os
+    import shutil
+
+    cols = os.environ.get("COLUMNS", "")
+    if cols.isdigit() and int(cols) > 0:
+        return int(cols)
+    if (stream or sys.stdout).isatty():
+        return shutil.get_terminal_size((NARROW, 24)).columns
+    return NARROW
+
+
+console = Console(width=terminal_width())
+err_console = Console(stderr=True, width=terminal_width(sys.stderr))
+
+
+def fit_console(wide: bool = False) -> None:
+    """Lay tables out for the current width (``COLUMNS``, the terminal) or unbounded."""
+    console.width = WIDE if wide else terminal_width()
 
 
 def _fail(exc: CrudeflowError) -> None:
@@ -59,31 +82,101 @@ def _json_default(o: Any) -> Any:
     return str(o)
 
 
+_WORDS = (
+    ("mt_per_year", "Mt/yr"), ("kb_per_day", "kb/d"), ("usd_per_t", "USD/t"), ("usd_per_bbl", "USD/bbl"),
+    ("_pct", " %"), ("hhi", "HHI of normalised shares"),
+)  # fmt: skip
+
+
+def header(col: str) -> str:
+    """A column name as words with its unit: ``delivered_cost_usd_per_t`` -> ``delivered cost USD/t``."""
+    c = str(col)
+    side = ""
+    for suffix, word in (("_a", " A"), ("_b", " B")):
+        if c.endswith(suffix):
+            c, side = c[: -len(suffix)], word
+    for name, word in _WORDS:
+        c = c.replace(name, word)
+    if c.endswith("_usd"):
+        c = c[: -len("_usd")] + " M USD"
+    return c.replace("_", " ").strip() + side
+
+
+def _fmt_for(col: str, floatfmt: str) -> tuple[str, bool]:
+    """(format, in millions) for a column by its unit."""
+    c = str(col)
+    if c.endswith("_usd") or c.endswith("_usd_a") or c.endswith("_usd_b"):
+        return "{:,.0f}", True
+    if "kb_per_day" in c:
+        return "{:,.1f}", False
+    if "hhi" in c:
+        return "{:,.0f}", False
+    if c.endswith("_pct"):
+        return "{:,.1f}", False
+    return floatfmt, False
+
+
+def short_id(value: str) -> str:
+    """A generated tanker-leg id ``mongstad__omisalj`` as ``mongstad→omisalj``."""
+    return value.replace("__", "→")
+
+
 def frame_table(
-    frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}"
+    frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}", *, wide: bool = False
 ) -> RichTable:
-    """A rich table of a DataFrame (index included when named)."""
+    """A rich table of a DataFrame (index included when named) that fits the console.
+
+    Headers are words with units (wrapped), USD totals in millions, long text columns go
+    last and wrap. Unless ``wide``, numeric columns that are zero throughout are left out
+    (named in the caption).
+    """
     import pandas as pd
+
+    from crudeflow.units import usd_to_musd
 
     df: pd.DataFrame = frame
     if df.index.name is not None or isinstance(df.index, pd.MultiIndex):
         df = df.reset_index()
-    t = RichTable(title=title, show_lines=False, header_style="bold cyan")
-    for c in df.columns:
-        numeric = pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c])
-        t.add_column(str(c), justify="right" if numeric else "left")
+    notes: list[str] = []
+    numeric = {
+        c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns
+    }
+    if not wide and len(df):
+        zero = [c for c in df.columns if numeric[c] and c != "rank" and (df[c].fillna(0).abs() < 5e-7).all()]
+        if zero and len(zero) < len(df.columns) - 1:
+            df = df.drop(columns=zero)
+            notes.append(
+                f"zero throughout, not shown: {', '.join(header(c) for c in zero)} (--wide shows them)"
+            )
+        text = [c for c in df.columns[1:] if not numeric[c] and df[c].astype(str).str.len().max() > 24]
+        df = df[[c for c in df.columns if c not in text] + text]
+    # at least as wide as its title, so the title (and the units in it) reads on one line
+    t = RichTable(
+        title=title,
+        show_lines=False,
+        header_style="bold cyan",
+        min_width=min(len(title or ""), console.width),
+    )
+    fmts = {}
+    for i, c in enumerate(df.columns):
+        fmts[c] = _fmt_for(c, floatfmt)
+        # the key column (ids) never wraps: the headers of the figures wrap instead
+        t.add_column(header(c), justify="right" if numeric[c] else "left", overflow="fold", no_wrap=i == 0)
     for rec in df.head(max_rows).itertuples(index=False):
         cells = []
-        for v in rec:
+        for c, v in zip(df.columns, rec, strict=True):
             if isinstance(v, float):
-                cells.append("" if v != v else floatfmt.format(v))
+                fmt, millions = fmts[c]
+                cells.append("" if v != v else fmt.format(usd_to_musd(v) if millions else v))
             elif isinstance(v, tuple):
                 cells.append(";".join(map(str, v)))
             else:
-                cells.append(str(v))
+                cells.append(short_id(str(v)) if not wide else str(v))
         t.add_row(*cells)
     if len(df) > max_rows:
-        t.caption = f"{len(df) - max_rows} more rows (use --json for all)"
+        notes.append(f"{len(df) - max_rows} more rows (use --json for all)")
+    if notes:
+        t.caption = "; ".join(notes)
     return t
 
 
@@ -185,57 +278,121 @@ ScenarioOpt = Annotated[
 ]
 
 
+UnitsOpt = Annotated[
+    str, typer.Option("--units", help="mt: Mt/yr and USD/t; kbd: kb/d and USD/bbl (each grade by its bbl/t).")
+]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Every column, nothing wrapped (wider than 100).")]
+
+
+def _units(units: str) -> str:
+    from crudeflow.units import check_units
+
+    try:
+        return check_units(units)
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc), param_hint="--units") from None
+
+
 @app.command("plan")
 def plan_cmd(
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
     strict: Annotated[bool, typer.Option(help="No unmet-demand slack: fail if demand can't be met.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write every plan table as CSV here.")] = None,
+    csv_dir: Annotated[
+        Path | None, typer.Option("--csv", help="Write every plan table as CSV here (one line per file).")
+    ] = None,
+    units: UnitsOpt = "mt",
+    wide: WideOpt = False,
 ) -> None:
-    """The least-cost supply plan: deliveries, costs, bottlenecks and unmet demand."""
+    """The least-cost supply plan: economic cost, unmet and shut-in volumes, costs, bottlenecks."""
     from crudeflow.api import plan
 
+    u = _units(units)
     try:
-        p = plan(dataset, scenario, strict=strict)
+        p = plan(dataset, scenario, strict=strict).in_units(u)
     except CrudeflowError as exc:
         _fail(exc)
         return
-    if csv_dir is not None:
-        p.to_csv(csv_dir)
     if as_json:
+        if csv_dir is not None:
+            p.to_csv(csv_dir)
         sys.stdout.write(p.to_json() + "\n")
         return
-    show_plan(p)
     if csv_dir is not None:
-        console.print(f"tables written to {csv_dir}", highlight=False)
+        from crudeflow.results.plan import FRAMES
+
+        out = p.to_csv(csv_dir)
+        for name in FRAMES:
+            console.print(f"wrote {out / (name + '.csv')} ({len(getattr(p, name))} rows)", highlight=False)
+        return
+    fit_console(wide)
+    show_plan(p, wide=wide)
 
 
-def show_plan(p: Any) -> None:
-    """Print a plan as rich tables."""
+def show_plan(p: Any, *, wide: bool = False) -> None:
+    """Print a plan as rich tables: the headline first, then the tables (``docs/glossary.md``)."""
+    from crudeflow.units import UNIT_WORDS
+
     s = p.summary()
+    kbd = s["units"] == "kbd"
+    v, c, vu, cu = ("kb_per_day", "usd_per_bbl", "kb/d", "USD/bbl") if kbd else (
+        "mt_per_year", "usd_per_t", "Mt/yr", "USD/t")  # fmt: skip
+    tag = f" ({UNIT_WORDS[s['units']]})"
     console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
     console.print(
-        f"objective [bold]{s['objective_usd'] / 1e9:,.3f} bn USD/yr[/] · delivered "
-        f"{s['delivered_mt_per_year']:,.1f} Mt/yr at {s['average_delivered_cost_usd_per_t']:,.1f} USD/t · "
-        f"unmet {s['unmet_mt_per_year']:,.2f} Mt/yr · shut in {s['shut_in_mt_per_year']:,.2f} Mt/yr · "
-        f"sold to world markets {s['sold_to_markets_mt_per_year']:,.1f} Mt/yr",
+        f"economic cost [bold]{s['economic_cost_usd'] / 1e9:,.2f} bn USD/yr[/] · "
+        f"unmet [bold]{s[f'unmet_{v}']:,.2f} {vu}[/] · shut in [bold]{s[f'shut_in_{v}']:,.2f} {vu}[/]\n"
+        f"delivered {s[f'delivered_{v}']:,.1f} {vu} at {s[f'average_delivered_cost_{c}']:,.2f} {cu} · "
+        f"sold to world markets {s[f'sold_to_markets_{v}']:,.1f} {vu}\n"
+        f"system cost with penalties {s['objective_usd'] / 1e9:,.2f} bn USD/yr · "
+        "words: docs/glossary.md",
         highlight=False,
     )
-    cost_cols = ["country", "demand_mt_per_year", "delivered_mt_per_year", "unmet_mt_per_year",
-                 "price_usd_per_t", "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t",
-                 "delivered_cost_usd_per_t"]  # fmt: skip
-    console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery (USD/t)"))
-    console.print(frame_table(p.deliveries, "Deliveries by grade and origin"))
+    cost_cols = ["country", f"demand_{v}", f"delivered_{v}", f"unmet_{v}", f"price_{c}", f"transport_{c}",
+                 f"duties_{c}", f"fees_{c}", f"delivered_cost_{c}"]  # fmt: skip
+    console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery" + tag, wide=wide))
+    console.print(frame_table(p.deliveries, "Deliveries by grade and origin" + tag, wide=wide))
     if len(p.unmet):
-        console.print(frame_table(p.unmet, "Unmet demand and why"))
+        console.print(frame_table(p.unmet, "Unmet demand and why" + tag, wide=wide))
     if len(p.shut_in):
-        console.print(frame_table(p.shut_in, "Fixed output that cannot be placed"))
-    console.print(frame_table(p.bottlenecks, "Bottlenecks (binding links, shadow price USD/t)"))
-    sales = p.sales.groupby("node")["mt_per_year"].sum().to_frame()
-    console.print(frame_table(sales, "Sold to world-market outlets (Mt/yr)"))
-    conc = p.concentration.drop(columns=["shares"])
-    console.print(frame_table(conc, "Supply concentration (HHI, 10,000 = one source)"))
+        console.print(frame_table(p.shut_in, "Shut-in: fixed output that cannot be placed" + tag, wide=wide))
+    bn = p.bottlenecks if wide else p.bottlenecks.drop(columns=["from", "to"])
+    unit = "barrel" if kbd else "tonne"
+    title = f"Bottlenecks: full links, shadow price per extra {unit} of capacity{tag}"
+    console.print(frame_table(bn, title, wide=wide))
+    sales = p.sales.groupby("node")[v].sum().to_frame()
+    console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
+    conc = p.concentration
+    if not wide:
+        conc = conc.drop(columns=["share_of_intake_pct"])
+    console.print(
+        frame_table(
+            conc,
+            "Concentration: share of intake by origin / crossing each transit country (may sum > 100 %)",
+            wide=wide,
+        )
+    )
+
+
+_FIGURES = {
+    "economic_cost_usd": ("economic cost, bn USD/yr", 1e-9, "{:,.2f}"),
+    "refinery_cost_usd": ("refinery crude cost, bn USD/yr", 1e-9, "{:,.2f}"),
+    "objective_usd": ("system cost with penalties, bn USD/yr", 1e-9, "{:,.2f}"),
+}
+
+
+def _totals_text(totals: Any) -> Any:
+    """Compare totals as text: each figure in its own unit (bn USD/yr for USD totals)."""
+    import pandas as pd
+
+    rows = {}
+    for key, vals in totals.iterrows():
+        label, scale, fmt = _FIGURES.get(str(key), (header(str(key)), 1.0, "{:,.2f}"))
+        rows[label] = [fmt.format(float(x) * scale) for x in vals]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=list(totals.columns))
+    out.index.name = "figure"
+    return out
 
 
 @app.command("compare")
@@ -244,29 +401,40 @@ def compare_cmd(
     b: Annotated[str, typer.Argument(help="Scenario (file or name) or 'base'.")],
     dataset: DatasetOpt = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    units: UnitsOpt = "mt",
+    wide: WideOpt = False,
 ) -> None:
-    """Two plans side by side: total cost, cost per refinery, changed flows, new unmet demand."""
+    """Two plans side by side: economic cost, unmet and shut-in, cost per refinery, changed flows."""
     from crudeflow.api import compare
+    from crudeflow.results.plan import _clean
+    from crudeflow.units import UNIT_WORDS
 
+    u = _units(units)
     try:
-        c = compare(a, b, dataset=dataset)
+        c = compare(a, b, dataset=dataset, units=u)
     except CrudeflowError as exc:
         _fail(exc)
         return
     if as_json:
-        print_json(
-            {
-                name: getattr(c, name).reset_index().to_dict(orient="records")
-                for name in ("totals", "refineries", "flows", "unmet", "concentration")
-            }
-        )
+        print_json({"units": u} | {
+            name: _clean(getattr(c, name).reset_index().to_dict(orient="records"))
+            for name in ("totals", "refineries", "flows", "unmet", "concentration")
+        })  # fmt: skip
         return
-    console.print(frame_table(c.totals, f"{c.a.scenario} → {c.b.scenario}"))
-    console.print(frame_table(c.refineries, "Per refinery (a → b)"))
-    console.print(frame_table(c.flows, "Changed link flows (Mt/yr)"))
+    fit_console(wide)
+    tag = f" ({UNIT_WORDS[u]})"
+    v, cu = ("kb_per_day", "usd_per_bbl") if u == "kbd" else ("mt_per_year", "usd_per_t")
+    console.print(frame_table(_totals_text(c.totals), f"{c.a.scenario} → {c.b.scenario}{tag}", wide=wide))
+    ref = c.refineries
+    if not wide:
+        keep = ["country", f"unmet_{v}_a", f"unmet_{v}_b", f"delivered_cost_{cu}_a", f"delivered_cost_{cu}_b",
+                f"delta_cost_{cu}"]  # fmt: skip
+        ref = ref[keep]
+    console.print(frame_table(ref, "Per refinery (A → B)" + tag, wide=wide))
+    console.print(frame_table(c.flows, "Changed link flows" + tag, wide=wide))
     if len(c.unmet):
-        console.print(frame_table(c.unmet, "Unmet demand"))
-    console.print(frame_table(c.concentration, "Concentration (HHI)"))
+        console.print(frame_table(c.unmet, "Unmet demand" + tag, wide=wide))
+    console.print(frame_table(c.concentration, "Concentration (HHI of normalised shares)", wide=wide))
 
 
 def _register() -> None:

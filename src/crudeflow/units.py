@@ -11,6 +11,7 @@ from typing import TypeVar
 
 import numpy as np
 import numpy.typing as npt
+import pandas as pd
 
 DAYS_PER_YEAR = 365.0
 """Days in a model year (flows are annual averages)."""
@@ -62,6 +63,49 @@ def api_to_bbl_per_t(api_gravity: T) -> T:
     return density_to_bbl_per_t(api_to_density_kg_per_m3(api_gravity))
 
 
+def kb_per_day_to_bbl_per_year(kb_per_day: T) -> T:
+    """Thousand barrels per day to barrels per year."""
+    return kb_per_day * 1e3 * DAYS_PER_YEAR  # type: ignore[return-value]
+
+
+UNITS = ("mt", "kbd")
+"""Display units: ``mt`` = Mt/yr and USD/t (the model's own); ``kbd`` = kb/d and USD/bbl."""
+
+UNIT_WORDS = {"mt": "Mt/yr, USD/t", "kbd": "kb/d, USD/bbl"}
+"""How each choice of units is named in table headers."""
+
+
+def check_units(units: str) -> str:
+    """``units`` lower-cased if it is one of ``UNITS``, else ``ValueError`` naming the choices."""
+    u = str(units).lower()
+    if u not in UNITS:
+        msg = f"units must be one of {', '.join(UNITS)}, not {units!r}"
+        raise ValueError(msg)
+    return u
+
+
+def convert_frame(frame: pd.DataFrame, bbl_per_t: npt.ArrayLike) -> pd.DataFrame:
+    """A copy with every ``*mt_per_year*`` column in kb/d and every ``*usd_per_t*`` in USD/bbl.
+
+    ``bbl_per_t`` is one value per row (the row's grade, or for a total the volume-weighted
+    bbl/t of the grades in it, so a converted total is the sum of its converted grades).
+    Column names change to match (``mt_per_year`` -> ``kb_per_day``, ``usd_per_t`` ->
+    ``usd_per_bbl``); other columns are left alone.
+    """
+    b = np.broadcast_to(np.asarray(bbl_per_t, dtype=float), (len(frame),))
+    out = frame.copy()
+    names = {}
+    for col in frame.columns:
+        c = str(col)
+        if "mt_per_year" in c:
+            out[col] = mt_per_year_to_kb_per_day(frame[col].to_numpy(float), b)
+            names[col] = c.replace("mt_per_year", "kb_per_day")
+        elif "usd_per_t" in c:
+            out[col] = usd_per_t_to_usd_per_bbl(frame[col].to_numpy(float), b)
+            names[col] = c.replace("usd_per_t", "usd_per_bbl")
+    return out.rename(columns=names)
+
+
 def usd_per_100tkm_to_usd_per_t(rate_usd_per_100tkm: T, distance_km: T | float) -> T:
     """A pipeline tariff quoted per 100 tonne-km applied to a length, in USD/t."""
     return rate_usd_per_100tkm * distance_km / 100.0  # type: ignore[return-value]
@@ -75,6 +119,45 @@ def mt_to_t(mt: T) -> T:
 def usd_to_musd(usd: T) -> T:
     """US dollars to million US dollars."""
     return usd / 1e6  # type: ignore[return-value]
+
+
+_DECIMALS_BY_UNIT: tuple[tuple[str, int], ...] = (
+    ("usd_per_t", 2),
+    ("usd_per_bbl", 2),
+    ("mt_per_year", 4),
+    ("kb_per_day", 2),
+    ("_pct", 2),
+    ("hhi", 1),
+    ("utilisation", 4),
+    ("seconds", 3),
+    ("_km", 1),
+)
+"""Decimals shown for a field by the unit its name ends in or contains (first match wins)."""
+
+
+def decimals_for(field: str) -> int | None:
+    """Decimals a value of this field is rounded to in JSON: Mt/yr 4, USD/t 2, USD 0.
+
+    ``None`` for a field with no known unit (rounded to 6 significant digits instead).
+    """
+    name = field.lower()
+    for unit, dec in _DECIMALS_BY_UNIT:
+        if unit in name:
+            return dec
+    if name.endswith("musd"):
+        return 3
+    if name.endswith("usd"):
+        return 0
+    return None
+
+
+def round_for_unit(field: str, value: float) -> float:
+    """A float rounded to the precision of its unit (no ``0.19999999999999907`` in output)."""
+    dec = decimals_for(field)
+    if dec is None:
+        return float(f"{value:.6g}")
+    out = round(float(value), dec)
+    return 0.0 if out == 0 else out
 
 
 def great_circle_km(

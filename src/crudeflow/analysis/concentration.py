@@ -33,7 +33,10 @@ def hhi(shares: Mapping[str, float] | pd.Series | Sequence[float]) -> float:
 
 
 def concentration(plan: Any, importer: str | None = None, by: str | None = None) -> pd.DataFrame:
-    """A plan's concentration table (HHI, top supplier, shares %), optionally filtered."""
+    """A plan's concentration table (HHI, top country, shares of intake %), optionally filtered.
+
+    By transit the shares are of intake crossing each country and may sum above 100 %.
+    """
     c: pd.DataFrame = plan.concentration
     if importer is not None:
         c = c[c["importer"] == importer]
@@ -48,7 +51,7 @@ def _importer_figures(net: Network, plan: Any, importer: str, by: str, country: 
     runs = float(costs["delivered_mt_per_year"].sum())
     total = float(costs["total_cost_usd"].fillna(0.0).sum())
     conc = concentration(plan, net.nodes.loc[nodes[0], "country"] if len(nodes) else importer, by)
-    share = float(conc["shares"].iloc[0].get(country, 0.0)) if len(conc) else 0.0
+    share = float(conc["share_of_intake_pct"].iloc[0].get(country, 0.0)) if len(conc) else 0.0
     return {
         "runs_mt_per_year": runs,
         "unmet_mt_per_year": float(costs["unmet_mt_per_year"].sum()),
@@ -107,7 +110,8 @@ def diversify(
     imp_country = network.nodes.loc[importer, "country"] if importer in network.nodes.index else importer
     if country is None:
         conc = concentration(base, imp_country, by)
-        shares = {k: v for k, v in (conc["shares"].iloc[0] if len(conc) else {}).items() if k != "direct"}
+        top = conc["share_of_intake_pct"].iloc[0] if len(conc) else {}
+        shares = {k: v for k, v in top.items() if k != "direct"}
         if not shares:
             msg = f"'{importer}' has no {by} country to cap in the base plan (all direct?): give --country"
             raise CrudeflowError(msg)

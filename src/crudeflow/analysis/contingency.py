@@ -58,11 +58,13 @@ COUNTRY_ROLES = ("supplier", "transit", "both")
 class StressResult:
     """N-1 / N-2 outcome. Volumes Mt/yr (change versus the base plan), costs USD/yr.
 
-    ``ranking`` (index ``asset``): kind, members, skipped, status, delta_objective_usd,
-    unmet_mt_per_year (added unmet demand, all importers), shut_in_mt_per_year (supply
-    no longer placed, all producers), rank (1 = most critical by delta objective).
-    ``unmet``: asset × importing country, added unmet demand. ``shut_in``: asset ×
-    producing country (country of the supply node), supply no longer placed.
+    ``ranking`` (index ``asset``): kind, members, skipped, status, unmet_mt_per_year (added
+    unmet demand, all importers), shut_in_mt_per_year (added shut-in: fixed output that
+    cannot be placed, all producers), delta_economic_cost_usd (crude, transport, duties,
+    fees minus market revenue), delta_objective_usd (with the penalties),
+    lost_mt_per_year (unmet + shut-in), rank (1 = most volume lost, then the largest
+    added economic cost). ``unmet``: asset × importing country, added unmet demand.
+    ``shut_in``: asset × producing country (country of the supply node), added shut-in.
     ``checks``: hot versus cold objectives on the sampled assets.
     """
 
@@ -129,28 +131,38 @@ def asset_columns(model: Model, assets: str = "links", country_role: str = "both
 
 
 class _Reader:
-    """Vectorised read of one solve: unmet per importer and placed supply per producer."""
+    """Vectorised read of one solve: unmet per importer, shut-in per producer, economic cost.
+
+    Shut-in (``docs/glossary.md``) is fixed output that cannot be placed: per supply row
+    with a minimum, ``max(0, min − (output − shut_in))``. With nothing closed this is the
+    plan's ``shut_in`` variable; when an outage closes a fixed field's own columns its
+    whole minimum is stranded. Reduced purchases from flexible suppliers are not shut-in.
+    """
 
     def __init__(self, model: Model) -> None:
+        from crudeflow.results.plan import economic_cost_vector
+
         lp, net = model.lp, model.network
         u, s, sh = lp.vars["unmet"], lp.vars["supply"], lp.vars["shut_in"]
         d_c = net.nodes["country"].reindex(u.labels["node"]).to_numpy(dtype=str)
         self.importers, self.u_key = np.unique(d_c, return_inverse=True)
-        s_c = net.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=str)
+        fixed = np.flatnonzero(s.lower > 0)
+        self.fixed_cols = s.start + fixed
+        self.fixed_min = np.asarray(s.lower, float)[fixed]
         sh_c = net.nodes["country"].reindex(sh.labels["node"]).to_numpy(dtype=str)
+        s_c = net.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=str)
         self.producers = np.unique(np.concatenate([s_c, sh_c]))
-        self.s_key = np.searchsorted(self.producers, s_c)
         self.sh_key = np.searchsorted(self.producers, sh_c)
-        self.u_sl, self.s_sl, self.sh_sl = u.slice, s.slice, sh.slice
+        self.u_sl, self.sh_sl = u.slice, sh.slice
+        self.econ = economic_cost_vector(model)
 
-    def read(self, x: FArray) -> tuple[FArray, FArray]:
-        """(unmet per importer, placed supply per producer), Mt/yr."""
-        n_p = len(self.producers)
+    def read(self, x: FArray) -> tuple[FArray, FArray, float]:
+        """(unmet per importer, shut-in per producer) in Mt/yr, economic cost in USD/yr."""
         unmet = np.bincount(self.u_key, weights=x[self.u_sl], minlength=len(self.importers))
-        placed = np.bincount(self.s_key, weights=x[self.s_sl], minlength=n_p) - np.bincount(
-            self.sh_key, weights=x[self.sh_sl], minlength=n_p
-        )
-        return unmet.astype(float), placed.astype(float)
+        placed = x[self.fixed_cols] - x[self.sh_sl]
+        shut = np.maximum(self.fixed_min - placed, 0.0)
+        shut_in = np.bincount(self.sh_key, weights=shut, minlength=len(self.producers))
+        return unmet.astype(float), shut_in.astype(float), mt_to_t(float(self.econ @ x))
 
 
 def _progress(enabled: bool) -> Any:
@@ -195,7 +207,7 @@ def stress(
         msg = f"the base plan did not solve: {base.status.value}"
         raise SolverError(msg)
     reader = _Reader(model)
-    base_unmet, base_placed = reader.read(base.x)
+    base_unmet, base_shut, base_econ = reader.read(base.x)
     cols = asset_columns(model, assets, country_role)
     kind = {"links": "link", "nodes": "node", "countries": "country"}[assets]
     cases: list[tuple[str, tuple[str, ...], IArray]] = [(a, (a,), c) for a, c in cols.items()]
@@ -222,8 +234,9 @@ def stress(
             for asset, members, c in cases:
                 rec: dict[str, Any] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
                 if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
-                    rec.update(skipped=True, status="skipped", delta_objective_usd=0.0,
-                               unmet_mt_per_year=0.0, shut_in_mt_per_year=0.0)  # fmt: skip
+                    rec.update(skipped=True, status="skipped", delta_economic_cost_usd=0.0,
+                               delta_objective_usd=0.0, unmet_mt_per_year=0.0,
+                               shut_in_mt_per_year=0.0)  # fmt: skip
                 else:
                     hm.close_cols(c)
                     try:
@@ -232,19 +245,20 @@ def stress(
                         hm.restore_cols(c)
                     rec.update(skipped=False, status=res.status.value)
                     if res.ok:
-                        unmet, placed = reader.read(res.x)
-                        du, ds = unmet - base_unmet, base_placed - placed
+                        unmet, shut, econ = reader.read(res.x)
+                        du, ds = unmet - base_unmet, shut - base_shut
                         du[du < TOL_MT] = 0.0
                         ds[ds < TOL_MT] = 0.0
                         unmet_rows[asset], shut_rows[asset] = du, ds
                         rec.update(
+                            delta_economic_cost_usd=econ - base_econ,
                             delta_objective_usd=mt_to_t(res.objective - base.objective),
                             unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
                         )  # fmt: skip
                         solved.append((asset, c, res.objective))
                     else:
-                        rec.update(delta_objective_usd=np.nan, unmet_mt_per_year=np.nan,
-                                   shut_in_mt_per_year=np.nan)  # fmt: skip
+                        rec.update(delta_economic_cost_usd=np.nan, delta_objective_usd=np.nan,
+                                   unmet_mt_per_year=np.nan, shut_in_mt_per_year=np.nan)  # fmt: skip
                 records.append(rec)
                 bar.advance(task)
     except KeyboardInterrupt:
@@ -253,13 +267,10 @@ def stress(
     checks = _check_hot_cold(model, opts, base.objective, solved, check_sample, hm)
     ranking = pd.DataFrame(
         records,
-        columns=["asset", "kind", "members", "columns", "skipped", "status", "delta_objective_usd",
-                 "unmet_mt_per_year", "shut_in_mt_per_year"],
+        columns=["asset", "kind", "members", "columns", "skipped", "status", "unmet_mt_per_year",
+                 "shut_in_mt_per_year", "delta_economic_cost_usd", "delta_objective_usd"],
     ).set_index("asset")  # fmt: skip
-    ranking = ranking.sort_values(
-        ["delta_objective_usd", "unmet_mt_per_year", "shut_in_mt_per_year"], ascending=False, kind="stable"
-    )
-    ranking["rank"] = np.arange(1, len(ranking) + 1)
+    ranking = rank_cases(ranking)
     if top is not None:
         ranking = ranking.head(top)
     zeros_u = np.zeros(len(reader.importers))
@@ -275,6 +286,20 @@ def stress(
         shut_in=shut_df, checks=checks, interrupted=interrupted,
         seconds=time.perf_counter() - t0,
     )  # fmt: skip
+
+
+def rank_cases(ranking: pd.DataFrame) -> pd.DataFrame:
+    """Order cases by lost volume (unmet + shut-in, Mt/yr), then by added economic cost.
+
+    Cases that did not solve (NaN) go last. Adds ``lost_mt_per_year`` and ``rank``.
+    """
+    out = ranking.assign(lost_mt_per_year=ranking["unmet_mt_per_year"] + ranking["shut_in_mt_per_year"])
+    # round the volume key so solver noise does not reorder cases that lose the same volume
+    key = out.assign(_lost=out["lost_mt_per_year"].round(6), _cost=out["delta_economic_cost_usd"])
+    key = key.sort_values(["_lost", "_cost"], ascending=False, kind="stable", na_position="last")
+    out = out.loc[key.index]
+    out["rank"] = np.arange(1, len(out) + 1)
+    return out
 
 
 def _check_hot_cold(

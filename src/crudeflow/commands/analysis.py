@@ -102,13 +102,15 @@ def stress_cmd(
         return
     solved = int((~res.ranking["skipped"]).sum())
     skipped = len(res.ranking) - solved
+    scope = stress_scope(k, len(res.ranking), assets, res.ranking)
+    stop = " [yellow](interrupted)[/]" if res.interrupted else ""
     console.print(
-        f"N-{k} over {len(res.ranking)} {assets}: {solved} re-solved hot, {skipped} skipped "
-        f"(no base flow); {res.seconds:.2f} s" + (" [yellow](interrupted)[/]" if res.interrupted else ""),
+        f"{scope}: {solved} re-solved hot, {skipped} skipped (no base flow); {res.seconds:.2f} s{stop}",
         highlight=False,
     )
-    cols = ["rank", "kind", "status", "delta_objective_usd", "unmet_mt_per_year", "shut_in_mt_per_year"]
-    console.print(frame_table(res.ranking[cols].head(top), "Criticality (Δ objective, USD/yr)"))
+    cols = ["rank", "unmet_mt_per_year", "shut_in_mt_per_year", "delta_economic_cost_usd", "kind", "status"]
+    title = "Criticality: ranked by volume lost (unmet + shut-in), then economic cost"
+    console.print(frame_table(res.ranking[cols].head(top), title))
     for name, frame in (("unmet", res.unmet), ("shut_in", res.shut_in)):
         f = frame.head(top)
         f = f.loc[:, (f.abs() > 1e-6).any()]
@@ -123,6 +125,14 @@ def stress_cmd(
                 if len(s):
                     console.print(frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset"))
     console.print(frame_table(res.checks, "Hot vs cold check"))
+
+
+def stress_scope(k: int, n_cases: int, assets: str, ranking: Any) -> str:
+    """``N-1 over 36 countries`` or ``N-2 over 630 pairs of 36 countries``."""
+    if k == 1:
+        return f"N-1 over {n_cases} {assets}"
+    members = {m for ms in ranking["members"] for m in ms}
+    return f"N-2 over {n_cases} pairs of {len(members)} {assets}"
 
 
 def montecarlo_cmd(

@@ -161,11 +161,11 @@ def _summary_cards(side: Side, base: Side | None) -> str:
     s = side.plan.summary()
     b = base.plan.summary() if base is not None else None
     items = [
-        ("System cost", "objective_usd", 1e-9, "bn USD/yr", "{:,.2f}"),
+        ("Economic cost", "economic_cost_usd", 1e-9, "bn USD/yr", "{:,.2f}"),
+        ("Unmet demand", "unmet_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
+        ("Shut-in output", "shut_in_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
         ("Delivered to refineries", "delivered_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
         ("Average delivered cost", "average_delivered_cost_usd_per_t", 1.0, "USD/t", "{:,.1f}"),
-        ("Unmet demand", "unmet_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
-        ("Shut-in supply", "shut_in_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
         ("Sold to world markets", "sold_to_markets_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
         ("Binding links", "bottlenecks", 1.0, "", "{:,.0f}"),
     ]

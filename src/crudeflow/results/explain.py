@@ -33,6 +33,11 @@ def _reach(model: Model, g: sp.csr_matrix, node: str) -> IArray:
     return np.flatnonzero(reachable(g, start)).astype(np.int64)
 
 
+def shadow_price_words(usd_per_t: float) -> str:
+    """A capacity shadow price (USD/t) as a sentence that parses (``docs/glossary.md``)."""
+    return f"each extra tonne of capacity would lower the system cost by {usd_per_t:,.0f} USD"
+
+
 class _Binding:
     """Binding links (largest shadow price first) as arrays, each with its sentence."""
 
@@ -45,7 +50,7 @@ class _Binding:
         self.to_pos = idx.node_ids.get_indexer(b["to"])
         self.shadow = b["shadow_price_usd_per_t"].to_numpy(float)
         self.text = [
-            f"link '{lid}' is full at {cap:.2f} Mt/yr (one more Mt/yr there would save {sh:,.0f} USD/t)"
+            f"link '{lid}' is full at {cap:.2f} Mt/yr ({shadow_price_words(sh)})"
             for lid, cap, sh in zip(
                 b.index, b["capacity_mt_per_year"], b["shadow_price_usd_per_t"], strict=True
             )
@@ -109,7 +114,7 @@ def explain_unmet(
 ) -> pd.Series:
     """One sentence per refinery with unmet demand naming what binds.
 
-    Looks upstream of the refinery: full links (with what one more Mt/yr would save),
+    Looks upstream of the refinery: full links (with their shadow prices in words),
     binding quality limits (and, given ``row_dual``, slates, share caps and contracts),
     policies that close legs on its routes, supplies at their maximum; when nothing
     binds, the shortage penalty is cheaper than supplying it.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +15,7 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
-from crudeflow.units import mt_to_t
+from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
 
 TOL = 1e-6
 
@@ -30,19 +30,24 @@ class Plan:
     """A least-cost supply plan. Volumes Mt/yr, costs USD/t, totals USD/yr.
 
     Frames: ``flows`` (link × grade, with tariff, duty and fee), ``link_flows`` (per link,
-    with utilisation and shadow price = what one more Mt/yr of capacity would save),
+    with utilisation and shadow price = by how much each extra tonne of capacity would lower
+    the system cost, USD),
     ``deliveries`` (refinery × grade run, ``origin`` = origin of the grade run — for a swap
     the grade delivered — with delivered cost and its parts: price, transport, duties,
     fees, which add up; volume-weighted averages over every route into the refinery),
     ``costs`` (per refinery, the same parts, total cost and ``marginal_cost_usd_per_t`` =
     the cost of one more tonne of runs there), ``prices`` (marginal cost per node and grade:
     the conservation dual), ``bottlenecks`` (full links with a positive shadow price),
-    ``unmet`` (with reasons), ``shut_in`` (fixed output not placed), ``sales`` (world-market
+    ``unmet`` (with reasons), ``shut_in`` (fixed output that cannot be placed anywhere),
+    ``sales`` (world-market
     outlets: price paid, delivered cost, revenue), ``supply``, ``paths`` (source → … → sink
     with the route's own cost parts; ``origin`` = origin of the grade supplied),
-    ``concentration`` (HHI and shares per importing country, by origin and by transit),
-    ``contracts``. ``objective_parts_usd`` splits the objective; its values sum to
-    ``objective_usd``.
+    ``concentration`` (per importing country, by origin and by transit: share of intake
+    from each origin / crossing each country, which may sum above 100 %, and the HHI of the
+    normalised shares),
+    ``contracts``. ``objective_parts_usd`` splits the objective (the system cost, penalties
+    included); its values sum to ``objective_usd``. The headline is ``economic_cost_usd``
+    (no penalties) beside the unmet and shut-in volumes. Words: ``docs/glossary.md``.
     """
 
     status: str
@@ -68,38 +73,126 @@ class Plan:
     """The objective by part (USD/yr): supply, transport, duties, fees, penalties, and
     market revenue (negative); the values sum to ``objective_usd``."""
 
+    economic_cost_parts_usd: dict[str, float] = field(default_factory=dict)
+    """The economic cost by part (USD/yr): crude purchases (output placed, at its price),
+    transport, duties, fees and market revenue (negative); see ``docs/glossary.md``."""
+
+    @property
+    def economic_cost_usd(self) -> float:
+        """Crude purchases + transport + duties + fees − market revenue (USD/yr), no penalties."""
+        return float(sum(self.economic_cost_parts_usd.values()))
+
+    units: str = "mt"
+    """``mt`` (Mt/yr, USD/t: the model's own) or ``kbd`` (kb/d, USD/bbl; see ``in_units``)."""
+    grade_bbl_per_t: dict[str, float] = field(default_factory=dict)
+    """Barrels per tonne of each grade (from ``grades.csv``), for ``in_units``."""
+    reference_bbl_per_t: float = 7.33
+    """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
+
     def summary(self) -> dict[str, Any]:
-        """Headline figures: objective, volumes delivered, unmet, average delivered cost."""
-        runs = float(self.deliveries["mt_per_year"].sum())
-        cost = float((self.deliveries["mt_per_year"] * self.deliveries["delivered_cost_usd_per_t"]).sum())
+        """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
+
+        Volumes in Mt/yr (kb/d after ``in_units("kbd")``), the average delivered cost in
+        USD/t (USD/bbl). ``objective_usd`` is the full objective (economic cost plus the
+        shortage, shut-in and contract penalties and the price of shut-in output); its parts
+        are in ``objective_parts_usd``.
+        """
+        kbd = self.units == "kbd"
+        v, c = ("kb_per_day", "usd_per_bbl") if kbd else ("mt_per_year", "usd_per_t")
+        d = self.deliveries
+        runs = float(d[v].sum())
+        annual = kb_per_day_to_bbl_per_year(d[v].to_numpy(float)) if kbd else mt_to_t(d[v].to_numpy(float))
+        cost = float((annual * d[f"delivered_cost_{c}"].to_numpy(float)).sum())
+        per = float(kb_per_day_to_bbl_per_year(runs) if kbd else mt_to_t(runs))
         return {
             "scenario": self.scenario,
             "status": self.status,
+            "units": self.units,
+            "economic_cost_usd": self.economic_cost_usd,
+            f"unmet_{v}": float(self.unmet[v].sum()),
+            f"shut_in_{v}": float(self.shut_in[v].sum()),
+            f"delivered_{v}": runs,
+            f"sold_to_markets_{v}": float(self.sales[v].sum()),
+            f"average_delivered_cost_{c}": cost / per if runs else float("nan"),
+            "refinery_cost_usd": cost,
             "objective_usd": self.objective_usd,
-            "delivered_mt_per_year": runs,
-            "unmet_mt_per_year": float(self.unmet["mt_per_year"].sum()),
-            "shut_in_mt_per_year": float(self.shut_in["mt_per_year"].sum()),
-            "sold_to_markets_mt_per_year": float(self.sales["mt_per_year"].sum()),
-            "average_delivered_cost_usd_per_t": cost / runs if runs else float("nan"),
-            "refinery_cost_usd": mt_to_t(cost),
             "bottlenecks": len(self.bottlenecks),
             "solve_seconds": self.solve_seconds,
         }
 
+    def in_units(self, units: str = "kbd") -> Plan:
+        """The plan with volumes in kb/d and prices and costs in USD/bbl (``units="kbd"``).
+
+        Each grade converts by its own bbl/t (``grades.csv``); a total (a refinery's runs, a
+        link's flow) converts as the sum of its converted grades, and its cost per barrel
+        is its cost in USD over its barrels. Columns are renamed (``*_kb_per_day``,
+        ``*_usd_per_bbl``). Contracts (no grade) use ``reference_bbl_per_t``. ``"mt"``
+        returns the plan unchanged. USD/yr totals and shares do not change.
+        """
+        u = check_units(units)
+        if u == self.units or u == "mt":
+            if u != self.units:
+                msg = "a plan in kb/d cannot be converted back: keep the Mt/yr plan"
+                raise ValueError(msg)
+            return self
+        ref = self.reference_bbl_per_t
+        g = pd.Series(self.grade_bbl_per_t, dtype=float)
+
+        def by_grade(grades: Any) -> npt.NDArray[np.float64]:
+            return np.asarray(g.reindex(pd.Index(grades)).fillna(ref).to_numpy(float))
+
+        def mix(keys: pd.Series, grades: pd.Series, vol: pd.Series) -> pd.Series:
+            """Volume-weighted bbl/t of the grades under each key."""
+            w = pd.DataFrame({"k": keys.to_numpy(), "m": vol.to_numpy(float)})
+            w["mb"] = w["m"] * by_grade(grades)
+            agg = w.groupby("k")[["m", "mb"]].sum()
+            return (agg["mb"] / agg["m"].where(agg["m"] > 0)).dropna()
+
+        def keyed(frame: pd.DataFrame, keys: Any, eff: pd.Series) -> pd.DataFrame:
+            return convert_frame(frame, eff.reindex(pd.Index(keys)).fillna(ref).to_numpy(float))
+
+        d = self.deliveries
+        ref_mix = mix(d["refinery"], d["grade"], d["mt_per_year"])
+        f = self.flows
+        link_mix = mix(f["link"], f["grade"], f["mt_per_year"])
+        return replace(
+            self,
+            units="kbd",
+            flows=convert_frame(f, by_grade(f["grade"])),
+            link_flows=keyed(self.link_flows, self.link_flows.index, link_mix),
+            deliveries=convert_frame(d, by_grade(d["grade"])),
+            costs=keyed(self.costs, self.costs.index, ref_mix),
+            prices=convert_frame(self.prices, by_grade(self.prices["grade"])),
+            bottlenecks=keyed(self.bottlenecks, self.bottlenecks.index, link_mix),
+            unmet=keyed(self.unmet, self.unmet.index, ref_mix),
+            shut_in=convert_frame(self.shut_in, by_grade(self.shut_in.index.get_level_values("grade"))),
+            sales=convert_frame(self.sales, by_grade(self.sales["grade"])),
+            supply=convert_frame(self.supply, by_grade(self.supply.index.get_level_values("grade"))),
+            paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
+            contracts=convert_frame(self.contracts, ref),
+        )
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON document: status, objective, flows, deliveries, unmet, prices, bottlenecks."""
+        kbd = self.units == "kbd"
 
         def rec(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
             d = df.reset_index() if df.index.name or isinstance(df.index, pd.MultiIndex) else df
+            if kbd:
+                cols = [
+                    c.replace("mt_per_year", "kb_per_day").replace("usd_per_t", "usd_per_bbl") for c in cols
+                ]
             d = d[[c for c in cols if c in d.columns]]
             return _clean(d.to_dict(orient="records"))
 
         return {
             "status": self.status,
-            "objective_usd": self.objective_usd,
+            "units": self.units,
+            "objective_usd": round_for_unit("objective_usd", self.objective_usd),
             "scenario": self.scenario,
             "summary": _clean([self.summary()])[0],
-            "objective_parts_usd": dict(self.objective_parts_usd),
+            "economic_cost_parts_usd": _clean([self.economic_cost_parts_usd])[0],
+            "objective_parts_usd": _clean([self.objective_parts_usd])[0],
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -149,22 +242,22 @@ class Plan:
 
 
 def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    out = []
-    for r in records:
-        c: dict[str, Any] = {}
-        for k, v in r.items():
-            if isinstance(v, float | np.floating):
-                c[k] = None if not np.isfinite(v) else float(v)
-            elif isinstance(v, np.integer):
-                c[k] = int(v)
-            elif isinstance(v, np.bool_):
-                c[k] = bool(v)
-            elif isinstance(v, tuple):
-                c[k] = list(v)
-            else:
-                c[k] = v
-        out.append(c)
-    return out
+    """JSON-ready records: NumPy scalars to Python, NaN to null, floats rounded by unit."""
+    return [{k: _clean_value(str(k), v) for k, v in r.items()} for r in records]
+
+
+def _clean_value(key: str, v: Any) -> Any:
+    if isinstance(v, float | np.floating):
+        return None if not np.isfinite(v) else round_for_unit(key, float(v))
+    if isinstance(v, np.integer):
+        return int(v)
+    if isinstance(v, np.bool_):
+        return bool(v)
+    if isinstance(v, tuple):
+        return list(v)
+    if isinstance(v, dict):
+        return {k: _clean_value(key, x) for k, x in v.items()}
+    return v
 
 
 PATHS_AUTO_LIMIT = 50_000
@@ -332,12 +425,15 @@ def make_plan(
     conc = concentration(net, path_frame, deliveries, with_transit=bool(want_paths))
     contracts = _contracts(model, x, res)
     parts = objective_parts(model, x)
+    econ = economic_cost_parts(model, x)
     return Plan(
         status=res.status.value, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
         link_flows=link_flows, deliveries=deliveries, costs=costs, prices=prices,
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
-        iterations=res.iterations, objective_parts_usd=parts,
+        iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
+        grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
+        reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
     )  # fmt: skip
 
 
@@ -373,6 +469,41 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
     }
 
 
+def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:
+    """Per LP column, its economic cost (USD/t): the objective without penalties.
+
+    Supply at its price, flows at tariff + duty + fee, sales at minus their price, and
+    shut-in output at minus its price (it is produced in the LP but never bought);
+    shortage, shut-in and contract penalties are zero. ``vector @ x`` is USD/yr ÷ 10⁶.
+    """
+    lp = model.lp
+    c = np.zeros(lp.n_cols)
+    for name in ("supply", "flow", "sale"):
+        b = lp.vars[name]
+        c[b.slice] = b.cost
+    sb, shb = lp.vars["supply"], lp.vars["shut_in"]
+    fixed = np.flatnonzero(sb.lower > 0)
+    c[shb.slice] = -np.asarray(sb.cost, float)[fixed]
+    return c
+
+
+def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float]:
+    """The economic cost split into its parts (USD/yr); see ``Plan.economic_cost_parts_usd``."""
+    lp = model.lp
+    sb, shb, fb, mb = lp.vars["supply"], lp.vars["shut_in"], lp.vars["flow"], lp.vars["sale"]
+    fixed = np.flatnonzero(sb.lower > 0)
+    placed = x[sb.slice].copy()
+    placed[fixed] -= x[shb.slice]
+    fx = x[fb.slice]
+    return {
+        "crude_purchases_usd": mt_to_t(float((placed * sb.cost).sum())),
+        "transport_usd": mt_to_t(float((fx * model.flow_tariff).sum())),
+        "duties_usd": mt_to_t(float((fx * model.flow_duty).sum())),
+        "fees_usd": mt_to_t(float((fx * model.flow_fee).sum())),
+        "market_revenue_usd": mt_to_t(float((x[mb.slice] * mb.cost).sum())),
+    }
+
+
 def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> list[tuple[str, ...]]:
     """Countries a path crosses other than its origin and its final country, in order.
 
@@ -398,15 +529,17 @@ def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> l
 def concentration(
     net: Any, paths: pd.DataFrame, deliveries: pd.DataFrame | None = None, *, with_transit: bool = True
 ) -> pd.DataFrame:
-    """HHI (0–10,000) and top shares per importing country, by origin and by transit.
+    """Per importing country, by origin and by transit: shares of its intake and their HHI.
 
-    Origin shares are shares of the country's crude runs by the origin of the grade run
-    (from ``deliveries`` when given, else from refinery paths). Transit shares are the
-    fraction of the country's runs crossing each transit country (a run crossing none
-    counts as ``direct``); they need paths. The HHI is taken over shares normalised to
-    sum to one.
+    ``share_of_intake_pct`` (country → %): by ``origin``, the share of the country's crude
+    runs by origin of the grade run (from ``deliveries`` when given, else from refinery
+    paths); they sum to 100. By ``transit``, the share of its intake that crosses each
+    transit country (``direct`` = crosses none); a cargo crossing two countries counts in
+    both, so these **may sum above 100 %**; they need paths. ``top`` and
+    ``top_share_of_intake_pct`` name the largest. ``hhi`` (0–10,000) is the
+    Herfindahl-Hirschman index of the shares normalised to sum to one.
     """
-    cols = ["importer", "by", "hhi", "top", "top_share_pct", "shares"]
+    cols = ["importer", "by", "hhi", "top", "top_share_of_intake_pct", "share_of_intake_pct"]
     ref = paths[paths["sink_kind"] == "refinery"] if len(paths) else paths
     if deliveries is not None:
         runs = deliveries[["refinery", "origin", "mt_per_year"]]
@@ -443,7 +576,7 @@ def concentration(
         for (i, k), v in zip(first.index.tolist(), first.tolist(), strict=True):
             rows.append({
                 "importer": i, "by": by, "hhi": float(hhi[i]), "top": str(k),
-                "top_share_pct": float(v * 100), "shares": shares[str(i)],
+                "top_share_of_intake_pct": float(v * 100), "share_of_intake_pct": shares[str(i)],
             })  # fmt: skip
     return pd.DataFrame(rows, columns=cols).sort_values(["importer", "by"], ignore_index=True)
 

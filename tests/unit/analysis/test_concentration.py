@@ -33,7 +33,7 @@ def test_plan_concentration_on_a_hand_split() -> None:
     c = concentration(plan(_two_origins()), "BY", "origin")
     assert c.loc[0, "top"] == "KZ"
     assert c.loc[0, "hhi"] == pytest.approx(6250.0)  # 75 % / 25 %
-    assert c.loc[0, "shares"] == {"KZ": 75.0, "AZ": 25.0}
+    assert c.loc[0, "share_of_intake_pct"] == {"KZ": 75.0, "AZ": 25.0}
 
 
 def test_diversify_curve() -> None:

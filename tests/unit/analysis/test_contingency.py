@@ -22,7 +22,8 @@ def test_n1_links_ranks_the_obvious_asset(diamond_net: Network) -> None:
     assert r.loc["cd", "delta_objective_usd"] == pytest.approx(896e6)
     assert r.loc["cd", "unmet_mt_per_year"] == pytest.approx(1.0)
     assert res.unmet.loc["cd", "BY"] == pytest.approx(1.0)
-    assert res.shut_in.loc["cd", "KZ"] == pytest.approx(1.0)
+    # A is a flexible supplier (no minimum): selling 1 Mt less is not shut-in
+    assert res.shut_in.loc["cd", "KZ"] == 0.0
     # losing B-D: 4 Mt via C at 104 -> +6 MUSD
     assert r.loc["bd", "delta_objective_usd"] == pytest.approx(6e6)
     # A-E carries nothing: skipped, zero delta

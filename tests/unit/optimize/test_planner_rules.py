@@ -292,7 +292,7 @@ def test_share_cap_by_transit() -> None:
     assert flow(p, "ur") == pytest.approx(1)
     assert flow(p, "br") == pytest.approx(4)
     conc = p.concentration.set_index(["importer", "by"])
-    assert conc.loc[("SK", "transit"), "shares"]["UA"] == pytest.approx(20.0)
+    assert conc.loc[("SK", "transit"), "share_of_intake_pct"]["UA"] == pytest.approx(20.0)
     check_plan(p)
 
 
