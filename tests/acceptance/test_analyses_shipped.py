@@ -50,7 +50,7 @@ def test_montecarlo_same_on_one_worker_and_dask(shipped: Network) -> None:
     from distributed import LocalCluster
 
     one = montecarlo(shipped, n=200, seed=1, workers=1, chunk_size=50)
-    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster:
+    with LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster:
         dask = montecarlo(shipped, n=200, seed=1, scheduler=cluster.scheduler_address, chunk_size=50)
     pd.testing.assert_frame_equal(one.summary, dask.summary)
     pd.testing.assert_frame_equal(one.unmet, dask.unmet)

@@ -91,7 +91,7 @@ def test_same_answer_on_a_dask_cluster(make_diamond: Callable[..., Network]) -> 
     net = _outage_net(make_diamond)
     one = montecarlo(net, n=120, seed=11, workers=1, chunk_size=25)
     with (
-        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=None) as cluster,
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
         Client(cluster) as client,
     ):
         viaddr = montecarlo(net, n=120, seed=11, scheduler=cluster.scheduler_address, chunk_size=25)
