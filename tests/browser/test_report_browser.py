@@ -1,8 +1,11 @@
 """The report in a real browser: headless Debian Chromium driven by Playwright, network blocked.
 
-Skips (with the reason) when /usr/bin/chromium or the playwright package is missing;
-``.ci/install-browser.sh`` installs the browser. Never runs ``playwright install``.
-Set ``CRUDEFLOW_SCREENSHOT_DIR`` to keep the screenshots (the README's picture is made so).
+On a developer machine it skips, saying how to get the browser
+(``bash .ci/install-browser.sh``), when /usr/bin/chromium or the playwright package is
+missing; under ``CI`` (any value but empty, 0 or false) it fails instead, so a broken
+install never passes as a skipped test. Never runs ``playwright install``.
+Set ``CRUDEFLOW_SCREENSHOT_DIR`` to keep the screenshots: one per section
+(``section-<id>.png``) and the README's picture.
 """
 
 from __future__ import annotations
@@ -28,13 +31,28 @@ ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable is set to anything but empty, 0 or false."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing(what: str, fix: str) -> None:
+    """Fail under CI (a real service must be there), else skip saying how to get it."""
+    if in_ci():
+        pytest.fail(f"{what}; CI is set, so this test fails rather than skips ({fix})")
+    pytest.skip(f"{what}: {fix}")
+
+
 def _playwright() -> Any:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (run .ci/install-browser.sh)")
+        missing(f"{CHROMIUM} is not installed", "install it with `bash .ci/install-browser.sh`")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright Python package is not installed")
+        missing(
+            "the playwright Python package is not installed",
+            "install the dev dependencies (`make run` or `pip install -e '.[dev]'`)",
+        )
     return sync_playwright
 
 
@@ -132,6 +150,9 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
                 clip={"x": 0, "y": 0, "width": 1600, "height": top["y"] + top["height"] + 12},
                 full_page=True,
             )
+            # one picture per section, to look at (element shots scroll the page: after the clip)
+            for sid in page.eval_on_selector_all("main > section", "els => els.map(e => e.id)"):
+                page.locator(f"section#{sid}").screenshot(path=str(shots / f"section-{sid}.png"))
         finally:
             browser.close()
     assert requests == [], f"the report tried to fetch {requests}"

@@ -109,6 +109,31 @@ def countries() -> tuple[Country, ...]:
     return tuple(out)
 
 
+@lru_cache(maxsize=1)
+def _land_rings() -> tuple[Any, ...]:
+    """The shipped outlines' rings as matplotlib paths (degrees), for point-in-land tests."""
+    from matplotlib.path import Path as MplPath
+
+    return tuple(
+        MplPath(np.asarray(ring, float))
+        for feat in outlines_geojson()["features"]
+        for poly in feat["geometry"]["coordinates"]
+        for ring in poly[:1]  # outer rings only: the shipped outlines have no holes
+    )
+
+
+def on_land(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
+    """True where a point (degrees) lies inside a shipped country outline (1:110m, the region only).
+
+    Points outside :data:`REGION` are never on land here: the outlines stop at its edge.
+    """
+    pts = np.column_stack([np.asarray(lon, float).ravel(), np.asarray(lat, float).ravel()])
+    land = np.zeros(len(pts), bool)
+    for ring in _land_rings():
+        land |= ring.contains_points(pts)
+    return land
+
+
 def country_names() -> dict[str, str]:
     """ISO alpha-2 -> short English name for the countries of the region."""
     names = {c.iso_a2: c.name for c in countries() if c.iso_a2}
