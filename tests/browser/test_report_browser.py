@@ -159,3 +159,16 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
     assert seen == [], f"the report sent requests {seen}"
     assert errors == [], f"console errors: {errors}"
     assert (shots / "report-belarus-without-russian-crude.png").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", "fail"), ("1", "fail"), ("", "skip"), ("false", "skip")]
+)
+def test_missing_browser_fails_under_ci_and_skips_with_a_fix_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: str
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if outcome == "fail" else pytest.skip.Exception
+    with pytest.raises(expected) as info:
+        missing("/usr/bin/chromium is not installed", "install it with `bash .ci/install-browser.sh`")
+    assert "bash .ci/install-browser.sh" in str(info.value)
