@@ -140,6 +140,47 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
             assert box["width"] > 500
             assert box["height"] > 400
 
+            # tanker legs drawn along sea routes, not as 17-point arcs
+            sea = page.evaluate(
+                """() => document.getElementById('map-1').data
+                     .filter(t => t.mode === 'lines' && t.line && t.line.color === '#e07b00' && t.x)
+                     .map(t => t.x.length)"""
+            )
+            assert len(sea) > 5
+            assert sum(n != 17 for n in sea) > 0.8 * len(sea), sea
+            # legends and tables are not cut; the toolbar never covers a title or heading
+            for div in ("map-0", "map-1", "map-change", "sankey-1", "cost-1", "cost-delta"):
+                fig = page.locator(f"#{div}").bounding_box()
+                leg = page.locator(f"#{div} .legend").first
+                if leg.count():
+                    lb = leg.bounding_box()
+                    assert fig is not None
+                    assert lb is not None
+                    assert lb["x"] >= fig["x"] - 1, div
+                    assert lb["x"] + lb["width"] <= fig["x"] + fig["width"] + 1, div
+                    assert lb["y"] + lb["height"] <= fig["y"] + fig["height"] + 1, div
+                page.locator(f"#{div}").hover()
+                page.wait_for_timeout(150)
+                bar = page.locator(f"#{div} .modebar-container").bounding_box()
+                assert bar is not None
+                for text in page.locator(f"#{div} .gtitle, #{div} .annotation-text").all():
+                    tb = text.bounding_box()
+                    if tb is None or tb["width"] == 0:
+                        continue
+                    apart = (
+                        bar["x"] + bar["width"] <= tb["x"] or tb["x"] + tb["width"] <= bar["x"]
+                        or bar["y"] + bar["height"] <= tb["y"] or tb["y"] + tb["height"] <= bar["y"]
+                    )  # fmt: skip
+                    assert apart, (div, text.text_content())
+            clipped = page.evaluate(
+                """() => [...document.querySelectorAll('.scroll')]
+                     .filter(e => e.scrollWidth > e.clientWidth + 1).length"""
+            )
+            assert clipped == 0, f"{clipped} tables wider than their box"
+            page.mouse.move(0, 0)
+            page.evaluate("window.scrollTo(0, 0)")  # bounding boxes below are taken from the top
+            page.wait_for_timeout(200)
+
             page.screenshot(path=str(tmp_path / "report-full.png"), full_page=True)
             # the README picture: headline figures and the map of what moves
             assert page.locator("#map-change .js-plotly-plot, #map-change.js-plotly-plot").count() == 1

@@ -126,7 +126,7 @@ def enter_view(path: FArray, box: tuple[float, float, float, float]) -> FArray |
     path never enters the box.
     """
     inside = _inside(path[:, 0], path[:, 1], box)
-    if not inside.any():
+    if not inside.any():  # pragma: no cover - callers pass legs with an end in the view
         return None
     k = int(np.argmax(inside))
     if k == 0:
@@ -276,7 +276,11 @@ def short_name(name: str) -> str:
 
 
 def map_data(
-    plan: Any, network: Network, curve: float = 0.12, reach_deg: tuple[float, float] = (8.0, 5.0)
+    plan: Any,
+    network: Network,
+    curve: float = 0.12,
+    reach_deg: tuple[float, float] = (8.0, 5.0),
+    lane_reach_deg: float = 5.0,
 ) -> MapData:
     """Link routes, states, widths and node positions for one plan on its network.
 
@@ -285,8 +289,9 @@ def map_data(
     apart from pipelines; other links are straight segments between node coordinates.
     Links absent from the plan (disabled, closed, zero capacity) are
     ``disabled``; active links carrying no flow are ``idle``. The view frames the land
-    network and the sea terminals within ``reach_deg`` (lon, lat degrees) of it; other
-    nodes sit on the frame's edge, marked off map.
+    network and the sea terminals within ``reach_deg`` (lon, lat degrees) of it, and the
+    sea lanes of its tanker legs up to ``lane_reach_deg`` south of that; other nodes sit
+    on the frame's edge where their route enters it, marked off map.
     """
     nodes = network.nodes
     links = network.links
@@ -340,6 +345,20 @@ def map_data(
     lo1 = min(REGION[2], float(box["lon"].max()) + 3.0)
     la0 = max(REGION[1], float(box["lat"].min()) - 2.0)
     la1 = min(REGION[3], float(box["lat"].max()) + 2.0)
+    # reach a little south for the sea lanes of the view's tanker legs (the Mediterranean
+    # lane, the Suez approach), so routes from beyond the frame enter it in their direction
+    stored = sea_paths()
+    on_box = nd["lon"].between(lo0, lo1) & nd["lat"].between(la0, la1)
+    lane_lat = [la0]
+    for a, b in zip(df.loc[live & sea, "from"], df.loc[live & sea, "to"], strict=True):
+        if a in nd.index and b in nd.index and (on_box[a] or on_box[b]):
+            ends = nd.loc[[a, b], ["lon", "lat"]].to_numpy(float)
+            path = stored.get(_end_key(ends[0], ends[1]))
+            if path is not None:
+                near_lane = (path[:, 0] >= lo0) & (path[:, 0] <= lo1) & (path[:, 1] >= la0 - lane_reach_deg)
+                near_lane &= ~on_land(path[:, 0], path[:, 1])  # open sea, not a canal
+                lane_lat += list(path[near_lane, 1] - 0.5)  # the inset edge (0.8) falls just inside
+    la0 = max(REGION[1], min(lane_lat))
     nd["on_map"] = nd["lon"].between(lo0, lo1) & nd["lat"].between(la0, la1)
     inset = (lo0 + 1.2, la0 + 0.8, lo1 - 1.2, la1 - 0.8)
     edge_lon, edge_lat = _towards_edge(nd["lon"].to_numpy(float), nd["lat"].to_numpy(float), inset)
@@ -372,7 +391,6 @@ def map_data(
     mid_x, mid_y = xs[8].copy(), ys[8].copy()
     on_view = nd["on_map"]
     coords = nd[["lon", "lat"]]
-    stored = sea_paths()
     off_rows: list[tuple[str, float, float, str]] = []  # node, x, y, link
     sea_path = np.zeros(len(df), bool)
     for i, (lid, a, b, mode) in enumerate(zip(df.index, df["from"], df["to"], df["mode"], strict=True)):
