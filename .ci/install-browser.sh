@@ -14,4 +14,4 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -q
 $SUDO apt-get install -y -q chromium fonts-liberation
-/usr/bin/chromium --version || true
+/usr/bin/chromium --version

@@ -17,19 +17,37 @@ freight ``tariff_usd_per_t`` from the dataset's documented formula:
 links.csv is rewritten in place with its column order kept; distances are
 rounded to whole km and tariffs to cents.
 
-Usage::
+It also writes ``sea_routes.geojson`` beside links.csv: one LineString per tanker leg
+(the searoute path from the ``from`` node to the ``to`` node, ends pinned to the nodes'
+coordinates), simplified with Douglas-Peucker to ``TOLERANCE_DEG`` and rounded to
+``DECIMALS`` decimals, so the report draws the leg along the sea lane. A simplification
+that would cut across land (the shipped 1:110m outlines) is redone finer; a Caspian leg
+is stored as the straight line (bent once if it would cross land) as searoute's Caspian
+lanes are coarse, or left out when no such line stays at sea (the report then draws an
+arc). searoute routes some Aegean-Ionian legs through the Corinth Canal, which crude
+tankers cannot use: those go round Cape Matapan instead.
 
-    python scripts/build_sea_distances.py [DATASET_DIR]
+Usage (searoute is a build-time tool, not a crudeflow dependency)::
+
+    pip install searoute
+    PYTHONPATH=src python scripts/build_sea_distances.py [--geometry-only] [DATASET_DIR]
+
+``--geometry-only`` writes sea_routes.geojson and leaves links.csv alone.
 """
 
 from __future__ import annotations
 
 import csv
+import itertools
+import json
 import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import searoute
+
+from crudeflow.report.geo import on_land
 
 DEFAULT = Path(__file__).resolve().parents[1] / "src" / "crudeflow" / "datasets" / "caspian-europe"
 
@@ -50,6 +68,12 @@ STRAITS = {
 }
 BALTIC = {"primorsk", "ust_luga", "naftoport", "butinge", "klaipeda", "ventspils", "riga", "rostock"}
 DANISH_STRAITS = ("DK", "SE")
+CORINTH_BOX = (22.8, 37.75, 23.25, 38.05)  # lon_min, lat_min, lon_max, lat_max
+SOUTH_OF_MATAPAN = (36.0, 22.5)  # lat, lon: waypoint for Aegean <-> Ionian legs
+GEOMETRY_FILE = "sea_routes.geojson"
+TOLERANCE_DEG = 0.05  # Douglas-Peucker tolerance (about 5 km; under a pixel on the report's map)
+DECIMALS = 2  # coordinates rounded to 0.01 degree (about 1 km)
+END_KM = 40.0  # a path may cross land this close to its ends (ports sit inland of the coastline)
 
 
 def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
@@ -63,14 +87,33 @@ def great_circle_km(a: tuple[float, float], b: tuple[float, float]) -> float:
     return 2 * 6371.0 * math.asin(math.sqrt(h))
 
 
-def sea_route(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, list[str], list[list[float]]]:
-    """Length (km), traversed passages and geometry of the searoute path from a to b."""
+def _searoute(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, list[str], list[list[float]]]:
     r = searoute.searoute([a[1], a[0]], [b[1], b[0]], units="km", return_passages=True)
     return (
         float(r.properties["length"]),
         list(r.properties.get("traversed_passages", [])),
         r.geometry["coordinates"],
     )
+
+
+def uses_corinth(coords: list[list[float]]) -> bool:
+    """True if a searoute path (lon, lat) goes through the Corinth Canal."""
+    lon0, lat0, lon1, lat1 = CORINTH_BOX
+    return any(lon0 <= lon <= lon1 and lat0 <= lat <= lat1 for lon, lat in coords)
+
+
+def sea_route(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, list[str], list[list[float]]]:
+    """Length (km), traversed passages and geometry of the searoute path from a to b.
+
+    searoute's network includes the Corinth Canal (24 m wide, closed to crude tankers);
+    a path through it is replaced by the two paths via a point south of Cape Matapan.
+    """
+    dist, passages, coords = _searoute(a, b)
+    if uses_corinth(coords):
+        d1, p1, c1 = _searoute(a, SOUTH_OF_MATAPAN)
+        d2, p2, c2 = _searoute(SOUTH_OF_MATAPAN, b)
+        dist, passages, coords = d1 + d2, p1 + [p for p in p2 if p not in p1], c1 + c2[1:]
+    return dist, passages, coords
 
 
 def freight_coefficients() -> tuple[float, float, float, float]:
@@ -87,7 +130,103 @@ def in_caspian(coords: list[list[float]]) -> bool:
     return all(lat0 <= lat <= lat1 and lon0 <= lon <= lon1 for lon, lat in coords)
 
 
-def main(folder: Path) -> None:
+def simplify(coords: np.ndarray, tol: float) -> np.ndarray:
+    """Douglas-Peucker: the vertices of ``coords`` (n x 2, degrees) kept within ``tol`` degrees."""
+    keep = np.zeros(len(coords), bool)
+    keep[[0, -1]] = True
+    stack = [(0, len(coords) - 1)]
+    while stack:
+        i, j = stack.pop()
+        if j <= i + 1:
+            continue
+        a, b = coords[i], coords[j]
+        seg = b - a
+        rel = coords[i + 1 : j] - a
+        norm = float(np.hypot(*seg))
+        d = (
+            np.abs(seg[0] * rel[:, 1] - seg[1] * rel[:, 0]) / norm
+            if norm > 0
+            else np.hypot(rel[:, 0], rel[:, 1])
+        )
+        k = int(np.argmax(d))
+        if d[k] > tol:
+            keep[i + 1 + k] = True
+            stack += [(i, i + 1 + k), (i + 1 + k, j)]
+    return coords[keep]
+
+
+def land_km(coords: np.ndarray, step_km: float = 2.0) -> float:
+    """Length (km) of the path's stretches on land, sampled every ``step_km``, ends excepted."""
+    lon: list[float] = []
+    lat: list[float] = []
+    for (lo0, la0), (lo1, la1) in itertools.pairwise(coords):
+        n = max(2, int(great_circle_km((la0, lo0), (la1, lo1)) / step_km) + 1)
+        lon += list(np.linspace(lo0, lo1, n))
+        lat += list(np.linspace(la0, la1, n))
+    lo, la = np.asarray(lon), np.asarray(lat)
+    start, end = (coords[0, 1], coords[0, 0]), (coords[-1, 1], coords[-1, 0])
+    near = np.array(
+        [
+            min(great_circle_km(start, (y, x)), great_circle_km(end, (y, x))) < END_KM
+            for x, y in zip(lo, la, strict=True)
+        ]
+    )
+    return float((on_land(lo, la) & ~near).sum()) * step_km
+
+
+def leg_geometry(
+    pa: tuple[float, float], pb: tuple[float, float], coords: list[list[float]] | None
+) -> list[list[float]] | None:
+    """The stored path (lon, lat rounded) from a to b: searoute's or, if None, the straight line.
+
+    A straight line that crosses land is bent through one point beside it (up to 0.6 x
+    its length sideways, the least bend first); if none stays at sea there is no path (None).
+    """
+    if coords is None:
+        (la0, lo0), (la1, lo1) = pa, pb
+        a, b = np.array([lo0, la0]), np.array([lo1, la1])
+        side = np.array([-(la1 - la0), lo1 - lo0])
+        tries = sorted(
+            ((abs(f), t, f) for t in (0.5, 0.3, 0.7, 0.85) for f in np.arange(-0.6, 0.61, 0.05)),
+            key=lambda x: x[:2],
+        )
+        for _, t, f in tries:
+            raw = np.asarray([a, a + t * (b - a) + f * side, b], float)
+            if land_km(raw) == 0:
+                break
+        else:
+            return None
+        base = 0.0
+    else:
+        raw = np.asarray([[pa[1], pa[0]], *coords, [pb[1], pb[0]]], float)
+        base = land_km(raw)
+    tol = TOLERANCE_DEG
+    while True:
+        out = np.round(simplify(raw, tol), DECIMALS)
+        if land_km(out) <= base or tol < 0.002:
+            break
+        tol /= 2
+    keep = np.r_[True, np.any(np.diff(out, axis=0) != 0, axis=1)]  # drop repeats from rounding
+    return [[float(x), float(y)] for x, y in out[keep]]
+
+
+def write_geometry(folder: Path, legs: list[dict[str, object]]) -> Path:
+    """``sea_routes.geojson``: one compact line per feature, so diffs stay readable."""
+    head = {
+        "type": "FeatureCollection",
+        "name": "crudeflow sea routes",
+        "note": f"tanker legs from searoute {getattr(searoute, '__version__', '')}, simplified "
+        f"(Douglas-Peucker {TOLERANCE_DEG} deg) and rounded to {DECIMALS} decimals by "
+        "scripts/build_sea_distances.py; lon, lat",
+    }
+    lines = [json.dumps(f, separators=(",", ":")) for f in legs]
+    text = json.dumps(head, separators=(",", ":"))[:-1] + ',"features":[\n' + ",\n".join(lines) + "\n]}\n"
+    out = folder / GEOMETRY_FILE
+    out.write_text(text, encoding="utf-8")
+    return out
+
+
+def main(folder: Path, geometry_only: bool = False) -> None:
     with open(folder / "nodes.csv", encoding="utf-8") as f:
         nodes = {r["id"]: r for r in csv.DictReader(f)}
     with open(folder / "links.csv", encoding="utf-8", newline="") as f:
@@ -98,6 +237,7 @@ def main(folder: Path) -> None:
     print(
         f"freight = {a:.2f} + {b * 1000:.3f} x distance/1000 km  (ref: CPC-Augusta {d_med:.0f} km, CPC-Ningbo {d_fe:.0f} km)"
     )
+    legs: list[dict[str, object]] = []
     for r in rows:
         if r["mode"] != "tanker":
             continue
@@ -105,10 +245,18 @@ def main(folder: Path) -> None:
         pa, pb = (float(fr["lat"]), float(fr["lon"])), (float(to["lat"]), float(to["lon"]))
         caspian = "Caspian small-tanker formula" in r["note"]
         dist, passages, coords = sea_route(pa, pb)
+        path: list[list[float]] | None
         if caspian and not in_caspian(coords):
             dist, passages = great_circle_km(pa, pb) * CASPIAN_DETOUR, []
             if "great-circle x 1.15" not in r["note"]:
                 r["note"] += "; searoute left the Caspian, distance = great-circle x 1.15 (assumption)"
+        # searoute's Caspian lanes are coarse (they cut Mangyshlak): draw Caspian legs straight
+        path = leg_geometry(pa, pb, None if caspian else coords)
+        if path is None:
+            print(f"  {r['id']}: no sea path that stays off land; the report draws an arc")
+        else:
+            legs.append({"type": "Feature", "properties": {"link": r["id"], "from": r["from"], "to": r["to"]},
+                         "geometry": {"type": "LineString", "coordinates": path}})  # fmt: skip
         r["distance_km"] = str(round(dist))
         countries = [c for c in r["countries"].split(";") if c]
         extra: list[str] = []
@@ -124,12 +272,21 @@ def main(folder: Path) -> None:
             r["tariff_usd_per_t"] = f"{CASPIAN_FACTOR * (a + b * dist):.2f}"
         elif "estimate: freight = A + B x distance" in r["note"]:
             r["tariff_usd_per_t"] = f"{a + b * dist:.2f}"
-    with open(folder / "links.csv", "w", encoding="utf-8", newline="") as f:
-        w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
-        w.writeheader()
-        w.writerows(rows)
-    print(f"updated {sum(r['mode'] == 'tanker' for r in rows)} tanker links in {folder / 'links.csv'}")
+    with open(folder / "links.csv", encoding="utf-8", newline="") as f:
+        unchanged = list(csv.DictReader(f)) == rows
+    if geometry_only or unchanged:
+        print(f"links.csv left as it is ({'as asked' if geometry_only else 'no value changed'})")
+    else:
+        with open(folder / "links.csv", "w", encoding="utf-8", newline="") as f:
+            w = csv.DictWriter(f, fieldnames=cols, lineterminator="\n")
+            w.writeheader()
+            w.writerows(rows)
+        print(f"updated {sum(r['mode'] == 'tanker' for r in rows)} tanker links in {folder / 'links.csv'}")
+    out = write_geometry(folder, legs)
+    n_pts = sum(len(f["geometry"]["coordinates"]) for f in legs)  # type: ignore[index]
+    print(f"wrote {len(legs)} sea paths ({n_pts} points, {out.stat().st_size:,} bytes) to {out}")
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1]) if len(sys.argv) > 1 else DEFAULT)
+    args = [a for a in sys.argv[1:] if a != "--geometry-only"]
+    main(Path(args[0]) if args else DEFAULT, geometry_only="--geometry-only" in sys.argv[1:])

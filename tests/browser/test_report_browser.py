@@ -1,8 +1,11 @@
 """The report in a real browser: headless Debian Chromium driven by Playwright, network blocked.
 
-Skips (with the reason) when /usr/bin/chromium or the playwright package is missing;
-``.ci/install-browser.sh`` installs the browser. Never runs ``playwright install``.
-Set ``CRUDEFLOW_SCREENSHOT_DIR`` to keep the screenshots (the README's picture is made so).
+On a developer machine it skips, saying how to get the browser
+(``bash .ci/install-browser.sh``), when /usr/bin/chromium or the playwright package is
+missing; under ``CI`` (any value but empty, 0 or false) it fails instead, so a broken
+install never passes as a skipped test. Never runs ``playwright install``.
+Set ``CRUDEFLOW_SCREENSHOT_DIR`` to keep the screenshots: one per section
+(``section-<id>.png``) and the README's picture.
 """
 
 from __future__ import annotations
@@ -28,13 +31,28 @@ ARGS = [
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
+def in_ci() -> bool:
+    """True when the ``CI`` environment variable is set to anything but empty, 0 or false."""
+    return os.environ.get("CI", "").strip().lower() not in ("", "0", "false", "no")
+
+
+def missing(what: str, fix: str) -> None:
+    """Fail under CI (a real service must be there), else skip saying how to get it."""
+    if in_ci():
+        pytest.fail(f"{what}; CI is set, so this test fails rather than skips ({fix})")
+    pytest.skip(f"{what}: {fix}")
+
+
 def _playwright() -> Any:
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is not installed (run .ci/install-browser.sh)")
+        missing(f"{CHROMIUM} is not installed", "install it with `bash .ci/install-browser.sh`")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.skip("the playwright Python package is not installed")
+        missing(
+            "the playwright Python package is not installed",
+            "install the dev dependencies (`make run` or `pip install -e '.[dev]'`)",
+        )
     return sync_playwright
 
 
@@ -122,6 +140,47 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
             assert box["width"] > 500
             assert box["height"] > 400
 
+            # tanker legs drawn along sea routes, not as 17-point arcs
+            sea = page.evaluate(
+                """() => document.getElementById('map-1').data
+                     .filter(t => t.mode === 'lines' && t.line && t.line.color === '#e07b00' && t.x)
+                     .map(t => t.x.length)"""
+            )
+            assert len(sea) > 5
+            assert sum(n != 17 for n in sea) > 0.8 * len(sea), sea
+            # legends and tables are not cut; the toolbar never covers a title or heading
+            for div in ("map-0", "map-1", "map-change", "sankey-1", "cost-1", "cost-delta"):
+                fig = page.locator(f"#{div}").bounding_box()
+                leg = page.locator(f"#{div} .legend").first
+                if leg.count():
+                    lb = leg.bounding_box()
+                    assert fig is not None
+                    assert lb is not None
+                    assert lb["x"] >= fig["x"] - 1, div
+                    assert lb["x"] + lb["width"] <= fig["x"] + fig["width"] + 1, div
+                    assert lb["y"] + lb["height"] <= fig["y"] + fig["height"] + 1, div
+                page.locator(f"#{div}").hover()
+                page.wait_for_timeout(150)
+                bar = page.locator(f"#{div} .modebar-container").bounding_box()
+                assert bar is not None
+                for text in page.locator(f"#{div} .gtitle, #{div} .annotation-text").all():
+                    tb = text.bounding_box()
+                    if tb is None or tb["width"] == 0:
+                        continue
+                    apart = (
+                        bar["x"] + bar["width"] <= tb["x"] or tb["x"] + tb["width"] <= bar["x"]
+                        or bar["y"] + bar["height"] <= tb["y"] or tb["y"] + tb["height"] <= bar["y"]
+                    )  # fmt: skip
+                    assert apart, (div, text.text_content())
+            clipped = page.evaluate(
+                """() => [...document.querySelectorAll('.scroll')]
+                     .filter(e => e.scrollWidth > e.clientWidth + 1).length"""
+            )
+            assert clipped == 0, f"{clipped} tables wider than their box"
+            page.mouse.move(0, 0)
+            page.evaluate("window.scrollTo(0, 0)")  # bounding boxes below are taken from the top
+            page.wait_for_timeout(200)
+
             page.screenshot(path=str(tmp_path / "report-full.png"), full_page=True)
             # the README picture: headline figures and the map of what moves
             assert page.locator("#map-change .js-plotly-plot, #map-change.js-plotly-plot").count() == 1
@@ -132,9 +191,25 @@ def test_report_renders_offline_without_errors(tmp_path: Path) -> None:
                 clip={"x": 0, "y": 0, "width": 1600, "height": top["y"] + top["height"] + 12},
                 full_page=True,
             )
+            # one picture per section, to look at (element shots scroll the page: after the clip)
+            for sid in page.eval_on_selector_all("main > section", "els => els.map(e => e.id)"):
+                page.locator(f"section#{sid}").screenshot(path=str(shots / f"section-{sid}.png"))
         finally:
             browser.close()
     assert requests == [], f"the report tried to fetch {requests}"
     assert seen == [], f"the report sent requests {seen}"
     assert errors == [], f"console errors: {errors}"
     assert (shots / "report-belarus-without-russian-crude.png").stat().st_size > 100_000
+
+
+@pytest.mark.parametrize(
+    ("ci", "outcome"), [("true", "fail"), ("1", "fail"), ("", "skip"), ("false", "skip")]
+)
+def test_missing_browser_fails_under_ci_and_skips_with_a_fix_elsewhere(
+    monkeypatch: pytest.MonkeyPatch, ci: str, outcome: str
+) -> None:
+    monkeypatch.setenv("CI", ci)
+    expected = pytest.fail.Exception if outcome == "fail" else pytest.skip.Exception
+    with pytest.raises(expected) as info:
+        missing("/usr/bin/chromium is not installed", "install it with `bash .ci/install-browser.sh`")
+    assert "bash .ci/install-browser.sh" in str(info.value)

@@ -47,14 +47,16 @@ def map_figure(
     height: int | None = None,
     legend: str = "right",
     width_hint_px: float = 1250.0,
+    show_idle: bool = False,
 ) -> go.Figure:
     """The network on a map: links coloured by mode, width by flow (Mt/yr), hover details.
 
     ``legend`` is ``right`` (beside the map) or ``bottom`` (under it, for side-by-side maps).
     Without ``height``, it is set so a map ``width_hint_px`` wide fills the figure.
-    Idle links (active, no flow) are dotted, disabled links dashed grey, binding links
-    (at capacity with a positive shadow price) carry a red halo. Nodes outside the mapped
-    region sit on its edge, labelled *off map*.
+    Tanker legs follow their sea paths. Idle links (active, no flow) are hidden unless
+    ``show_idle`` (a click on their legend entry shows them, dotted); disabled links are
+    dashed grey, binding links (at capacity with a positive shadow price) carry a red
+    halo. Nodes outside the view sit on its edge where their route enters, *off map*.
     """
     md = geo.map_data(plan, network)
     fig = go.Figure()
@@ -79,23 +81,26 @@ def map_figure(
                 x=r["x"], y=r["y"], mode="lines", hoverinfo="skip", showlegend=False,
                 line={"color": r["colour"], "width": r["width_px"] if r["state"] == "flowing" else 1.0,
                       "dash": dash},
-                opacity=0.9 if r["state"] == "flowing" else 0.35 if r["state"] == "idle" else 0.6,
-                legendgroup=r["mode"] if r["state"] != "disabled" else "disabled",
+                opacity=0.9 if r["state"] == "flowing" else 0.4,
+                legendgroup=r["state"] if r["state"] != "flowing" else r["mode"],
+                visible=True if r["state"] != "idle" or show_idle else "legendonly",
             )
         )  # fmt: skip
-    _link_hover(fig, links, geo.link_hover(links))
+    hover_links = links if show_idle else links[links["state"] != "idle"]
+    _link_hover(fig, hover_links, geo.link_hover(hover_links))
 
     # legend entries for link styles
     for mode, colour in geo.MODE_COLOURS.items():
         if (links["mode"] == mode).any():
             _legend_line(fig, mode.capitalize(), colour, "solid", 4, group=mode)
     if (links["state"] == "idle").any():
-        _legend_line(fig, "Idle", "#666", "dot", 2)
+        _legend_line(fig, "Idle (click to show)" if not show_idle else "Idle", "#666", "dot", 2, group="idle",
+                     visible=True if show_idle else "legendonly")  # fmt: skip
     if (links["state"] == "disabled").any():
         _legend_line(fig, "Disabled", geo.DISABLED_COLOUR, "dash", 2, group="disabled")
     if len(binding):
         _legend_line(fig, "At capacity", "rgba(214,39,40,0.6)", "solid", 9, group="binding")
-    _nodes(fig, md, links, network)
+    _nodes(fig, md, links[links["state"] != "idle"], network, width_hint_px)
     scen = getattr(plan, "scenario", "") if plan is not None else ""
     _map_layout(fig, md, title or (f"Crude flows — {scen}" if scen else "Crude network"), height, legend,
                 width_hint_px, "<b>Links</b> (width ∝ √flow)")  # fmt: skip
@@ -149,7 +154,7 @@ def change_map_figure(
     _legend_line(fig, "More flow", more, "solid", 5, group="more")
     _legend_line(fig, "Less flow", less, "solid", 5, group="less")
     _legend_line(fig, "Unchanged", "rgba(110,110,110,0.5)", "solid", 1.5)
-    _nodes(fig, md, links[moved | (fb > 1e-6)], network)
+    _nodes(fig, md, links[moved | (fb > 1e-6)], network, width_hint_px)
     _map_layout(fig, md, title or f"What moves: link flows, {other.scenario} minus {base.scenario} (Mt/yr)",
                 height, "right", width_hint_px, "<b>Change in flow</b> (width ∝ √|Δ|)")  # fmt: skip
     return fig
@@ -185,21 +190,22 @@ def _link_hover(fig: go.Figure, links: pd.DataFrame, text: list[str]) -> None:
     )  # fmt: skip
 
 
-def _nodes(fig: go.Figure, md: geo.MapData, links: pd.DataFrame, network: Network) -> None:
-    """Node markers by kind; fields, refineries, markets and off-map ends labelled without overlap."""
+def _nodes(fig: go.Figure, md: geo.MapData, links: pd.DataFrame, network: Network, width_px: float) -> None:
+    """Node markers by kind; fields, refineries, markets and off-map ends labelled, crowded labels thinned."""
     nd = md.nodes
     ends = list(set(links["from"]) | set(links["to"])) + list(network.demands.index)
     shown = nd[nd["on_map"] & nd["used"] & nd.index.isin(ends)]
     lab = shown[shown["kind"].isin(geo.LABELLED_KINDS)]
     prio = lab["kind"].map({k: i for i, k in enumerate(("market", "field", "refinery"))}).to_numpy()
     lab = lab.iloc[np.argsort(prio, kind="stable")]
-    off = md.off_map[md.off_map["node"].isin(ends)]
-    keys = [*lab.index, *("off:" + off["node"])]
+    off = geo.off_map_markers(md.off_map, links.index)
+    keys = [*lab.index, *(f"off:{i}" for i in range(len(off)))]
     placed = geo.place_labels(
-        np.concatenate([lab["x"].to_numpy(float), off["x"].to_numpy(float)]),
-        np.concatenate([lab["y"].to_numpy(float), off["y"].to_numpy(float)]),
-        [*lab["label"], *off["label"]], md.extent,
+        np.concatenate([off["x"].to_numpy(float), lab["x"].to_numpy(float)]),
+        np.concatenate([off["y"].to_numpy(float), lab["y"].to_numpy(float)]),
+        [*off["label"], *lab["label"]], md.extent, width_px=width_px,
     )  # fmt: skip
+    placed = placed[len(off) :] + placed[: len(off)]  # off-map markers placed first: they sit on the edge
     pos = dict(zip(keys, placed, strict=True))
     for kind, (symbol, colour, size) in geo.NODE_STYLE.items():
         sel = shown[shown["kind"] == kind]
@@ -211,8 +217,9 @@ def _nodes(fig: go.Figure, md: geo.MapData, links: pd.DataFrame, network: Networ
                 x=sel["x"], y=sel["y"], mode="markers+text" if labelled else "markers",
                 marker={"symbol": symbol, "color": colour, "size": size,
                         "line": {"color": "white", "width": 1}},
-                text=sel["label"] if labelled else None,
-                textposition=[pos.get(i, "top center") for i in sel.index] if labelled else None,
+                text=[lb if pos.get(i) else "" for i, lb in zip(sel.index, sel["label"], strict=True)]
+                if labelled else None,
+                textposition=[pos.get(i) or "top center" for i in sel.index] if labelled else None,
                 textfont={"size": 10, "color": "#222"},
                 hovertext=sel["hover"], hoverinfo="text", name=kind.capitalize(),
                 legendgroup=f"node-{kind}", cliponaxis=False,
@@ -223,9 +230,10 @@ def _nodes(fig: go.Figure, md: geo.MapData, links: pd.DataFrame, network: Networ
             go.Scatter(
                 x=off["x"], y=off["y"], mode="markers+text",
                 marker={"symbol": "circle-open", "color": "#555", "size": 8, "line": {"width": 1.5}},
-                text=off["label"], textposition=[pos.get("off:" + n, "middle right") for n in off["node"]],
+                text=[lb if pos.get(f"off:{i}") else "" for i, lb in enumerate(off["label"])],
+                textposition=[pos.get(f"off:{i}") or "middle right" for i in range(len(off))],
                 textfont={"size": 9, "color": "#555"}, hovertext=off["label"],
-                hoverinfo="text", name="Off map", cliponaxis=False,
+                hoverinfo="text", name="Off map (where its route enters)", cliponaxis=False,
             )
         )  # fmt: skip
 
@@ -260,13 +268,19 @@ def _map_layout(
 
 
 def _legend_line(
-    fig: go.Figure, name: str, colour: str, dash: str, width: float, group: str | None = None
+    fig: go.Figure,
+    name: str,
+    colour: str,
+    dash: str,
+    width: float,
+    group: str | None = None,
+    visible: bool | str = True,
 ) -> None:
     fig.add_trace(
         go.Scatter(
             x=[None], y=[None], mode="lines", name=name,
             line={"color": colour, "dash": dash, "width": width},
-            legendgroup=group or name, hoverinfo="skip",
+            legendgroup=group or name, hoverinfo="skip", visible=visible,
         )
     )  # fmt: skip
 

@@ -3,8 +3,10 @@
 Country outlines are Natural Earth 1:110m admin-0 polygons (public domain) shipped in
 ``static/countries.geojson``, clipped to lon −15..90, lat 20..72. Everything is drawn in
 a Mercator projection computed with NumPy (km), so no map service or
-topojson is ever fetched. Nodes outside the region (US Gulf, West Africa, ...) are pulled
-to the edge of the view and marked *off map*.
+topojson is ever fetched. Tanker legs follow the sea paths shipped with the datasets
+(``sea_routes.geojson``, made by ``scripts/build_sea_distances.py``). Nodes outside the
+view (US Gulf, West Africa, ...) are marked *off map* on its edge, where their sea path
+enters the view, or else at sea in their direction.
 """
 
 from __future__ import annotations
@@ -81,6 +83,84 @@ def outlines_geojson() -> dict[str, Any]:
     return data
 
 
+SEA_ROUTES_FILE = "sea_routes.geojson"
+
+
+def _end_key(a: Any, b: Any) -> tuple[float, ...]:
+    """Lookup key of a leg: its end coordinates (lon, lat of each) rounded to 0.01 degree."""
+    return tuple(float(v) for v in np.round(np.asarray([a[0], a[1], b[0], b[1]], float), 2))
+
+
+@lru_cache(maxsize=1)
+def sea_paths() -> dict[tuple[float, ...], FArray]:
+    """Sea paths (n x 2 lon, lat) of every shipped dataset's tanker legs, by end coordinates.
+
+    Keyed by coordinates, not link ids, so a scenario's or a user's tanker leg between
+    the same two ports gets the path too; either direction is found.
+    """
+    out: dict[tuple[float, ...], FArray] = {}
+    root = resources.files("crudeflow") / "datasets"
+    for folder in sorted(root.iterdir(), key=lambda f: f.name):
+        f = folder / SEA_ROUTES_FILE
+        if not f.is_file():
+            continue
+        for feat in json.loads(f.read_text("utf-8")).get("features", []):
+            c = np.asarray(feat["geometry"]["coordinates"], float)
+            if c.ndim == 2 and c.shape[0] >= 2 and c.shape[1] == 2:
+                out.setdefault(_end_key(c[0], c[-1]), c)
+                out.setdefault(_end_key(c[-1], c[0]), c[::-1].copy())
+    return out
+
+
+def _inside(lon: Any, lat: Any, box: tuple[float, float, float, float]) -> npt.NDArray[np.bool_]:
+    x0, y0, x1, y1 = box
+    lo, la = np.asarray(lon, float), np.asarray(lat, float)
+    out: npt.NDArray[np.bool_] = (lo >= x0) & (lo <= x1) & (la >= y0) & (la <= y1)
+    return out
+
+
+def enter_view(path: FArray, box: tuple[float, float, float, float]) -> FArray | None:
+    """The part of ``path`` (lon, lat; it starts off the view) from where it first enters ``box``.
+
+    The first point is where the path crosses the box's edge (to 0.01 degree); None if the
+    path never enters the box.
+    """
+    inside = _inside(path[:, 0], path[:, 1], box)
+    if not inside.any():  # pragma: no cover - callers pass legs with an end in the view
+        return None
+    k = int(np.argmax(inside))
+    if k == 0:
+        return path
+    a, b = path[k - 1], path[k]
+    lo, hi = 0.0, 1.0
+    for _ in range(24):  # bisection on the segment for the crossing
+        t = (lo + hi) / 2
+        q = a + t * (b - a)
+        if _inside(q[0], q[1], box):
+            hi = t
+        else:
+            lo = t
+    return np.vstack([a + hi * (b - a), path[k:]])
+
+
+def _to_sea(lon: FArray, lat: FArray, box: tuple[float, float, float, float]) -> tuple[FArray, FArray]:
+    """Points on the box's edge moved along it to the nearest point at sea (degrees)."""
+    x0, y0, x1, y1 = box
+    nx, ny = max(2, int((x1 - x0) / 0.2)), max(2, int((y1 - y0) / 0.2))
+    px = np.r_[np.linspace(x0, x1, nx), np.full(ny, x1), np.linspace(x1, x0, nx), np.full(ny, x0)]
+    py = np.r_[np.full(nx, y0), np.linspace(y0, y1, ny), np.full(nx, y1), np.linspace(y1, y0, ny)]
+    sea = ~on_land(px, py)
+    if not sea.any():
+        return lon, lat
+    px, py = px[sea], py[sea]
+    land = on_land(lon, lat)
+    lon, lat = lon.copy(), lat.copy()
+    for i in np.flatnonzero(land):
+        j = int(np.argmin((px - lon[i]) ** 2 + (py - lat[i]) ** 2))
+        lon[i], lat[i] = px[j], py[j]
+    return lon, lat
+
+
 @dataclass(frozen=True)
 class Country:
     """One country's projected outline: rings joined with NaN breaks (km)."""
@@ -107,6 +187,31 @@ def countries() -> tuple[Country, ...]:
         props = feat["properties"]
         out.append(Country(props["iso_a2"], props["name"], np.concatenate(xs), np.concatenate(ys)))
     return tuple(out)
+
+
+@lru_cache(maxsize=1)
+def _land_rings() -> tuple[Any, ...]:
+    """The shipped outlines' rings as matplotlib paths (degrees), for point-in-land tests."""
+    from matplotlib.path import Path as MplPath
+
+    return tuple(
+        MplPath(np.asarray(ring, float))
+        for feat in outlines_geojson()["features"]
+        for poly in feat["geometry"]["coordinates"]
+        for ring in poly[:1]  # outer rings only: the shipped outlines have no holes
+    )
+
+
+def on_land(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
+    """True where a point (degrees) lies inside a shipped country outline (1:110m, the region only).
+
+    Points outside :data:`REGION` are never on land here: the outlines stop at its edge.
+    """
+    pts = np.column_stack([np.asarray(lon, float).ravel(), np.asarray(lat, float).ravel()])
+    land = np.zeros(len(pts), bool)
+    for ring in _land_rings():
+        land |= ring.contains_points(pts)
+    return land
 
 
 def country_names() -> dict[str, str]:
@@ -171,16 +276,22 @@ def short_name(name: str) -> str:
 
 
 def map_data(
-    plan: Any, network: Network, curve: float = 0.12, reach_deg: tuple[float, float] = (8.0, 5.0)
+    plan: Any,
+    network: Network,
+    curve: float = 0.12,
+    reach_deg: tuple[float, float] = (8.0, 5.0),
+    lane_reach_deg: float = 5.0,
 ) -> MapData:
     """Link routes, states, widths and node positions for one plan on its network.
 
-    Tanker legs are drawn as gentle arcs (``curve`` × length sideways at the middle) so
-    sea lanes read apart from pipelines; other links are straight segments between node
-    coordinates. Links absent from the plan (disabled, closed, zero capacity) are
+    Tanker legs follow their stored sea path (:func:`sea_paths`); those without one are
+    drawn as gentle arcs (``curve`` × length sideways at the middle) so sea lanes read
+    apart from pipelines; other links are straight segments between node coordinates.
+    Links absent from the plan (disabled, closed, zero capacity) are
     ``disabled``; active links carrying no flow are ``idle``. The view frames the land
-    network and the sea terminals within ``reach_deg`` (lon, lat degrees) of it; other
-    nodes sit on the frame's edge, marked off map.
+    network and the sea terminals within ``reach_deg`` (lon, lat degrees) of it, and the
+    sea lanes of its tanker legs up to ``lane_reach_deg`` south of that; other nodes sit
+    on the frame's edge where their route enters it, marked off map.
     """
     nodes = network.nodes
     links = network.links
@@ -234,10 +345,24 @@ def map_data(
     lo1 = min(REGION[2], float(box["lon"].max()) + 3.0)
     la0 = max(REGION[1], float(box["lat"].min()) - 2.0)
     la1 = min(REGION[3], float(box["lat"].max()) + 2.0)
+    # reach a little south for the sea lanes of the view's tanker legs (the Mediterranean
+    # lane, the Suez approach), so routes from beyond the frame enter it in their direction
+    stored = sea_paths()
+    on_box = nd["lon"].between(lo0, lo1) & nd["lat"].between(la0, la1)
+    lane_lat = [la0]
+    for a, b in zip(df.loc[live & sea, "from"], df.loc[live & sea, "to"], strict=True):
+        if a in nd.index and b in nd.index and (on_box[a] or on_box[b]):
+            ends = nd.loc[[a, b], ["lon", "lat"]].to_numpy(float)
+            path = stored.get(_end_key(ends[0], ends[1]))
+            if path is not None:
+                near_lane = (path[:, 0] >= lo0) & (path[:, 0] <= lo1) & (path[:, 1] >= la0 - lane_reach_deg)
+                near_lane &= ~on_land(path[:, 0], path[:, 1])  # open sea, not a canal
+                lane_lat += list(path[near_lane, 1] - 0.5)  # the inset edge (0.8) falls just inside
+    la0 = max(REGION[1], min(lane_lat))
     nd["on_map"] = nd["lon"].between(lo0, lo1) & nd["lat"].between(la0, la1)
-    edge_lon, edge_lat = _towards_edge(
-        nd["lon"].to_numpy(float), nd["lat"].to_numpy(float), (lo0 + 1.2, la0 + 0.8, lo1 - 1.2, la1 - 0.8)
-    )
+    inset = (lo0 + 1.2, la0 + 0.8, lo1 - 1.2, la1 - 0.8)
+    edge_lon, edge_lat = _towards_edge(nd["lon"].to_numpy(float), nd["lat"].to_numpy(float), inset)
+    edge_lon, edge_lat = _to_sea(edge_lon, edge_lat, inset)
     nd["draw_lon"] = nd["lon"].where(nd["on_map"], edge_lon)
     nd["draw_lat"] = nd["lat"].where(nd["on_map"], edge_lat)
     nx, ny = project(nd["draw_lon"], nd["draw_lat"])
@@ -247,7 +372,8 @@ def map_data(
     ex1, ey1 = project(lo1, la1)
     extent = (float(ex0), float(ex1), float(ey0), float(ey1))
 
-    # link routes between drawn node positions; tanker legs as quadratic Bézier arcs
+    # link routes between drawn node positions; tanker legs along their stored sea path
+    # (else a quadratic Bezier arc), other links straight
     x0 = nd["x"].reindex(df["from"]).to_numpy(float)
     y0 = nd["y"].reindex(df["from"]).to_numpy(float)
     x1 = nd["x"].reindex(df["to"]).to_numpy(float)
@@ -260,15 +386,57 @@ def map_data(
     xs = (1 - tt) ** 2 * x0 + 2 * (1 - tt) * tt * cx + tt**2 * x1  # (17, n_links)
     ys = (1 - tt) ** 2 * y0 + 2 * (1 - tt) * tt * cy + tt**2 * y1
     straight = bend == 0
-    df["x"] = [xs[[0, -1], i] if straight[i] else xs[:, i] for i in range(len(df))]
-    df["y"] = [ys[[0, -1], i] if straight[i] else ys[:, i] for i in range(len(df))]
-    df["mid_x"] = xs[8]
-    df["mid_y"] = ys[8]
+    px: list[FArray] = [xs[[0, -1], i] if straight[i] else xs[:, i] for i in range(len(df))]
+    py: list[FArray] = [ys[[0, -1], i] if straight[i] else ys[:, i] for i in range(len(df))]
+    mid_x, mid_y = xs[8].copy(), ys[8].copy()
+    on_view = nd["on_map"]
+    coords = nd[["lon", "lat"]]
+    off_rows: list[tuple[str, float, float, str]] = []  # node, x, y, link
+    sea_path = np.zeros(len(df), bool)
+    for i, (lid, a, b, mode) in enumerate(zip(df.index, df["from"], df["to"], df["mode"], strict=True)):
+        if mode != "tanker" or a not in coords.index or b not in coords.index:
+            continue
+        on_a, on_b = bool(on_view[a]), bool(on_view[b])
+        path = stored.get(_end_key(coords.loc[a].to_numpy(float), coords.loc[b].to_numpy(float)))
+        if path is None or not (on_a or on_b):
+            continue
+        if not on_a:  # enter from the off-map start: the off end sits where the path enters
+            part = enter_view(path, inset)
+        elif not on_b:
+            part = enter_view(path[::-1], inset)
+            part = part[::-1] if part is not None else None
+        else:
+            part = path
+        if part is None:
+            continue
+        qx, qy = project(part[:, 0], part[:, 1])
+        px[i], py[i], sea_path[i] = qx, qy, True
+        if not on_a:
+            off_rows.append((str(a), float(qx[0]), float(qy[0]), str(lid)))
+        if not on_b:
+            off_rows.append((str(b), float(qx[-1]), float(qy[-1]), str(lid)))
+        # hover anchor: halfway along the part of the path inside the view
+        seen = _inside(part[:, 0], part[:, 1], (lo0, la0, lo1, la1))
+        if seen.any():
+            run = np.r_[0.0, np.cumsum(np.hypot(np.diff(qx), np.diff(qy)))]
+            k = np.flatnonzero(seen)
+            j = k[int(np.argmin(np.abs(run[k] - (run[k[0]] + run[k[-1]]) / 2)))]
+            mid_x[i], mid_y[i] = qx[j], qy[j]
+    df["x"], df["y"] = px, py
+    df["mid_x"], df["mid_y"] = mid_x, mid_y
+    df["sea_path"] = sea_path
     df["visible"] = np.isfinite(x0) & np.isfinite(x1)
 
-    off = nd[~nd["on_map"] & nd["used"]]
-    off = pd.DataFrame({"node": off.index, "x": off["x"].to_numpy(), "y": off["y"].to_numpy(),
-                        "label": [f"{lab} (off map)" for lab in off["label"]]})  # fmt: skip
+    # off-map ends of links without a sea path sit at the node's edge position
+    for lid, a, b, on_path in zip(df.index, df["from"], df["to"], sea_path, strict=True):
+        if on_path:
+            continue
+        for n in (a, b):
+            if n in nd.index and not bool(on_view[n]):
+                off_rows.append((str(n), float(nd.at[n, "x"]), float(nd.at[n, "y"]), str(lid)))
+    off = pd.DataFrame(off_rows, columns=["node", "x", "y", "link"])
+    off = off[off["node"].isin(list(nd.index[nd["used"]]))].reset_index(drop=True)
+    off["label"] = [f"{nd.at[n, 'label']} (off map)" for n in off["node"]]
 
     net_countries = set(nodes["country"]) | {c for cs in links["countries"] for c in cs}
     return MapData(
@@ -279,6 +447,31 @@ def map_data(
         network_countries=frozenset(net_countries),
         max_flow_mt_per_year=fmax,
     )
+
+
+def off_map_markers(off: pd.DataFrame, links: Any, merge_km: float = 120.0) -> pd.DataFrame:
+    """Off-map markers for the ends of ``links`` (ids): one per spot, names joined.
+
+    Ends closer than ``merge_km`` (projected) share a marker labelled with every node
+    there, e.g. ``US Gulf Coast, Bonny terminal (off map)``. Columns: x, y, label, nodes.
+    """
+    sel = off[off["link"].isin(list(links))].drop_duplicates(["node", "x", "y"])
+    groups: list[list[int]] = []
+    centres: list[tuple[float, float]] = []
+    for i, (x, y) in enumerate(zip(sel["x"], sel["y"], strict=True)):
+        for g, (cx, cy) in enumerate(centres):
+            if (x - cx) ** 2 + (y - cy) ** 2 <= merge_km**2:
+                groups[g].append(i)
+                break
+        else:
+            groups.append([i])
+            centres.append((float(x), float(y)))
+    rows = []
+    for members, (cx, cy) in zip(groups, centres, strict=True):
+        nodes = list(dict.fromkeys(sel["node"].iloc[members]))
+        names = list(dict.fromkeys(str(lab).removesuffix(" (off map)") for lab in sel["label"].iloc[members]))
+        rows.append((cx, cy, ", ".join(names) + " (off map)", tuple(nodes)))
+    return pd.DataFrame(rows, columns=["x", "y", "label", "nodes"])
 
 
 def _node_hover(plan: Any, nd: pd.DataFrame) -> list[str]:
@@ -339,11 +532,14 @@ def place_labels(
     extent: tuple[float, float, float, float],
     width_px: float = 1150.0,
     font_px: float = 10.0,
+    thin: bool = True,
 ) -> list[str]:
     """Greedy label placement: a ``textposition`` per label, least overlap first.
 
     For each label (in the given priority order) the candidate position whose box
-    overlaps the boxes placed so far, the markers and the map's edge the least.
+    overlaps the boxes placed so far, the markers and the map's edge the least. With
+    ``thin``, a label that would still cover more than a tenth of an earlier label is
+    dropped (position ``""``; its name stays on hover).
 
     Sizes are estimated from the plot width in pixels (a character ≈ 0.58 × font size).
     """
@@ -356,20 +552,24 @@ def place_labels(
     out = []
     for xi, yi, lab in zip(x, y, labels, strict=True):
         w = ch_w * len(lab)
-        best, best_cost = POSITIONS[0], np.inf
+        best, best_cost, best_clash = POSITIONS[0], np.inf, 0.0
         for pos in POSITIONS:
             v, hz = pos.split()
             cx = xi + {"center": 0.0, "right": w / 2 + gap, "left": -w / 2 - gap}[hz]
             cy = yi + {"top": h / 2 + gap, "bottom": -h / 2 - gap, "middle": 0.0}[v]
             box = (cx - w / 2, cy - h / 2, cx + w / 2, cy + h / 2)
-            cost = sum(_overlap(box, b) for b in placed)
+            clash = sum(_overlap(box, b) for b in placed)
+            cost = clash
             cost += 10 * (w * h - _overlap(box, (x0, y0, x1, y1)))  # keep labels inside the map
             inside = (
                 (dots[:, 0] > box[0]) & (dots[:, 0] < box[2]) & (dots[:, 1] > box[1]) & (dots[:, 1] < box[3])
             )
             cost += float(inside.sum()) * h * h * 0.5 + POSITIONS.index(pos) * 1e-6
             if cost < best_cost:
-                best, best_cost = pos, cost
+                best, best_cost, best_clash = pos, cost, clash
+        if thin and best_clash > 0.1 * w * h:
+            out.append("")
+            continue
         v, hz = best.split()
         cx = xi + {"center": 0.0, "right": w / 2 + gap, "left": -w / 2 - gap}[hz]
         cy = yi + {"top": h / 2 + gap, "bottom": -h / 2 - gap, "middle": 0.0}[v]

@@ -81,11 +81,11 @@ def _plotly_js() -> str:
 
 
 def _fig_html(fig: Any, div_id: str) -> str:
-    return str(
-        fig.to_html(
-            full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=div_id, config=PLOT_CONFIG
-        )
+    """A figure in a ``fig`` box whose top strip holds plotly's toolbar, clear of titles."""
+    inner = fig.to_html(
+        full_html=False, include_plotlyjs=False, include_mathjax=False, div_id=div_id, config=PLOT_CONFIG
     )
+    return f'<div class="fig">{inner}</div>'
 
 
 def _e(v: Any) -> str:
@@ -262,22 +262,22 @@ def build_report(
     )
     sections.append(("summary", "Summary", note + _summary_cards(main, base)))
 
-    def pair(make: Any, prefix: str) -> str:
+    def pair(make: Any, prefix: str, layout: str = "pair") -> str:
+        """One figure per side: side by side (``pair``) or one above the other (``stack``)."""
         if base is None:
             return str(make(main, f"{prefix}-0"))
         cells = "".join(f"<div>{make(s, f'{prefix}-{i}')}</div>" for i, s in enumerate(sides))
-        return f'<div class="pair">{cells}</div>'
+        return f'<div class="{layout}">{cells}</div>'
 
     def map_html(s: Side, div: str) -> str:
-        fig = figures.map_figure(
-            s.plan, s.network, title=f"Crude flows — {s.label}",
-            legend="bottom" if base is not None else "right", width_hint_px=720 if base is not None else 1250,
-        )  # fmt: skip
+        fig = figures.map_figure(s.plan, s.network, title=f"Crude flows — {s.label}", width_hint_px=1250)
         return _fig_html(fig, div)
 
     map_note = (
         '<p class="note">Links coloured by mode, line width proportional to the square root of the '
-        "flow; dotted = idle, dashed grey = disabled, red halo = at capacity. Hover a link's middle "
+        "flow; tanker legs follow their sea route; dashed grey = disabled, red halo = at capacity; "
+        "idle links are hidden (click <i>Idle</i> in the legend to show them). An <i>off map</i> "
+        "circle marks where a route from a place beyond the frame enters it. Hover a link's middle "
         "for capacity, flow, tariff and shadow price. Scroll to zoom, drag to pan. Outlines: Natural "
         "Earth (public domain).</p>"
     )
@@ -289,7 +289,7 @@ def build_report(
             "blue carries more, red less; width grows with the square root of the change. Hover a "
             "link's middle for both flows.</p>" + change,
         ))  # fmt: skip
-    sections.append(("map", "Network map", map_note + pair(map_html, "map")))
+    sections.append(("map", "Network map", map_note + pair(map_html, "map", "stack")))
 
     def sankey_html(s: Side, div: str) -> str:
         return _fig_html(
@@ -351,7 +351,7 @@ def build_report(
         sections.append(("tables", "Tables", tables(main)))
     else:
         cols = "".join(f"<div><h3>{_e(s.label)}</h3>{tables(s)}</div>" for s in sides)
-        sections.append(("tables", "Tables", f'<div class="pair">{cols}</div>'))
+        sections.append(("tables", "Tables", f'<div class="stack">{cols}</div>'))
 
     ranking = _stress_ranking(stress)
     if ranking is not None:

@@ -1,7 +1,8 @@
 """The network map as a static PNG or SVG (matplotlib, offline), for papers and slides.
 
 Draws the same geometry as the HTML map (:mod:`crudeflow.report.geo`): Natural Earth
-outlines, links coloured by mode with width by flow, idle links dotted, disabled dashed,
+outlines, links coloured by mode with width by flow, tanker legs along their sea paths,
+idle links left out (dotted with ``show_idle``), disabled dashed,
 binding links with a red halo, labelled fields, refineries and markets, and a legend.
 Uses matplotlib's object API (no pyplot), so it touches no global state.
 """
@@ -37,8 +38,12 @@ def render_map(
     title: str | None = None,
     width_in: float = 13.0,
     dpi: int = 200,
+    show_idle: bool = False,
 ) -> Path:
-    """Draw the plan's network map to ``path`` (``.png`` or ``.svg``; size in inches, dpi)."""
+    """Draw the plan's network map to ``path`` (``.png`` or ``.svg``; size in inches, dpi).
+
+    Tanker legs follow their sea paths; idle links are left out unless ``show_idle``.
+    """
     out = Path(path)
     fmt = out.suffix.lower().lstrip(".")
     if fmt not in ("png", "svg"):
@@ -97,6 +102,8 @@ def render_map(
                     color=(0.47, 0.41, 0.31, 0.6), zorder=2, clip_on=True)  # fmt: skip
 
     links = md.links[md.links["visible"]]
+    if not show_idle:
+        links = links[links["state"] != "idle"]
     segs = [np.column_stack([x, y]) for x, y in zip(links["x"], links["y"], strict=True)]
     states = links["state"].to_numpy()
     widths = links["width_px"].to_numpy(float) * _PX_TO_PT
@@ -131,7 +138,7 @@ def render_map(
     lab = shown[shown["kind"].isin(geo.LABELLED_KINDS)]
     prio = lab["kind"].map({k: i for i, k in enumerate(("market", "field", "refinery"))}).to_numpy()
     lab = lab.iloc[np.argsort(prio, kind="stable")]
-    off = md.off_map
+    off = geo.off_map_markers(md.off_map, links.index)
     width_px = map_w * 72
     placed = geo.place_labels(
         np.concatenate([lab["x"].to_numpy(float), off["x"].to_numpy(float)]),
@@ -156,6 +163,8 @@ def render_map(
         placed,
         strict=True,
     ):
+        if not pos:  # thinned: no room for this label
+            continue
         (dx, dy), ha, va = _OFFSETS[pos]
         ax.annotate(text, (x, y), xytext=(dx, dy), textcoords="offset points", ha=ha, va=va, fontsize=7,
                     color="#222", zorder=6, annotation_clip=True,
@@ -164,7 +173,7 @@ def render_map(
         ax.scatter(off["x"], off["y"], marker="o", s=30, facecolors="none", edgecolors="#555", linewidths=1.2,
                    zorder=5)  # fmt: skip
         handles.append(Line2D([], [], marker="o", color="#555", ls="", markerfacecolor="none",
-                              label="Off-map origin"))  # fmt: skip
+                              label="Off map (route enters here)"))  # fmt: skip
 
     link_handles: list[Any] = [
         Line2D([], [], color=c, lw=3, label=m.capitalize())
