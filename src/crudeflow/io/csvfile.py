@@ -26,8 +26,6 @@ from crudeflow.schema import Table
 _NEWLINE = re.compile(r"\r\n|\r|\n")
 _NUMBER_WITH_COMMA = re.compile(r"^\s*[-+]?(\d{1,3}(,\d{3})+(\.\d+)?|\d+,\d+)\s*$")
 """1,000 or 12,345.6 (thousands separators) or 46,1528 (a decimal comma)."""
-Record = tuple[int, list[str] | None, bool]
-"""(spreadsheet row, fields or None when unreadable, whether a problem is already reported)."""
 EXCERPT_CHARS = 60
 """How much of a cell an error quotes."""
 
@@ -123,17 +121,18 @@ def read_csv(path: Path, table: Table, out: Collector) -> CsvRead | None:
 def parse_csv_text(text: str, table: Table, out: Collector) -> CsvRead:
     """Parse CSV text with the checks of :func:`read_csv`."""
     file = table.file
-    lines = _NEWLINE.split(text)
-    if lines and lines[-1] == "":
-        lines.pop()
-    if not any(t.strip() for t in lines):
+    if not text.strip():
         out.error(file, None, None, f"a header row ({','.join(table.names)})", "an empty file")
         return CsvRead(None, usable=False)
-    records = _fast_records(text, len(lines))
+    records = _fast_records(text)
+    reported: set[int] = set()
     if records is None:
-        records = _line_records(lines, table, out)
-    header_row, header, _ = records[0] if records else (1, None, False)
-    if header_row != 1 or header is None or not any(h.strip() for h in header):
+        lines = _NEWLINE.split(text)
+        if lines[-1] == "":
+            lines.pop()
+        records = _line_records(lines, table, out, reported)
+    header = records[0]
+    if not header or not "".join(header).strip():
         out.error(file, 1, None, f"the header row ({','.join(table.names)})", "an empty row")
         return CsvRead(None, usable=False)
     names = [h.strip() for h in header]
@@ -141,27 +140,30 @@ def parse_csv_text(text: str, table: Table, out: Collector) -> CsvRead:
     broken: set[int] = set()
     rows: list[int] = []
     cells: list[list[str]] = []
-    for row, fields, reported in records[1:]:
-        if fields is None or not any(c.strip() for c in fields):
-            continue
-        if reported:
-            broken.add(row)
-        if len(fields) > width and not any(c.strip() for c in fields[width:]):
-            j = _locate_split(fields, names, table)
-            if j is None or not _numeric(names[j], table):
-                fields = fields[:width]  # trailing empty cells (spreadsheet exports): nothing is lost
+    for i in range(1, len(records)):
+        fields = records[i]
+        if not fields or not "".join(fields).strip():
+            continue  # a blank row (still counted)
+        row = i + 1
         if len(fields) != width:
-            fields = (
-                (fields + [""] * width)[:width] if reported else _fix_width(fields, names, table, row, out)
-            )
-            broken.add(row)
+            if len(fields) > width and not "".join(fields[width:]).strip():
+                j = _locate_split(fields, names, table)
+                if j is None or not _numeric(names[j], table):
+                    fields = fields[:width]  # trailing empty cells (spreadsheet exports): nothing is lost
+            if len(fields) != width:
+                if row in reported:
+                    fields = (fields + [""] * width)[:width]
+                else:
+                    fields = _fix_width(fields, names, table, row, out)
+                broken.add(row)
         rows.append(row)
         cells.append(fields)
+    broken |= reported
     keep = _check_header(names, cells, file, out)
     frame = pd.DataFrame(
-        [[r[k] for k in keep] for r in cells],
+        cells if len(keep) == width else [[r[k] for k in keep] for r in cells],
         columns=[names[k] for k in keep],
-        index=pd.Index([r - 2 for r in rows]),
+        index=pd.Index([r - 2 for r in rows], dtype="int64"),
         dtype=object,
     )
     if not table.optional and len(frame) == 0:
@@ -170,32 +172,38 @@ def parse_csv_text(text: str, table: Table, out: Collector) -> CsvRead:
     return CsvRead(frame, frozenset(broken))
 
 
-def _fast_records(text: str, n_lines: int) -> list[Record] | None:
-    """Every record with its row when each record is exactly one line; else None."""
-    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    out: list[Record] = []
-    prev = 0
+def _fast_records(text: str) -> list[list[str] | None] | None:
+    """The records, one per line (blank lines included), or None if any spans two lines.
+
+    Each record takes at least one line, so as many records as lines means one each.
+    """
     try:
-        for fields in reader:
-            if reader.line_num != prev + 1:
-                return None
-            prev = reader.line_num
-            out.append((prev, fields, False))
+        records: list[list[str] | None] = list(csv.reader(io.StringIO(text, newline=""), strict=True))
     except csv.Error:
         return None
-    return out if prev == n_lines else None
+    if "\r" in text:
+        n_lines = len(_NEWLINE.findall(text)) + (0 if text.endswith(("\n", "\r")) else 1)
+    else:
+        n_lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    return records if len(records) == n_lines else None
 
 
-def _line_records(lines: list[str], table: Table, out: Collector) -> list[Record]:
-    """Parse line by line so no record spans two lines; quote and size problems are reported."""
+def _line_records(
+    lines: list[str], table: Table, out: Collector, reported: set[int]
+) -> list[list[str] | None]:
+    """Parse line by line so no record spans two lines; quote and size problems are reported.
+
+    One entry per line (None for lines a multi-line cell took); rows with a problem
+    reported go into ``reported``.
+    """
     names = [h.strip() for h in _loose(lines[0])] if lines else []
-    records: list[Record] = []
+    records: list[list[str] | None] = []
     i = 0
     while i < len(lines):
         row = i + 1
         line = lines[i]
         try:
-            records.append((row, next(csv.reader([line], strict=True), []), False))
+            records.append(next(csv.reader([line], strict=True), []))
             i += 1
             continue
         except csv.Error as exc:
@@ -213,7 +221,8 @@ def _line_records(lines: list[str], table: Table, out: Collector) -> list[Record
                 f"a cell of {len(fields[k]):,} characters",
             )
             fields[k] = ""
-            records.append((row, fields, True))
+            records.append(fields)
+            reported.add(row)
             continue
         fields = _loose(line)
         col = names[len(fields) - 1] if row > 1 and 0 < len(fields) <= len(names) else None
@@ -228,7 +237,9 @@ def _line_records(lines: list[str], table: Table, out: Collector) -> list[Record
                 "every cell on one line (a line break inside a quoted cell is not read: join the lines)",
                 f"a cell running on to row {end + 1}: {_excerpt(cell)}",
             )
-            records.append((row, fields, True))
+            records.append(fields)
+            records.extend([None] * (end + 1 - i))
+            reported.add(row)
             i = end + 1
             continue
         if "expected after" in problem:
@@ -239,7 +250,8 @@ def _line_records(lines: list[str], table: Table, out: Collector) -> list[Record
             found = f"{_excerpt(chr(34) + cell)} with no closing quote"
         out.error(table.file, row, col, what, found)
         # kept as read loosely (the quote runs to the end of the line) so its id still resolves
-        records.append((row, fields, True))
+        records.append(fields)
+        reported.add(row)
     return records
 
 

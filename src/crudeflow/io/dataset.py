@@ -262,6 +262,11 @@ def build_network(
         None if "sources" in unreadable else set(source_ids),
         set(node_ids),
         groups,
+        origins=None if "grades" in unreadable else set(frames["grades"]["origin_country"]),
+        importers=None if "nodes" in unreadable else set(frames["nodes"]["country"]),
+        transits=None
+        if {"nodes", "links"} & set(unreadable)
+        else set(frames["nodes"]["country"]) | {c for t in frames["links"]["countries"] for c in t},
     )
     policies = policies.drop(columns="line", errors="ignore")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
@@ -508,17 +513,53 @@ def _check_policies(
     nodes: set[str],
     groups: dict[str, tuple[str, ...]],
     file: str = "policies.yaml",
+    *,
+    origins: set[str] | None = None,
+    importers: set[str] | None = None,
+    transits: set[str] | None = None,
 ) -> None:
     """Every country, group, node and source a policy names must exist.
 
     ``sources`` is None when sources.csv could not be read (nothing to check against).
+    A valid country the dataset never mentions is a warning (the policy does nothing
+    for it: a typo like DK for DE): ``origins`` are the grades' origin countries,
+    ``importers`` the nodes' countries, ``transits`` those of nodes and links; None
+    skips the check.
     """
 
     def country_ok(c: str) -> bool:
         return c in ISO_ALPHA2 or c in groups
 
+    why = {
+        "origin": (origins, "no grade in grades.csv comes from it"),
+        "importer": (importers, "no node in nodes.csv is in it"),
+        "transit": (transits, "no node or link is in it"),
+    }
+
+    def unused(pid: Any, line: int | None, key: str, values: tuple[str, ...], role: str) -> None:
+        known, where = why[role]
+        if known is None:
+            return
+        for v in values:
+            if v in ISO_ALPHA2 and v not in groups and v not in known:
+                out.warn(
+                    file,
+                    line,
+                    key,
+                    f"a country the dataset uses (policy '{pid}' does nothing for {v}: {where})",
+                    repr(v),
+                )
+
     for pid, row in policies.iterrows():
         line = int(row["line"]) or None
+        origin_like = row["kind"] in ("export_duty",) or (
+            row["kind"] == "share_cap" and row["by"] == "origin"
+        )
+        unused(pid, line, "origin", (row["origin"],), "origin")
+        unused(pid, line, "origins", row["origins"], "origin")
+        unused(pid, line, "importers", row["importers"], "importer")
+        unused(pid, line, "importer", (row["importer"],), "importer")
+        unused(pid, line, "country", (row["country"],), "origin" if origin_like else "transit")
         for key in ("origin", "country"):
             v = row[key]
             if v and not country_ok(v):

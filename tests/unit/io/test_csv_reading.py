@@ -13,9 +13,12 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from crudeflow import read_dataset
+from crudeflow import DatasetError, read_dataset
 from crudeflow.cli import app
+from crudeflow.io.csvfile import read_csv
 from crudeflow.io.dataset import load_dataset, resolve_dataset
+from crudeflow.io.validate import Collector
+from crudeflow.schema import LINKS
 
 runner = CliRunner()
 
@@ -80,12 +83,20 @@ def test_unclosed_quote_is_reported_and_the_next_row_survives(shipped: Path) -> 
     assert ("links.csv", before, "note") in errs
     msg = next(m for m in messages_of(shipped) if f"row {before}," in m)
     assert "quote" in msg
-    # the error is the only one: cpc_1 is still read (nothing else refers to a missing link)
     assert errs == [("links.csv", before, "note")]
-    # and the row after is a link of its own, not part of a note
-    net, problems = load_dataset(shipped)
-    assert net is None
-    assert len(problems) >= 1
+    # the row after is still a link of its own, not part of a note
+    read = read_csv(path, LINKS, Collector())
+    assert read is not None
+    assert read.frame is not None
+    ids = read.frame["id"].tolist()
+    assert ids[ids.index("uzen_domestic") + 1] == "cpc_1"
+    assert read.frame.loc[ids.index("uzen_domestic"), "note"] == "estimate: see README"
+    with pytest.raises(DatasetError):
+        read_dataset(shipped)
+    res = runner.invoke(app, ["plan", "--dataset", str(shipped)])
+    assert res.exit_code == 2
+    assert f"links.csv, row {before}, column 'note'" in res.output
+    assert "Traceback" not in res.output
 
 
 def test_rows_never_merge_in_a_loaded_network(shipped: Path) -> None:
@@ -371,3 +382,34 @@ def test_cli_reports_every_broken_file_in_one_run(shipped: Path) -> None:
         assert where in out, where
     error_lines = [t for t in out.splitlines() if t.startswith("error: ") and "problem(s)" not in t]
     assert len(error_lines) == 6, out
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "column"),
+    [
+        ("origins: [RU]\n    modes", "origins: [FR]\n    modes", "origins"),  # no French grade
+        ("importers: [PL, DE]", "importers: [PL, DK]", "importers"),  # no Danish node (typo for DE)
+    ],
+)
+def test_policy_naming_a_country_the_dataset_never_uses_warns(
+    shipped: Path, old: str, new: str, column: str
+) -> None:
+    path = shipped / "policies.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+    _, problems = load_dataset(shipped)
+    assert [p for p in problems if p.severity == "error"] == []
+    warns = [p for p in problems if p.file == "policies.yaml"]
+    assert [(p.column, p.severity) for p in warns] == [(column, "warning")]
+    assert warns[0].row is not None
+    assert "does nothing" in str(warns[0])
+
+
+def test_crlf_bom_and_no_final_newline_read_the_same(shipped: Path) -> None:
+    before = read_dataset(shipped)
+    for name in ("links.csv", "nodes.csv"):
+        path = shipped / name
+        text = path.read_text(encoding="utf-8").rstrip("\n").replace("\n", "\r\n")
+        path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
+    assert read_dataset(shipped) == before
