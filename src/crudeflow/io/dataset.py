@@ -128,7 +128,9 @@ def load_dataset(folder: Path) -> tuple[Network | None, list[Problem]]:
     elif len(out.problems) == before and isinstance(meta_data, dict):
         for key in META_REQUIRED:
             if key not in meta_data:
-                out.error("dataset.yaml", None, key, f"a key '{key}' ({META_DOC[key]})", "nothing")
+                typo = difflib.get_close_matches(key, [str(k) for k in meta_data], n=1, cutoff=0.6)
+                found = f"only '{typo[0]}' (a typo?)" if typo else "nothing"
+                out.error("dataset.yaml", None, key, f"a key '{key}' ({META_DOC[key]})", found)
     raw: dict[str, pd.DataFrame | None] = {}
     unreadable: set[str] = set()
     broken: dict[str, frozenset[int]] = {}
@@ -358,13 +360,13 @@ def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
         if suffix in ("source", "note") and stem in META_DOC:
             continue
         close = difflib.get_close_matches(str(key), list(META_DOC), n=1, cutoff=0.6)
-        hint = f"'{close[0]}'? " if close else ""
+        hint = f"did you mean '{close[0]}'? " if close else ""
         out.warn(
             "dataset.yaml",
             line(key),
             str(key),
-            f"{hint}one of {', '.join(META_DOC)} (or KEY_source, KEY_note); the key is ignored",
-            f"unknown key '{key}'",
+            f"a known key ({hint}keys: {', '.join(META_DOC)}; KEY_source or KEY_note documents one)",
+            f"unknown key '{key}', ignored",
         )
     return DatasetMeta(**kwargs, extra=dict(extra))
 

@@ -413,3 +413,33 @@ def test_crlf_bom_and_no_final_newline_read_the_same(shipped: Path) -> None:
         text = path.read_text(encoding="utf-8").rstrip("\n").replace("\n", "\r\n")
         path.write_bytes(b"\xef\xbb\xbf" + text.encode("utf-8"))
     assert read_dataset(shipped) == before
+
+
+def test_dataset_yaml_typo_in_an_optional_key_only_warns(shipped: Path) -> None:
+    path = shipped / "dataset.yaml"
+    path.write_text(path.read_text().replace("benchmark:", "benchmrk:"))
+    net = read_dataset(shipped)
+    assert [(w.column, w.severity) for w in net.warnings] == [("benchmrk", "warning")]
+    assert "did you mean 'benchmark'" in str(net.warnings[0])
+    res = runner.invoke(app, ["data", "validate", str(shipped)])
+    assert res.exit_code == 0, res.output
+    res = runner.invoke(app, ["data", "validate", "--strict", str(shipped)])
+    assert res.exit_code == 2, res.output
+
+
+@pytest.mark.parametrize(
+    ("key", "value"),
+    [
+        ("base_year", "2023.5"),
+        ("base_year", "true"),
+        ("reference_bbl_per_t", "0"),
+        ("reference_bbl_per_t", "x"),
+    ],
+)
+def test_dataset_yaml_values(shipped: Path, key: str, value: str) -> None:
+    path = shipped / "dataset.yaml"
+    lines = lines_of(path)
+    row = next(i for i, t in enumerate(lines, 1) if t.startswith(key + ":"))
+    lines[row - 1] = f"{key}: {value}"
+    write_lines(path, lines)
+    assert errors_of(shipped) == [("dataset.yaml", row, key)]
