@@ -33,14 +33,20 @@ def tiny_network(
 ) -> Network:
     """A small validated network; strings in ``nodes`` become junctions in Poland.
 
+    A node without a ``kind`` is a refinery when a demand or slate names it, a market
+    when a market does, else a junction.
+
     Nodes may give ``country``; links default to pipelines with no distance; grades
     default to one grade ``g`` of origin ``KZ`` (API 35, 0.5 % S, 7.5 bbl/t).
     """
+    refineries = {d["node"] for d in [*demands, *(slates or [])]}
+    outlets = {m["node"] for m in markets or []}
     node_recs = []
     for i, n in enumerate(nodes):
         rec: dict[str, Any] = {"id": n} if isinstance(n, str) else dict(n)
         rec.setdefault("name", rec["id"])
-        rec.setdefault("kind", "junction")
+        kind = "refinery" if rec["id"] in refineries else "market" if rec["id"] in outlets else "junction"
+        rec.setdefault("kind", kind)
         rec.setdefault("country", "PL")
         rec.setdefault("lat", _DEFAULT_COORDS[0] + 0.01 * i)
         rec.setdefault("lon", _DEFAULT_COORDS[1] + 0.01 * i)

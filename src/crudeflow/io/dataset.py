@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import csv
+import difflib
 import math
+from collections.abc import Collection, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -13,19 +15,23 @@ import pandas as pd
 import yaml
 
 from crudeflow.exceptions import DatasetError, Problem
+from crudeflow.io.csvfile import decode_text, read_bytes, read_csv
 from crudeflow.io.sources_check import check_citations, check_observed
 from crudeflow.io.validate import (
     Collector,
     check_keys,
     check_links,
     check_min_max,
+    check_node_kinds,
     check_quality,
     check_refs,
     parse_table,
+    sheet_row,
 )
 from crudeflow.io.yamlio import LineDict, LineList, load_yaml
 from crudeflow.model.network import DatasetMeta, Network
 from crudeflow.schema import (
+    GRADES,
     LINKS,
     POLICY_COMMON,
     POLICY_KINDS,
@@ -72,17 +78,6 @@ def resolve_dataset(name_or_path: str | Path | None) -> Path:
     )
 
 
-def _read_csv(path: Path) -> pd.DataFrame:
-    with path.open(newline="", encoding="utf-8-sig") as fh:
-        rows = list(csv.reader(fh))
-    if not rows:
-        return pd.DataFrame()
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    body = [(r + [""] * width)[:width] for r in rows[1:] if any(c.strip() for c in r)]
-    return pd.DataFrame(body, columns=header, dtype=object)
-
-
 def read_dataset(path: str | Path | None = None, *, strict_warnings: bool = False) -> Network:
     """Read and validate a dataset folder (or shipped dataset name) into a ``Network``.
 
@@ -98,24 +93,69 @@ def read_dataset(path: str | Path | None = None, *, strict_warnings: bool = Fals
     return net
 
 
+def _read_yaml_file(path: Path, out: Collector) -> tuple[Any, bool]:
+    """The YAML document of a dataset file and whether the file exists; problems go to ``out``."""
+    file = path.name
+    data = read_bytes(path, file, out, what="a YAML file")
+    if isinstance(data, bool):
+        return None, data
+    text = decode_text(data, file, out)
+    if text is None:
+        return None, True
+    doc, problems = load_yaml(text, file)
+    out.problems.extend(problems)
+    return doc, True
+
+
 def load_dataset(folder: Path) -> tuple[Network | None, list[Problem]]:
-    """Read a folder, returning the network (None if unusable) and every problem found."""
+    """Read a folder, returning the network (None if unusable) and every problem found.
+
+    A file that cannot be read (a directory, no permission, not UTF-8, binary, empty)
+    is one problem; every other file is still read and checked, and nothing is
+    reported twice because of it (references into an unreadable table are not checked).
+    """
     out = Collector()
-    meta_data = None
-    meta_path = folder / "dataset.yaml"
-    if meta_path.is_file():
-        meta_data, problems = load_yaml(meta_path.read_text(encoding="utf-8"), "dataset.yaml")
-        out.problems.extend(problems)
+    before = len(out.problems)
+    meta_data, meta_exists = _read_yaml_file(folder / "dataset.yaml", out)
+    if not meta_exists:
+        out.error(
+            "dataset.yaml",
+            None,
+            None,
+            f"a file dataset.yaml with {', '.join(META_REQUIRED)} "
+            "(`crudeflow data export caspian-europe DIR` writes an example)",
+            "no such file",
+        )
+    elif len(out.problems) == before and isinstance(meta_data, dict):
+        for key in META_REQUIRED:
+            if key not in meta_data:
+                typo = difflib.get_close_matches(key, [str(k) for k in meta_data], n=1, cutoff=0.6)
+                found = f"only '{typo[0]}' (a typo?)" if typo else "nothing"
+                out.error("dataset.yaml", None, key, f"a key '{key}' ({META_DOC[key]})", found)
     raw: dict[str, pd.DataFrame | None] = {}
+    unreadable: set[str] = set()
+    broken: dict[str, frozenset[int]] = {}
     for name, table in TABLES.items():
-        path = folder / table.file
-        raw[name] = _read_csv(path) if path.is_file() else None
-    pol_data = None
-    pol_path = folder / "policies.yaml"
-    if pol_path.is_file():
-        pol_data, problems = load_yaml(pol_path.read_text(encoding="utf-8"), "policies.yaml")
-        out.problems.extend(problems)
-    return build_network(raw, meta_data, pol_data, default_name=folder.name, out=out)
+        read = read_csv(folder / table.file, table, out)
+        if read is None:
+            raw[name] = None
+            if not table.optional:
+                unreadable.add(name)  # reported as a missing file by build_network
+            continue
+        raw[name] = read.frame
+        broken[name] = read.broken_rows
+        if not read.usable:
+            unreadable.add(name)
+    pol_data, _ = _read_yaml_file(folder / "policies.yaml", out)
+    return build_network(
+        raw,
+        meta_data,
+        pol_data,
+        default_name=folder.name,
+        out=out,
+        unreadable=unreadable,
+        broken_rows=broken,
+    )
 
 
 def network_from_records(
@@ -157,18 +197,26 @@ def build_network(
     *,
     default_name: str,
     out: Collector,
+    unreadable: Collection[str] = (),
+    broken_rows: Mapping[str, Collection[int]] | None = None,
 ) -> tuple[Network | None, list[Problem]]:
-    """Validate raw string tables and YAML documents into a Network, collecting problems."""
+    """Validate raw string tables and YAML documents into a Network, collecting problems.
+
+    ``raw[name] is None`` is a missing file. Tables named in ``unreadable`` had a file
+    problem already reported: references into them are not checked (no cascade).
+    ``broken_rows`` are spreadsheet rows per table whose problem is already reported.
+    """
+    broken_rows = broken_rows or {}
     meta = _read_meta(meta_data, default_name, out)
     frames: dict[str, pd.DataFrame] = {}
     for name, table in TABLES.items():
         rawf = raw.get(name)
         if rawf is None:
-            if not table.optional:
+            if not table.optional and not any(p.file == table.file for p in out.errors):
                 out.error(table.file, None, None, "a file " + table.file, "no such file")
             frames[name] = parse_table(pd.DataFrame(columns=list(table.names)), table, Collector())
             continue
-        frame = parse_table(rawf, table, out)
+        frame = parse_table(rawf, table, out, broken_rows=broken_rows.get(name, ()))
         check_keys(frame, table, out)
         frames[name] = frame
     links = frames["links"]
@@ -179,9 +227,11 @@ def build_network(
             kbd[use].to_numpy(float), meta.reference_bbl_per_t
         )
         for i in np.flatnonzero(links["capacity_mt_per_year"].isna().to_numpy()):
+            if sheet_row(links, int(i)) in broken_rows.get("links", ()):
+                continue
             out.error(
                 LINKS.file,
-                int(i) + 2,
+                sheet_row(links, int(i)),
                 "capacity_mt_per_year",
                 "a capacity in capacity_mt_per_year or capacity_kb_per_day",
                 "neither",
@@ -200,24 +250,40 @@ def build_network(
             grades=grade_ids,
             sources=source_ids,
             groups=groups,
+            unreadable=unreadable,
+            skip_rows=broken_rows.get(name, ()),
         )
-    _check_policies(policies, out, set(grade_ids), set(source_ids), set(node_ids), groups)
-    check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
-    check_citations(frames, policies, meta, out)
+    if "sources" not in unreadable:
+        for key, value in meta.extra.items():
+            if key.endswith("_source") and value not in source_ids:
+                line = meta_data.line_of(key) if isinstance(meta_data, LineDict) else None
+                out.error("dataset.yaml", line, key, "an id listed in sources.csv", repr(value))
+    _check_policies(
+        policies,
+        out,
+        set(grade_ids),
+        None if "sources" in unreadable else set(source_ids),
+        set(node_ids),
+        groups,
+        origins=None if "grades" in unreadable else set(frames["grades"]["origin_country"]),
+        importers=None if "nodes" in unreadable else set(frames["nodes"]["country"]),
+        transits=None
+        if {"nodes", "links"} & set(unreadable)
+        else set(frames["nodes"]["country"]) | {c for t in frames["links"]["countries"] for c in t},
+    )
+    if "links" not in unreadable:
+        check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
+    if "sources" not in unreadable:
+        check_citations(frames, policies, meta, out)
     policies = policies.drop(columns="line", errors="ignore")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
+    for name, column in (("demands", "node"), ("slates", "node")):
+        check_node_kinds(frames[name], TABLES[name], column, nodes, ("refinery",), out)
+    check_node_kinds(frames["markets"], TABLES["markets"], "node", nodes, ("market",), out)
     check_links(frames["links"], nodes, out)
     check_min_max(frames["supplies"], "supplies.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_min_max(frames["contracts"], "contracts.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_quality(frames["demands"], frames["grades"], out)
-    if meta.reference_bbl_per_t <= 0:
-        out.error(
-            "dataset.yaml",
-            None,
-            "reference_bbl_per_t",
-            "a positive number",
-            str(meta.reference_bbl_per_t),
-        )
     if out.errors:
         return None, out.problems
     net = Network(
@@ -231,7 +297,7 @@ def build_network(
         markets=frames["markets"].set_index("node"),
         slates=frames["slates"].set_index(["node", "grade"]),
         contracts=frames["contracts"].set_index("id"),
-        trade=frames["trade"],
+        trade=frames["trade"].reset_index(drop=True),
         policies=policies,
         groups=groups,
         observed=frames["observed"].set_index("id"),
@@ -240,32 +306,74 @@ def build_network(
     return net, out.problems
 
 
+META_DOC: dict[str, str] = {
+    "name": "the dataset's name (a slug)",
+    "title": "a one-line title",
+    "base_year": "the year the figures describe, e.g. 2023",
+    "currency": "the currency of every price, e.g. USD",
+    "reference_bbl_per_t": "barrels per tonne used to convert kb/d capacities, e.g. 7.33",
+    "benchmark": "the benchmark crude of the outlets' prices, e.g. Brent",
+    "description": "what the dataset covers",
+}
+"""Every key of dataset.yaml (the fields of ``DatasetMeta``); ``KEY_source`` and ``KEY_note``
+may document any of them (``reference_bbl_per_t_source: pipeliners-733``)."""
+META_REQUIRED = ("name", "base_year", "reference_bbl_per_t")
+"""Keys a dataset.yaml file must have: the defaults would otherwise stand in silently."""
+_META_BOUNDS = {
+    "base_year": (1900.0, 2100.0),
+    "reference_bbl_per_t": (GRADES.column("bbl_per_t").low, GRADES.column("bbl_per_t").high),
+}
+
+
 def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
     if data is None:
         return DatasetMeta(name=default_name)
     if not isinstance(data, dict):
-        if data is not None:
-            out.error("dataset.yaml", None, None, "a mapping of name, base_year, ...", type(data).__name__)
+        out.error("dataset.yaml", None, None, "a mapping of name, base_year, ...", type(data).__name__)
         return DatasetMeta(name=default_name)
-    known = {
-        "name",
-        "title",
-        "base_year",
-        "currency",
-        "reference_bbl_per_t",
-        "benchmark",
-        "description",
-    }
-    kwargs: dict[str, Any] = {k: data[k] for k in known if k in data}
+
+    def line(key: str) -> int | None:
+        return data.line_of(key) if isinstance(data, LineDict) else None
+
+    kwargs: dict[str, Any] = {k: data[k] for k in META_DOC if k in data}
     for key, typ in (("base_year", int), ("reference_bbl_per_t", float)):
-        if key in kwargs:
-            try:
-                kwargs[key] = typ(kwargs[key])
-            except (TypeError, ValueError):
-                line = data.line_of(key) if isinstance(data, LineDict) else None
-                out.error("dataset.yaml", line, key, f"a {typ.__name__}", repr(kwargs.pop(key)))
+        if key not in kwargs:
+            continue
+        value = kwargs.pop(key)
+        lo, hi = _META_BOUNDS[key]
+        ok = isinstance(value, int | float) and not isinstance(value, bool)
+        if ok and typ is int and value != int(value):
+            ok = False
+        if ok and not (math.isfinite(value) and lo <= value <= hi):  # type: ignore[operator]
+            ok = False
+        if not ok:
+            what = "a whole number" if typ is int else "a number"
+            out.error("dataset.yaml", line(key), key, f"{what} from {lo:g} to {hi:g}", repr(value))
+            continue
+        kwargs[key] = typ(value)
+    for key in ("name", "title", "currency", "benchmark", "description"):
+        if key in kwargs and not isinstance(kwargs[key], str):
+            if key == "name" or kwargs[key] is not None:
+                out.error("dataset.yaml", line(key), key, "text", repr(kwargs[key]))
+            del kwargs[key]
+    if "name" in kwargs and not kwargs["name"].strip():
+        out.error("dataset.yaml", line("name"), "name", "a name", "an empty text")
+        del kwargs["name"]
     kwargs.setdefault("name", default_name)
-    extra = {k: v for k, v in data.items() if k not in known}
+    extra = {k: v for k, v in data.items() if k not in META_DOC}
+    for key in extra:
+        stem, _, suffix = str(key).rpartition("_")
+        if suffix in ("source", "note") and stem in META_DOC:
+            continue
+        close = difflib.get_close_matches(str(key), list(META_DOC), n=1, cutoff=0.6)
+        hint = f"did you mean '{close[0]}'? " if close else ""
+        out.warn(
+            "dataset.yaml",
+            line(key),
+            str(key),
+            f"a known key ({hint}keys: {', '.join(META_DOC)}; KEY_source or KEY_note documents one)",
+            f"unknown key '{key}', ignored",
+        )
     return DatasetMeta(**kwargs, extra=dict(extra))
 
 
@@ -409,18 +517,57 @@ def _check_policies(
     policies: pd.DataFrame,
     out: Collector,
     grades: set[str],
-    sources: set[str],
+    sources: set[str] | None,
     nodes: set[str],
     groups: dict[str, tuple[str, ...]],
     file: str = "policies.yaml",
+    *,
+    origins: set[str] | None = None,
+    importers: set[str] | None = None,
+    transits: set[str] | None = None,
 ) -> None:
-    """Every country, group, node and source a policy names must exist."""
+    """Every country, group, node and source a policy names must exist.
+
+    ``sources`` is None when sources.csv could not be read (nothing to check against).
+    A valid country the dataset never mentions is a warning (the policy does nothing
+    for it: a typo like DK for DE): ``origins`` are the grades' origin countries,
+    ``importers`` the nodes' countries, ``transits`` those of nodes and links; None
+    skips the check.
+    """
 
     def country_ok(c: str) -> bool:
         return c in ISO_ALPHA2 or c in groups
 
+    why = {
+        "origin": (origins, "no grade in grades.csv comes from it"),
+        "importer": (importers, "no node in nodes.csv is in it"),
+        "transit": (transits, "no node or link is in it"),
+    }
+
+    def unused(pid: Any, line: int | None, key: str, values: tuple[str, ...], role: str) -> None:
+        known, where = why[role]
+        if known is None:
+            return
+        for v in values:
+            if v in ISO_ALPHA2 and v not in groups and v not in known:
+                out.warn(
+                    file,
+                    line,
+                    key,
+                    f"a country the dataset uses (policy '{pid}' does nothing for {v}: {where})",
+                    repr(v),
+                )
+
     for pid, row in policies.iterrows():
         line = int(row["line"]) or None
+        origin_like = row["kind"] in ("export_duty",) or (
+            row["kind"] == "share_cap" and row["by"] == "origin"
+        )
+        unused(pid, line, "origin", (row["origin"],), "origin")
+        unused(pid, line, "origins", row["origins"], "origin")
+        unused(pid, line, "importers", row["importers"], "importer")
+        unused(pid, line, "importer", (row["importer"],), "importer")
+        unused(pid, line, "country", (row["country"],), "origin" if origin_like else "transit")
         for key in ("origin", "country"):
             v = row[key]
             if v and not country_ok(v):
@@ -447,7 +594,7 @@ def _check_policies(
         for m in row["modes"]:
             if m not in LINKS.column("mode").choices:  # type: ignore[operator]
                 out.error(file, line, "modes", "pipeline, tanker, rail, barge or swap", repr(m))
-        if row["source"] and row["source"] not in sources:
+        if row["source"] and sources is not None and row["source"] not in sources:
             out.error(file, line, "source", "an id listed in sources.csv", repr(row["source"]))
         elif not row["source"]:
             out.error(file, line, "source", f"a source id (policy '{pid}')", "nothing")

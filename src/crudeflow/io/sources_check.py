@@ -103,11 +103,9 @@ def check_sources_used(
             if row["source"]:
                 used.add(str(row["source"]))
     for key, value in meta.extra.items():
-        if str(key).endswith("_source") and value:
-            if str(value) in known:
-                used.add(str(value))
-            else:
-                out.error("dataset.yaml", None, str(key), "an id listed in sources.csv", repr(value))
+        # an unknown id here is reported by the loader, with its dataset.yaml line
+        if str(key).endswith("_source") and str(value) in known:
+            used.add(str(value))
     for i, sid in enumerate(listed):
         if sid not in used:
             out.warn(

@@ -1,13 +1,14 @@
 """Checks driven by ``crudeflow.schema``, collecting every Problem in one pass.
 
 Rows are numbered as a spreadsheet shows them: the header is row 1, the first data
-row is row 2.
+row is row 2. A frame read from a file carries that number as ``index + 2`` (blank rows
+are skipped but still counted); frames built from records have a plain 0-based index.
 """
 
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -43,6 +44,11 @@ class Collector:
         return [p for p in self.problems if p.severity == "error"]
 
 
+def sheet_row(frame: pd.DataFrame, i: int) -> int:
+    """The spreadsheet row (header = 1) of the frame's ``i``-th row (0-based position)."""
+    return int(frame.index[i]) + 2
+
+
 def _parse_cell(raw: str, col: Column) -> tuple[Any, str | None]:
     """Parse one CSV cell to the column's dtype; return (value, error description)."""
     text = raw.strip()
@@ -68,20 +74,28 @@ def _parse_cell(raw: str, col: Column) -> tuple[Any, str | None]:
     try:
         value = float(text)
     except ValueError:
+        if "," in text:
+            return None, "a number without ',' (write 1000, not 1,000; 46.1528, not 46,1528)"
         return None, "a number"
     if math.isnan(value) or math.isinf(value):
         return None, "a finite number"
     return value, None
 
 
-def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame:
+def parse_table(
+    raw: pd.DataFrame, table: Table, out: Collector, *, broken_rows: Collection[int] = ()
+) -> pd.DataFrame:
     """Type-check and convert a table read as strings; problems go to ``out``.
 
     Missing optional columns get their defaults; unknown columns are kept and warned.
-    Rows with errors keep a default value so later checks still run.
+    Rows with errors keep a default value so later checks still run. Cells of
+    ``broken_rows`` (spreadsheet rows whose structural problem is already reported) fall
+    back to defaults without a second report. The result keeps ``raw``'s index.
     """
     file = table.file
     present = list(raw.columns)
+    sheet = [int(r) + 2 for r in raw.index]
+    quiet = set(broken_rows)
     for name in present:
         if name not in table.names and name not in table.alternatives.values():
             out.warn(
@@ -105,15 +119,18 @@ def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame
             continue
         values: list[Any] = []
         for i, cell in enumerate(raw[col.name].tolist()):
-            row = i + 2
+            row = sheet[i]
             text = "" if cell is None else str(cell)
             if text.strip() == "" and col.dtype not in ("list",):
-                if col.required and col.default is None:
+                if col.required and col.default is None and row not in quiet:
                     out.error(file, row, col.name, f"a value ({col.description})", "an empty cell")
                 values.append(col.default)
                 continue
             value, problem = _parse_cell(text, col)
-            if problem is not None:
+            if row in quiet:
+                if problem is not None or (col.choices is not None and value not in col.choices):
+                    value = col.default
+            elif problem is not None:
                 out.error(file, row, col.name, problem, repr(text))
                 value = col.default
             elif isinstance(value, float | int) and not isinstance(value, bool):
@@ -138,12 +155,13 @@ def parse_table(raw: pd.DataFrame, table: Table, out: Collector) -> pd.DataFrame
                     continue
                 value, problem = _parse_cell(text, col)
                 if problem is not None or (value is not None and value < 0):
-                    out.error(file, i + 2, alt, problem or "a number >= 0", repr(text))
+                    if sheet[i] not in quiet:
+                        out.error(file, sheet[i], alt, problem or "a number >= 0", repr(text))
                     value = float("nan")
                 vals.append(value)
             result[alt] = vals
     extra = [c for c in present if c not in result]
-    frame = pd.DataFrame(result, index=pd.RangeIndex(len(raw)))
+    frame = pd.DataFrame(result, index=raw.index.copy())
     for c in extra:
         frame[c] = raw[c].astype(str).to_numpy()
     return frame
@@ -158,7 +176,7 @@ def check_keys(frame: pd.DataFrame, table: Table, out: Collector) -> None:
         key = ", ".join(str(frame.iloc[i][k]) for k in table.key)
         out.error(
             table.file,
-            int(i) + 2,
+            sheet_row(frame, int(i)),
             table.key[0],
             "a unique " + "+".join(table.key),
             f"duplicate '{key}'",
@@ -174,24 +192,36 @@ def check_refs(
     grades: Iterable[str],
     sources: Iterable[str],
     groups: Iterable[str] = (),
+    unreadable: Collection[str] = (),
+    skip_rows: Collection[int] = (),
 ) -> None:
-    """Every foreign key resolves: nodes, grades, sources and ISO country codes."""
+    """Every foreign key resolves: nodes, grades, sources and ISO country codes.
+
+    References into a table named in ``unreadable`` (its file is broken, already
+    reported) and cells of ``skip_rows`` (spreadsheet rows already reported) are not checked.
+    """
     known = {
         "nodes": set(nodes),
         "grades": set(grades),
         "sources": set(sources),
     }
+    skip = set(skip_rows)
     for col in table.columns:
-        if col.ref is None or col.name not in frame.columns:
+        if col.ref is None or col.name not in frame.columns or col.ref in unreadable:
+            continue
+        if col.ref == "node_or_country" and "nodes" in unreadable:
             continue
         for i, value in enumerate(frame[col.name].tolist()):
+            row = sheet_row(frame, i)
+            if row in skip:
+                continue
             items = value if isinstance(value, tuple) else (value,)
             for item in items:
                 if item is None or item == "" or (isinstance(item, float) and math.isnan(item)):
                     continue
                 ok, what = _ref_ok(col.ref, str(item), known, set(groups))
                 if not ok:
-                    out.error(table.file, i + 2, col.name, what, repr(item))
+                    out.error(table.file, row, col.name, what, repr(item))
 
 
 def _ref_ok(ref: str, item: str, known: dict[str, set[str]], groups: set[str]) -> tuple[bool, str]:
@@ -209,17 +239,17 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
     if len(links) == 0:
         return
     for i in np.flatnonzero((links["from"] == links["to"]).to_numpy()):
-        out.error(file, int(i) + 2, "to", "a node other than 'from'", repr(links["to"].iloc[i]))
+        out.error(file, sheet_row(links, int(i)), "to", "a node other than 'from'", repr(links["to"].iloc[i]))
     is_swap = (links["mode"] == "swap").to_numpy()
     for i in np.flatnonzero(is_swap):
         for c in ("swap_grade_in", "swap_grade_out"):
             if not links[c].iloc[i]:
-                out.error(file, int(i) + 2, c, "a grade for a swap link", "an empty cell")
+                out.error(file, sheet_row(links, int(i)), c, "a grade for a swap link", "an empty cell")
     pipe_high = ((links["mode"] == "pipeline") & (links["tariff_usd_per_t"] > 100)).to_numpy()
     for i in np.flatnonzero(pipe_high):
         out.warn(
             file,
-            int(i) + 2,
+            sheet_row(links, int(i)),
             "tariff_usd_per_t",
             "a pipeline tariff up to 100 USD/t",
             f"{links['tariff_usd_per_t'].iloc[i]:g}",
@@ -237,7 +267,7 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5) & overland):
             out.warn(
                 file,
-                int(rows[j]) + 2,
+                sheet_row(links, int(rows[j])),
                 "distance_km",
                 f"at most 3 x the great-circle {gc[j]:.0f} km",
                 f"{dist[j]:g}",
@@ -245,7 +275,7 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         for j in np.flatnonzero((dist > 0) & (dist < 0.95 * gc - 5)):
             out.warn(
                 file,
-                int(rows[j]) + 2,
+                sheet_row(links, int(rows[j])),
                 "distance_km",
                 f"at least the great-circle {gc[j]:.0f} km",
                 f"{dist[j]:g}",
@@ -258,7 +288,13 @@ def check_min_max(frame: pd.DataFrame, file: str, lo: str, hi: str, out: Collect
         return
     bad = (frame[lo].astype(float) > frame[hi].astype(float)).to_numpy()
     for i in np.flatnonzero(bad):
-        out.error(file, int(i) + 2, lo, f"{lo} <= {hi} ({frame[hi].iloc[i]:g})", f"{frame[lo].iloc[i]:g}")
+        out.error(
+            file,
+            sheet_row(frame, int(i)),
+            lo,
+            f"{lo} <= {hi} ({frame[hi].iloc[i]:g})",
+            f"{frame[lo].iloc[i]:g}",
+        )
 
 
 def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -> None:
@@ -270,12 +306,18 @@ def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -
     api_hi = demands["max_api"].to_numpy(float)
     s_hi = demands["max_sulfur_pct"].to_numpy(float)
     for i in np.flatnonzero(api_lo > api_hi):
-        out.error(file, int(i) + 2, "min_api", f"min_api <= max_api ({api_hi[i]:g})", f"{api_lo[i]:g}")
+        out.error(
+            file,
+            sheet_row(demands, int(i)),
+            "min_api",
+            f"min_api <= max_api ({api_hi[i]:g})",
+            f"{api_lo[i]:g}",
+        )
     min_s = float(grades["sulfur_pct"].min())
     for i in np.flatnonzero(s_hi < min_s):
         out.error(
             file,
-            int(i) + 2,
+            sheet_row(demands, int(i)),
             "max_sulfur_pct",
             f"a ceiling some grade can meet (the sweetest has {min_s:g} %)",
             f"{s_hi[i]:g}",
@@ -284,7 +326,7 @@ def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -
     for i in np.flatnonzero(api_lo > max_api):
         out.error(
             file,
-            int(i) + 2,
+            sheet_row(demands, int(i)),
             "min_api",
             f"a floor some grade meets (the lightest is {max_api:g})",
             f"{api_lo[i]:g}",
@@ -292,8 +334,35 @@ def check_quality(demands: pd.DataFrame, grades: pd.DataFrame, out: Collector) -
     for i in np.flatnonzero(api_hi < min_api):
         out.error(
             file,
-            int(i) + 2,
+            sheet_row(demands, int(i)),
             "max_api",
             f"a ceiling some grade meets (the heaviest is {min_api:g})",
             f"{api_hi[i]:g}",
+        )
+
+
+def check_node_kinds(
+    frame: pd.DataFrame,
+    table: Table,
+    column: str,
+    nodes: pd.DataFrame,
+    kinds: tuple[str, ...],
+    out: Collector,
+) -> None:
+    """Rows naming a node of the wrong kind are errors (a demand at a port, say).
+
+    ``nodes`` is indexed by id; unknown ids are left to :func:`check_refs`.
+    """
+    if len(frame) == 0 or len(nodes) == 0 or column not in frame.columns:
+        return
+    kind = frame[column].map(nodes["kind"])
+    bad = (kind.notna() & ~kind.isin(kinds)).to_numpy()
+    for i in np.flatnonzero(bad):
+        node = frame[column].iloc[i]
+        out.error(
+            table.file,
+            sheet_row(frame, int(i)),
+            column,
+            f"a {' or '.join(kinds)} node (kind in nodes.csv)",
+            f"'{node}', a {kind.iloc[i]} node",
         )
