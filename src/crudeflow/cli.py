@@ -165,13 +165,16 @@ def data_validate(
 @data_app.command("export")
 def data_export(
     dataset: Annotated[str, typer.Argument(help="Shipped dataset name or folder.")],
-    directory: Annotated[Path, typer.Argument(help="Folder to write (a copy to edit).")],
+    directory: Annotated[Path, typer.Argument(help="New or empty folder to write (a copy to edit).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a non-empty folder, replacing files of the same name.")
+    ] = False,
 ) -> None:
-    """Copy a dataset to a folder to edit; the copy validates and loads."""
+    """Copy a dataset to a new folder to edit; the copy validates and loads."""
     from crudeflow.api import export_dataset
 
     try:
-        out = export_dataset(dataset, directory)
+        out = export_dataset(dataset, directory, force=force)
     except CrudeflowError as exc:
         _fail(exc)
         return
@@ -189,18 +192,30 @@ def plan_cmd(
     scenario: ScenarioOpt = None,
     strict: Annotated[bool, typer.Option(help="No unmet-demand slack: fail if demand can't be met.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Write every plan table as CSV here.")] = None,
+    csv_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--csv", help="Write every plan table as CSV into this new, empty or earlier --csv folder"
+        ),
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --csv: write into a folder holding other or edited files.")
+    ] = False,
 ) -> None:
     """The least-cost supply plan: deliveries, costs, bottlenecks and unmet demand."""
     from crudeflow.api import plan
+    from crudeflow.io.output import atomic_dir, check_dir_target
 
     try:
+        if csv_dir is not None:
+            check_dir_target(csv_dir, force=force, manifest=True)
         p = plan(dataset, scenario, strict=strict)
+        if csv_dir is not None:
+            with atomic_dir(csv_dir, force=force, manifest=True) as tmp:
+                p.to_csv(tmp)
     except CrudeflowError as exc:
         _fail(exc)
         return
-    if csv_dir is not None:
-        p.to_csv(csv_dir)
     if as_json:
         sys.stdout.write(p.to_json() + "\n")
         return
