@@ -112,10 +112,18 @@ def stress_cmd(
 ) -> None:
     """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
     from crudeflow.analysis import stress
+    from crudeflow.analysis.contingency import COUNTRY_ROLES
+    from crudeflow.analysis.routes import network_countries
     from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
+        if country_role not in COUNTRY_ROLES:
+            msg = f"--country-role must be one of {', '.join(COUNTRY_ROLES)}, not {country_role!r}"
+            raise CrudeflowError(msg)
         net, _ = _net(dataset, scenario)
+        if country is not None and country.upper() not in network_countries(net):
+            msg = f"--country {country!r} is not a country of this network"
+            raise CrudeflowError(msg)
         res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=not as_json)
     except CrudeflowError as exc:
         _fail(exc)
