@@ -78,6 +78,20 @@ def export_dataset(dataset: str | Path, directory: str | Path, *, force: bool = 
     return dst
 
 
+def write_plan_csv(result: Any, directory: str | Path, *, force: bool = False) -> Path:
+    """Write every table of a plan as CSV into ``directory``, atomically (``plan --csv``).
+
+    ``directory`` must be new, empty, or one this function wrote whose files are unchanged
+    (its ``.crudeflow-manifest.json`` says so); ``force`` writes into any folder, replacing
+    files of the same name and leaving others alone.
+    """
+    from crudeflow.io.output import atomic_dir
+
+    with atomic_dir(directory, force=force, manifest=True) as tmp:
+        result.to_csv(tmp)
+    return Path(directory)
+
+
 def plan(
     dataset: str | Path | Network | None = None,
     scenario: Any = None,

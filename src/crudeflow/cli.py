@@ -203,16 +203,15 @@ def plan_cmd(
     ] = False,
 ) -> None:
     """The least-cost supply plan: deliveries, costs, bottlenecks and unmet demand."""
-    from crudeflow.api import plan
-    from crudeflow.io.output import atomic_dir, check_dir_target
+    from crudeflow.api import plan, write_plan_csv
+    from crudeflow.io.output import check_dir_target
 
     try:
         if csv_dir is not None:
             check_dir_target(csv_dir, force=force, manifest=True)
         p = plan(dataset, scenario, strict=strict)
         if csv_dir is not None:
-            with atomic_dir(csv_dir, force=force, manifest=True) as tmp:
-                p.to_csv(tmp)
+            write_plan_csv(p, csv_dir, force=force)
     except CrudeflowError as exc:
         _fail(exc)
         return
