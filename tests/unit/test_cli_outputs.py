@@ -206,3 +206,13 @@ def test_map_size_values(args: list[str], expected: str, folder: Path, tmp_path:
     out = tmp_path / "m.png"
     assert expected in _clean(runner.invoke(app, ["map", "-d", str(folder), "-o", str(out), *args]))
     assert not out.exists()
+
+
+def test_a_failed_run_creates_no_folder(folder: Path, tmp_path: Path) -> None:
+    out = tmp_path / "new" / "sub"
+    _clean(runner.invoke(app, ["map", "-d", str(folder), "-s", "no-such-scenario", "-o", str(out / "m.png")]))
+    _clean(runner.invoke(app, ["plan", "-d", str(folder), "-s", "no-such-scenario", "--csv", str(out)]))
+    assert not (tmp_path / "new").exists()
+    res = runner.invoke(app, ["map", "-d", str(folder), "--dpi", "30", "-o", str(out / "m.png")])
+    assert res.exit_code == 0, res.output
+    assert [p.name for p in out.iterdir()] == ["m.png"]

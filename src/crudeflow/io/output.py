@@ -79,18 +79,39 @@ def _umask() -> int:
 
 
 def _ensure_folder(folder: Path) -> None:
-    """Create ``folder`` (and parents) if missing, and check a new file can be made in it."""
-    with output_errors(folder):
-        if folder.exists() and not folder.is_dir():
+    """Check a new file can be made in ``folder``, or in its nearest existing parent if missing."""
+    existing = folder
+    while not existing.exists() and existing != existing.parent:
+        existing = existing.parent
+    with output_errors(existing):
+        if not existing.is_dir():
             raise OSError(errno.ENOTDIR, os.strerror(errno.ENOTDIR))
-        folder.mkdir(parents=True, exist_ok=True)
-        fd, probe = tempfile.mkstemp(dir=folder, prefix=".crudeflow-probe-")
+        fd, probe = tempfile.mkstemp(dir=existing, prefix=".crudeflow-probe-")
         os.close(fd)
         os.unlink(probe)
 
 
+def _make_folder(folder: Path) -> list[Path]:
+    """Create ``folder`` and missing parents; return the ones created, deepest first."""
+    missing = []
+    p = folder
+    while not p.exists() and p != p.parent:
+        missing.append(p)
+        p = p.parent
+    with output_errors(folder):
+        folder.mkdir(parents=True, exist_ok=True)
+    return missing
+
+
+def _remove_empty(folders: list[Path]) -> None:
+    """Remove folders this run created (deepest first) if they are still empty."""
+    for f in folders:
+        with contextlib.suppress(OSError):
+            f.rmdir()
+
+
 def check_file_target(path: str | Path, *, force: bool = False) -> Path:
-    """Check before any work that ``path`` can be written; create its folder if missing.
+    """Check before any work that ``path`` can be written (missing folders are made later).
 
     Refuses a folder, a device or pipe, an existing file without ``force``, and a folder
     that does not accept new files (read-only, under a file, …).
@@ -124,19 +145,25 @@ def atomic_file(path: str | Path, *, force: bool = False) -> Iterator[Path]:
     error the temporary file is removed and the target is left as it was.
     """
     target = check_file_target(path, force=force)
-    with output_errors(target):
-        tmp_suffix = f".tmp{target.suffix}"  # the writer may pick the format from the suffix
-        fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=tmp_suffix)
-        os.close(fd)
-    tmp = Path(name)
+    made = _make_folder(target.parent)
+    tmp: Path | None = None
+    done = False
     try:
         with output_errors(target):
+            tmp_suffix = f".tmp{target.suffix}"  # the writer may pick the format from the suffix
+            fd, name = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=tmp_suffix)
+            os.close(fd)
+            tmp = Path(name)
             yield tmp
             _publish_mode(tmp)
             _commit_file(tmp, target, force)
+            done = True
     finally:
-        with contextlib.suppress(OSError):
-            tmp.unlink()
+        if tmp is not None:
+            with contextlib.suppress(OSError):
+                tmp.unlink()
+        if not done:
+            _remove_empty(made)
 
 
 def _commit_file(tmp: Path, target: Path, force: bool) -> None:
@@ -255,10 +282,12 @@ def atomic_dir(directory: str | Path, *, force: bool = False, manifest: bool = F
     in the previous manifest but not written this time are removed (crudeflow wrote them).
     """
     target = check_dir_target(directory, force=force, manifest=manifest)
-    with output_errors(target):
-        tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
+    made = _make_folder(target.parent)
+    tmp: Path | None = None
+    done = False
     try:
         with output_errors(target):
+            tmp = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp"))
             yield tmp
             names = _files(tmp)
             if manifest:
@@ -270,8 +299,12 @@ def atomic_dir(directory: str | Path, *, force: bool = False, manifest: bool = F
             for sub in [p for p in tmp.rglob("*") if p.is_dir()] + [tmp]:
                 _publish_mode(sub, executable=True)
             _commit_dir(tmp, target, names, force=force, manifest=manifest)
+            done = True
     finally:
-        shutil.rmtree(tmp, ignore_errors=True)
+        if tmp is not None:
+            shutil.rmtree(tmp, ignore_errors=True)
+        if not done:
+            _remove_empty(made)
 
 
 def _commit_dir(tmp: Path, target: Path, names: list[str], *, force: bool, manifest: bool) -> None:
