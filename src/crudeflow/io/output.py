@@ -245,10 +245,10 @@ def check_dir_target(directory: str | Path, *, force: bool = False, manifest: bo
         with output_errors(d):
             empty = next(d.iterdir(), None) is None
         if not empty and not force and not (manifest and _unchanged_output(d)):
-            what = "files crudeflow did not write (or changed since)" if manifest else "files"
+            why = " and holds files crudeflow did not write (or changed since)" if manifest else ""
             msg = (
-                f"{d} is not empty: it holds {what}; use --force to overwrite the files crudeflow "
-                "writes there (others are left alone), or give a new or empty folder"
+                f"{d} is not empty{why}: use --force to write into it (files of the same name are "
+                "replaced, others left alone), or give a new or empty folder"
             )
             raise OutputError(msg)
     _ensure_folder(d.parent)
