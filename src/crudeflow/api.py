@@ -78,13 +78,39 @@ def confidence_counts(net: Network) -> pd.DataFrame:
     return table
 
 
-def export_dataset(dataset: str | Path, directory: str | Path) -> Path:
-    """Copy a dataset folder (all files, README included) to ``directory`` and check it loads."""
+def export_dataset(dataset: str | Path, directory: str | Path, *, force: bool = False) -> Path:
+    """Copy a dataset folder (all files, README included) to ``directory`` and check it loads.
+
+    ``directory`` must be new or empty: with ``force``, the dataset's files replace those
+    of the same name there and other files are left alone. The copy is made beside the
+    target after the dataset is checked, so a failed export changes nothing.
+    """
+    from crudeflow.io.output import OutputError, atomic_dir, check_dir_target, is_inside
+
     src = resolve_dataset(dataset)
     dst = Path(directory)
-    shutil.copytree(src, dst, dirs_exist_ok=True)
-    read_dataset(dst)
+    if is_inside(dst, src):
+        msg = f"cannot export {src} into {dst}: that is the dataset's own folder; give another folder"
+        raise OutputError(msg)
+    check_dir_target(dst, force=force)
+    read_dataset(src)
+    with atomic_dir(dst, force=force) as tmp:
+        shutil.copytree(src, tmp, dirs_exist_ok=True)
     return dst
+
+
+def write_plan_csv(result: Any, directory: str | Path, *, force: bool = False) -> Path:
+    """Write every table of a plan as CSV into ``directory``, atomically (``plan --csv``).
+
+    ``directory`` must be new, empty, or one this function wrote whose files are unchanged
+    (its ``.crudeflow-manifest.json`` says so); ``force`` writes into any folder, replacing
+    files of the same name and leaving others alone.
+    """
+    from crudeflow.io.output import atomic_dir
+
+    with atomic_dir(directory, force=force, manifest=True) as tmp:
+        result.to_csv(tmp)
+    return Path(directory)
 
 
 def plan(

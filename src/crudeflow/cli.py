@@ -260,13 +260,16 @@ def data_validate(
 @data_app.command("export")
 def data_export(
     dataset: Annotated[str, typer.Argument(help="Shipped dataset name or folder.")],
-    directory: Annotated[Path, typer.Argument(help="Folder to write (a copy to edit).")],
+    directory: Annotated[Path, typer.Argument(help="New or empty folder to write (a copy to edit).")],
+    force: Annotated[
+        bool, typer.Option("--force", help="Write into a non-empty folder, replacing files of the same name.")
+    ] = False,
 ) -> None:
-    """Copy a dataset to a folder to edit; the copy validates and loads."""
+    """Copy a dataset to a new folder to edit; the copy validates and loads."""
     from crudeflow.api import export_dataset
 
     try:
-        out = export_dataset(dataset, directory)
+        out = export_dataset(dataset, directory, force=force)
     except CrudeflowError as exc:
         _fail(exc)
         return
@@ -300,31 +303,41 @@ def plan_cmd(
     strict: Annotated[bool, typer.Option(help="No unmet-demand slack: fail if demand can't be met.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the plan as JSON.")] = False,
     csv_dir: Annotated[
-        Path | None, typer.Option("--csv", help="Write every plan table as CSV here (one line per file).")
+        Path | None,
+        typer.Option(
+            "--csv", help="Write every plan table as CSV into this new, empty or earlier --csv folder"
+        ),
     ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="With --csv: write into a folder holding other or edited files.")
+    ] = False,
     units: UnitsOpt = "mt",
     wide: WideOpt = False,
 ) -> None:
     """The least-cost supply plan: economic cost, unmet and shut-in volumes, costs, bottlenecks."""
-    from crudeflow.api import plan
+    from crudeflow.api import plan, write_plan_csv
+    from crudeflow.io.output import check_dir_target
 
     u = _units(units)
     try:
+        if csv_dir is not None:
+            check_dir_target(csv_dir, force=force, manifest=True)
         p = plan(dataset, scenario, strict=strict).in_units(u)
+        if csv_dir is not None:
+            write_plan_csv(p, csv_dir, force=force)
     except CrudeflowError as exc:
         _fail(exc)
         return
     if as_json:
-        if csv_dir is not None:
-            p.to_csv(csv_dir)
         sys.stdout.write(p.to_json() + "\n")
         return
     if csv_dir is not None:
         from crudeflow.results.plan import FRAMES
 
-        out = p.to_csv(csv_dir)
         for name in FRAMES:
-            console.print(f"wrote {out / (name + '.csv')} ({len(getattr(p, name))} rows)", highlight=False)
+            console.print(
+                f"wrote {csv_dir / (name + '.csv')} ({len(getattr(p, name))} rows)", highlight=False
+            )
         return
     fit_console(wide)
     show_plan(p, wide=wide)

@@ -43,9 +43,13 @@ class Problem:
 
 
 class CrudeflowError(Exception):
-    """Base of every error crudeflow raises on purpose."""
+    """Base of every error crudeflow raises on purpose; by default bad input or arguments.
 
-    exit_code = 1
+    Exit code 2 (bad input), as the README documents; only infeasible plans (3) and solver
+    failures (4) differ.
+    """
+
+    exit_code = 2
 
 
 class _ProblemsError(CrudeflowError):

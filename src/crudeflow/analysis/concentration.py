@@ -79,6 +79,27 @@ def with_share_cap(network: Network, importer: str, by: str, country: str, max_s
     return network.replace(policies=new)
 
 
+def _check_caps(caps: Sequence[float]) -> list[float]:
+    """Share caps as floats, each a percentage from 0 to 100; an error names every bad one."""
+    if isinstance(caps, str | bytes) or len(caps) == 0:
+        msg = f"caps must be a list of share caps in % (0 to 100), not {caps!r}"
+        raise CrudeflowError(msg)
+    out, bad = [], []
+    for c in caps:
+        try:
+            v = float(c)
+        except (TypeError, ValueError):
+            bad.append(repr(c))
+            continue
+        if isinstance(c, bool) or not 0.0 <= v <= 100.0:  # also rejects NaN
+            bad.append(repr(c) if isinstance(c, bool) else f"{v:g}")
+        out.append(v)
+    if bad:
+        msg = f"caps must be share caps in % from 0 to 100; found {', '.join(bad)}"
+        raise CrudeflowError(msg)
+    return out
+
+
 def diversify(
     network: Network | str | Path,
     importer: str,
@@ -105,6 +126,10 @@ def diversify(
         raise CrudeflowError(msg)
     if len(importer_nodes(network, importer)) == 0:
         msg = f"'{importer}' has no refineries (demand nodes) in this network"
+        raise CrudeflowError(msg)
+    caps = _check_caps(caps)
+    if country is not None and country not in set(network.nodes["country"]) | {"direct"}:
+        msg = f"country '{country}' is not the country of any node in this network"
         raise CrudeflowError(msg)
     base = make_plan(network, strict=strict)
     imp_country = network.nodes.loc[importer, "country"] if importer in network.nodes.index else importer

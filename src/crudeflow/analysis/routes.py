@@ -136,6 +136,51 @@ def _endpoints(net: Network, spec: str, role: str, grade: str | None) -> npt.NDA
     return np.asarray(ends or list(in_c), dtype=str)
 
 
+def network_countries(net: Network) -> set[str]:
+    """Every country code of the network: its nodes' and the ones its links cross."""
+    inner = {str(c) for cs in net.links["countries"] for c in cs}
+    return {str(c) for c in net.nodes["country"]} | inner
+
+
+def _check_avoid_countries(net: Network, names: Sequence[str]) -> tuple[str, ...]:
+    """ISO codes to avoid: group names expanded; an unknown or malformed name is an error."""
+    if isinstance(names, str):
+        names = [names]
+    known = network_countries(net)
+    groups = {g.upper(): g for g in net.groups}
+    out: list[str] = []
+    bad: list[str] = []
+    for name in names:
+        code = str(name).strip().upper()
+        if code in groups:
+            out += [c for c in net.expand_countries([groups[code]]) if c not in out]
+        elif len(code) != 2 or not code.isalpha():
+            also = f", or a group: {', '.join(sorted(groups))}" if groups else ""
+            bad.append(f"'{name}' (use a two-letter ISO code such as RU{also})")
+        elif code not in known:
+            bad.append(f"'{name}' (no node or link of this network is in it)")
+        elif code not in out:
+            out.append(code)
+    if bad:
+        msg = f"avoid_countries: unknown country {'; '.join(bad)}; countries here: {', '.join(sorted(known))}"
+        raise CrudeflowError(msg)
+    return tuple(out)
+
+
+def _check_avoid_modes(modes: Sequence[str]) -> tuple[str, ...]:
+    """Transport modes to avoid, each one of the schema's modes (case-insensitive)."""
+    from crudeflow.schema import MODES
+
+    if isinstance(modes, str):
+        modes = [modes]
+    out = tuple(str(m).strip().lower() for m in modes)
+    bad = [repr(m) for m, o in zip(modes, out, strict=True) if o not in MODES]
+    if bad:
+        msg = f"avoid_modes: unknown mode {', '.join(bad)}: expected one of {', '.join(MODES)}"
+        raise CrudeflowError(msg)
+    return out
+
+
 def routes(
     network: Network | str | Path,
     src: str,
@@ -161,6 +206,8 @@ def routes(
     if grade is not None and grade not in net.grades.index:
         msg = f"unknown grade '{grade}'"
         raise CrudeflowError(msg)
+    avoid_c = _check_avoid_countries(net, avoid_countries)
+    avoid_m = _check_avoid_modes(avoid_modes)
     starts = _endpoints(net, src, "from", grade)
     ends = _endpoints(net, dst, "to", grade)
     idx = build_index(net)
@@ -171,10 +218,10 @@ def routes(
     n_g = si.n_grades
     var_link = idx.var_link
     ok = pol.keep.copy()
-    if avoid_countries:
-        ok &= ~terr.has([c.upper() for c in net.expand_countries(list(avoid_countries))])[var_link]
-    if avoid_modes:
-        ok &= ~np.isin(links["mode"].to_numpy(dtype=str)[var_link], list(avoid_modes))
+    if avoid_c:
+        ok &= ~terr.has(list(avoid_c))[var_link]
+    if avoid_m:
+        ok &= ~np.isin(links["mode"].to_numpy(dtype=str)[var_link], list(avoid_m))
     vars_ = np.flatnonzero(ok)
     tariff = links["tariff_usd_per_t"].to_numpy(float)[var_link[vars_]]
     duty, fee = pol.duty[vars_], pol.fee[vars_]

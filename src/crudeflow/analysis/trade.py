@@ -112,12 +112,36 @@ def trade_balance(
     crude in A, or ``benchmark_usd_per_t`` (default: the mean world-market price of the
     network) when none flows.
     """
+    from crudeflow.analysis.routes import network_countries
     from crudeflow.api import plan as make_plan
 
     network = as_network(network)
-    a, b = a.upper(), b.upper()
+    a, b = str(a).strip().upper(), str(b).strip().upper()
+    t = network.trade
+    t = t.reset_index() if t.index.name or isinstance(t.index, pd.MultiIndex) else t
+    known = network_countries(network) | (set(t["reporter"]) | set(t["partner"]) if len(t) else set())
+    unknown = [c for c in (a, b) if c not in known]
+    if unknown:
+        msg = (
+            f"unknown country {', '.join(repr(c) for c in unknown)}: expected a two-letter code of "
+            f"this network or its trade table ({', '.join(sorted(map(str, known)))})"
+        )
+        raise CrudeflowError(msg)
+    if a == b:
+        msg = f"trade needs two different countries, not {a} twice"
+        raise CrudeflowError(msg)
+    if benchmark_usd_per_t is not None and not (np.isfinite(benchmark_usd_per_t) and benchmark_usd_per_t > 0):
+        msg = f"benchmark price must be a positive number of USD/t, not {benchmark_usd_per_t}"
+        raise CrudeflowError(msg)
     fig = trade_figures(network, a, b)
     year, ex, im, basis = _exports_imports(fig, a, b) if len(fig) else (None, np.nan, np.nan, "no figures")
+    if year is None:
+        found = f"{len(fig)} figure(s) but no year with both" if len(fig) else "no figures, so no year with"
+        msg = (
+            f"no {a}–{b} trade data: the dataset's trade table has {found} {a}'s exports to and "
+            f"imports from {b} (reported by either side); add them to trade.csv"
+        )
+        raise CrudeflowError(msg)
     p = plan if plan is not None else make_plan(network)
     dl = p.deliveries
     at_a = network.nodes["country"].reindex(dl["refinery"]).to_numpy() == a

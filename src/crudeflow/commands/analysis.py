@@ -12,6 +12,34 @@ DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 
+MAX_DRAWS = 100_000_000
+"""Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
+
+
+def _cap_workers(workers: int | None) -> int | None:
+    """``--workers`` capped at the cores this process may use, with a note on stderr."""
+    import os
+
+    from crudeflow.cli import err_console
+
+    if workers is None:
+        return None
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    if workers > cores:
+        err_console.print(f"note: --workers {workers} capped at the {cores} cores available", highlight=False)
+        return cores
+    return workers
+
+
+def _check_scheduler(address: str) -> None:
+    """A Dask scheduler address must be [PROTOCOL://]HOST:PORT (port 1-65535)."""
+    import re
+
+    m = re.fullmatch(r"(?:(tcp|tls|ucx|ws|wss)://)?(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9._-]+):(\d{1,5})/?", address)
+    if m is None or not 1 <= int(m.group(3)) <= 65535:
+        msg = f"--scheduler {address!r} is not a Dask scheduler address: expected tcp://HOST:PORT (1-65535)"
+        raise CrudeflowError(msg)
+
 
 def _net(dataset: str | None, scenario: str | None) -> Any:
     from crudeflow.api import _network_and_scenario
@@ -29,7 +57,7 @@ def _records(frame: Any) -> list[dict[str, Any]]:
 def routes_cmd(
     src: Annotated[str, typer.Argument(metavar="FROM", help="Start node id or country code.")],
     dst: Annotated[str, typer.Argument(metavar="TO", help="End node id or country code.")],
-    k: Annotated[int, typer.Option("-k", help="How many routes.")] = 5,
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many routes.")] = 5,
     avoid_country: Annotated[
         list[str] | None, typer.Option("--avoid-country", help="Country to avoid.")
     ] = None,
@@ -71,9 +99,9 @@ def stress_cmd(
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
     assets: Annotated[str, typer.Option("--assets", help="links | nodes | countries")] = "links",
-    k: Annotated[int, typer.Option("--k", help="1 (N-1) or 2 (N-2).")] = 1,
-    top: Annotated[int, typer.Option("--top", help="Rows of the ranking to show.")] = 20,
-    top_m: Annotated[int, typer.Option("--top-m", help="N-2 over pairs of the top M of N-1.")] = 10,
+    k: Annotated[int, typer.Option("--k", min=1, max=2, help="1 (N-1) or 2 (N-2).")] = 1,
+    top: Annotated[int, typer.Option("--top", min=1, help="Rows of the ranking to show.")] = 20,
+    top_m: Annotated[int, typer.Option("--top-m", min=2, help="N-2 over pairs of the top M of N-1.")] = 10,
     country_role: Annotated[
         str, typer.Option("--country-role", help="supplier | transit | both (countries only).")
     ] = "both",
@@ -84,10 +112,18 @@ def stress_cmd(
 ) -> None:
     """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
     from crudeflow.analysis import stress
+    from crudeflow.analysis.contingency import COUNTRY_ROLES
+    from crudeflow.analysis.routes import network_countries
     from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
+        if country_role not in COUNTRY_ROLES:
+            msg = f"--country-role must be one of {', '.join(COUNTRY_ROLES)}, not {country_role!r}"
+            raise CrudeflowError(msg)
         net, _ = _net(dataset, scenario)
+        if country is not None and country.upper() not in network_countries(net):
+            msg = f"--country {country!r} is not a country of this network"
+            raise CrudeflowError(msg)
         res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=not as_json)
     except CrudeflowError as exc:
         _fail(exc)
@@ -138,13 +174,17 @@ def stress_scope(k: int, n_cases: int, assets: str, ranking: Any) -> str:
 def montecarlo_cmd(
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
-    n: Annotated[int, typer.Option("-n", help="Number of draws (years).")] = 10_000,
-    seed: Annotated[int, typer.Option("--seed", help="Random seed.")] = 1,
-    workers: Annotated[int | None, typer.Option("--workers", help="Local worker processes.")] = None,
+    n: Annotated[int, typer.Option("-n", min=1, max=MAX_DRAWS, help="Number of draws (years).")] = 10_000,
+    seed: Annotated[int, typer.Option("--seed", min=0, max=2**64 - 1, help="Random seed (0 to 2^64-1).")] = 1,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Local worker processes (at most the cores).")
+    ] = None,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")
     ] = None,
-    chunk_size: Annotated[int, typer.Option("--chunk-size", help="Draws per task.")] = 100,
+    chunk_size: Annotated[
+        int, typer.Option("--chunk-size", min=1, max=MAX_DRAWS, help="Draws per task.")
+    ] = 100,
     as_json: JsonOpt = False,
 ) -> None:
     """Random link outages: expected and P50/P90/P99 unmet demand and crude cost per importer."""
@@ -152,6 +192,9 @@ def montecarlo_cmd(
     from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
+        if scheduler is not None:
+            _check_scheduler(scheduler)
+        workers = _cap_workers(workers)
         net, _ = _net(dataset, scenario)
         res = montecarlo(net, n=n, seed=seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
                          progress=not as_json)  # fmt: skip

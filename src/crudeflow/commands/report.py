@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated
 
@@ -18,6 +19,10 @@ CompareOpt = Annotated[
     typer.Option("--compare", "-c", help="Reference scenario (file or name) or 'base', shown side by side."),
 ]
 StressOpt = Annotated[bool, typer.Option("--stress", help="Add the N-1 criticality ranking of links.")]
+ForceOpt = Annotated[bool, typer.Option("--force", help="Overwrite the output file if it exists.")]
+
+MAX_PIXELS = 20_000
+"""Largest map side in pixels (width × dpi): matplotlib refuses 65,536 and memory runs out first."""
 
 
 def register(app: typer.Typer) -> None:
@@ -33,15 +38,18 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
             "report.html"
         ),
+        force: ForceOpt = False,
     ) -> None:
         """One self-contained HTML report (map, Sankey, costs, tables) that needs no network."""
+        from crudeflow.io.output import atomic_file, check_file_target
         from crudeflow.report.run import scenario_report
 
         try:
-            with err_console.status("planning and drawing the report…"):
-                out = scenario_report(
-                    output, dataset, scenario, compare=compare, stress=stress, progress=False
-                )
+            check_file_target(output, force=force)
+            status = err_console.status("planning and drawing the report…")
+            with status, atomic_file(output, force=force) as tmp:
+                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress, progress=False)
+            out = output
         except CrudeflowError as exc:
             _fail(exc)
             return
@@ -55,14 +63,38 @@ def register(app: typer.Typer) -> None:
         output: Annotated[Path, typer.Option("--output", "-o", help="Image to write: .png or .svg.")] = Path(
             "map.png"
         ),
-        dpi: Annotated[int, typer.Option(help="Resolution of a PNG (dots per inch).")] = 200,
-        width: Annotated[float, typer.Option(help="Image width in inches.")] = 13.0,
+        dpi: Annotated[int, typer.Option(min=1, max=2400, help="Resolution of a PNG (dots per inch).")] = 200,
+        width: Annotated[
+            float, typer.Option(min=1.0, max=200.0, help="Image width in inches (1 to 200).")
+        ] = 13.0,
+        force: ForceOpt = False,
     ) -> None:
         """The network map of a plan as a static PNG or SVG (matplotlib, offline)."""
+        from crudeflow.io.output import OutputError, atomic_file, check_file_target
         from crudeflow.report.run import scenario_map
 
         try:
-            out = scenario_map(output, dataset, scenario, dpi=dpi, width_in=width)
+            if output.is_dir():
+                msg = (
+                    f"cannot write {output}: it is a folder; give an image name such as {output / 'map.png'}"
+                )
+                raise OutputError(msg)
+            if output.suffix.lower() not in (".png", ".svg"):
+                msg = f"map output must end in .png or .svg, not {output.name!r}"
+                raise OutputError(msg)
+            if not math.isfinite(width):
+                msg = f"--width must be a number of inches, not {width}"
+                raise CrudeflowError(msg)
+            if width * dpi > MAX_PIXELS:
+                msg = (
+                    f"--width {width:g} × --dpi {dpi} makes a map {width * dpi:,.0f} pixels wide; "
+                    f"at most {MAX_PIXELS:,}: lower --dpi or --width"
+                )
+                raise CrudeflowError(msg)
+            check_file_target(output, force=force)
+            with atomic_file(output, force=force) as tmp:
+                scenario_map(tmp, dataset, scenario, dpi=dpi, width_in=width)
+            out = output
         except CrudeflowError as exc:
             _fail(exc)
             return

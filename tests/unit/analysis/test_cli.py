@@ -67,7 +67,7 @@ def test_diversify_and_trade_cli(folder: str) -> None:
 
 def test_cli_errors_are_one_line(folder: str) -> None:
     res = runner.invoke(app, ["routes", "nowhere", "BY", "-d", folder])
-    assert res.exit_code == 1
+    assert res.exit_code == 2
     assert "Traceback" not in res.output
     res = runner.invoke(app, ["stress", "-d", folder, "--assets", "pipes"])
-    assert res.exit_code == 1
+    assert res.exit_code == 2

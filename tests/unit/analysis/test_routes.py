@@ -85,3 +85,37 @@ def test_route_from_node_without_supply_has_zero_price(diamond_net: Network) -> 
 def test_unknown_endpoint_raises(diamond_net: Network) -> None:
     with pytest.raises(CrudeflowError, match="neither a node id"):
         routes(diamond_net, "nowhere", "D")
+
+
+def _inner_transit() -> Network:
+    """A (KZ) -> D (BY) directly on a pipeline crossing UA (tariff 1), or via B (LT) at 2 + 2.
+
+    The direct link's end nodes are in KZ and BY: UA is only in its ``countries`` column.
+    """
+    return tiny_network(
+        nodes=[
+            {"id": "A", "country": "KZ", "kind": "field"},
+            {"id": "B", "country": "LT"},
+            {"id": "D", "country": "BY", "kind": "refinery"},
+        ],
+        links=[
+            {"id": "ad", "from": "A", "to": "D", "capacity_mt_per_year": 5, "tariff_usd_per_t": 1,
+             "countries": "UA"},
+            {"id": "ab", "from": "A", "to": "B", "capacity_mt_per_year": 5, "tariff_usd_per_t": 2},
+            {"id": "bd", "from": "B", "to": "D", "capacity_mt_per_year": 5, "tariff_usd_per_t": 2},
+        ],
+        supplies=[{"node": "A", "max_mt_per_year": 10, "price_usd_per_t": 100}],
+        demands=[{"node": "D", "demand_mt_per_year": 4}],
+        groups={"BLACKSEA": ["UA", "GE"]},
+    )  # fmt: skip
+
+
+def test_avoiding_a_country_only_crossed_inside_a_leg_drops_the_route() -> None:
+    net = _inner_transit()
+    every = routes(net, "A", "D")
+    assert [tuple(x) for x in every["links"]] == [("ad",), ("ab", "bd")]
+    assert every["transit"].tolist() == [("UA",), ("LT",)]
+    for avoid in (["UA"], ["ua"], ["BLACKSEA"]):
+        r = routes(net, "A", "D", avoid_countries=avoid)
+        assert [tuple(x) for x in r["links"]] == [("ab", "bd")], avoid
+        assert r["delivered_cost_usd_per_t"].tolist() == [104.0]
