@@ -301,6 +301,38 @@ def check_scheduler_address(address: str) -> tuple[str, str, int]:
     return scheme, host, port
 
 
+def _probe_scheduler(address: str, timeout_s: float) -> None:
+    """Ask ``address`` who it is (Dask's ``identity``) before a ``Client`` connects.
+
+    Something else listening there (a proxy, another service) would make ``Client`` fail
+    with odd errors and print a traceback of its own when collected; here it is a clean
+    error. Runs on a thread of its own, so it works inside a running event loop (Jupyter).
+    """
+    import asyncio
+    from concurrent.futures import ThreadPoolExecutor
+
+    async def ask() -> Any:
+        from distributed.comm.core import connect
+
+        comm = await connect(address, timeout=timeout_s)
+        try:
+            await asyncio.wait_for(comm.write({"op": "identity", "reply": True}), timeout_s)
+            return await asyncio.wait_for(comm.read(), timeout_s)
+        finally:
+            comm.abort()
+
+    with ThreadPoolExecutor(1) as pool:
+        try:
+            reply = pool.submit(asyncio.run, ask()).result()
+        except Exception as exc:
+            what = f"{type(exc).__name__}: {exc}"[:200]
+            msg = f"cannot connect to the Dask scheduler at {address}: no Dask scheduler answered ({what})"
+            raise CrudeflowError(msg) from exc
+    if not (isinstance(reply, dict) and reply.get("type") == "Scheduler"):
+        msg = f"{address} answers, but not as a Dask scheduler"
+        raise CrudeflowError(msg)
+
+
 class DaskExecutor:
     """A Dask distributed cluster given by scheduler address (or an existing ``Client``).
 
@@ -330,10 +362,11 @@ class DaskExecutor:
             except OSError as exc:
                 msg = f"cannot reach the Dask scheduler at {address}: {exc or type(exc).__name__}"
                 raise CrudeflowError(msg) from exc
+            _probe_scheduler(address, timeout_s)
             try:
                 self.client = Client(address, timeout=timeout_s, set_as_default=False)
-            except (OSError, ValueError) as exc:
-                msg = f"cannot connect to the Dask scheduler at {address}: {exc}"
+            except Exception as exc:
+                msg = f"cannot connect to the Dask scheduler at {address}: {type(exc).__name__}: {exc}"
                 raise CrudeflowError(msg) from exc
             self._own = True
         self.workers = max(1, len(self.client.scheduler_info().get("workers", {})))
