@@ -64,8 +64,10 @@ DAYS_PER_YEAR = 365.0
 
 PARALLEL_MIN_DRAWS = 2000
 """Below this many draws Monte Carlo runs in-process unless ``workers`` is given: starting
-worker processes (a fresh interpreter each, about 1-2 s) costs more than it saves. Measured
-on the shipped dataset on two cores (see ``choose_executor``)."""
+worker processes (a fresh interpreter each, then the LP and a HiGHS model) costs more than
+it saves. Measured on the shipped dataset, two busy cores, one against two workers, end to
+end: 1,000 draws 13.3 s against 22.1 s, 2,000 draws 26.8 s against 26.8 s, 4,000 draws
+40.2 s against 30.1 s (the same numbers each time)."""
 
 
 @dataclass(frozen=True)
