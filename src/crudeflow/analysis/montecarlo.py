@@ -235,14 +235,8 @@ def choose_executor(
         if use == 1:
             return "serial", 1, "auto: in-process (one core)"
         if n < PARALLEL_MIN_DRAWS:
-            return (
-                "serial",
-                1,
-                (
-                    f"auto: in-process, {n} draws are fewer than the {PARALLEL_MIN_DRAWS} "
-                    "where worker processes pay off (set workers to override)"
-                ),
-            )
+            why = f"{n} draws are fewer than the {PARALLEL_MIN_DRAWS} where worker processes pay off"
+            return "serial", 1, f"auto: in-process, {why} (set workers to override)"
         note = f"auto: one worker per core for {n} draws"
     use = min(use, n_chunks)
     return ("serial" if use == 1 else "local"), use, note
