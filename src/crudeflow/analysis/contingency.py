@@ -192,7 +192,8 @@ def stress(
     ``assets`` is ``links``, ``nodes`` or ``countries`` (with ``country_role``). N-2 runs
     over all pairs of countries, or over pairs of the ``top_m`` assets of the N-1 ranking
     for links and nodes. ``top`` keeps the first rows of the ranking. Ctrl-C stops
-    cleanly and returns the cases solved so far (``interrupted``).
+    cleanly and returns the cases solved so far (``interrupted``); in the N-1 pass of an
+    N-2 run, with no pair solved (the pairs to try are not known yet).
     """
     if k not in (1, 2):
         msg = "k must be 1 or 2"
@@ -211,13 +212,16 @@ def stress(
     cols = asset_columns(model, assets, country_role)
     kind = {"links": "link", "nodes": "node", "countries": "country"}[assets]
     cases: list[tuple[str, tuple[str, ...], IArray]] = [(a, (a,), c) for a, c in cols.items()]
+    interrupted = False
     if k == 2:
         if assets == "countries":
             pool = list(cols)
         else:
             n1 = stress(network, assets=assets, k=1, country_role=country_role, check_sample=0,
                         options=opts, progress=False)  # fmt: skip
-            pool = list(n1.ranking[~n1.ranking["skipped"]].index[:top_m])
+            # Ctrl-C in the N-1 pass: its ranking, hence the pairs to try, is incomplete; stop
+            interrupted = n1.interrupted
+            pool = [] if interrupted else list(n1.ranking[~n1.ranking["skipped"]].index[:top_m])
         cases = [
             (f"{a} + {b}", (a, b), np.union1d(cols[a], cols[b])) for a, b in itertools.combinations(pool, 2)
         ]
@@ -226,7 +230,6 @@ def stress(
     unmet_rows: dict[str, FArray] = {}
     shut_rows: dict[str, FArray] = {}
     solved: list[tuple[str, IArray, float]] = []
-    interrupted = False
     bar = _progress(progress)
     try:
         with bar:

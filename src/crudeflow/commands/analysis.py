@@ -11,6 +11,22 @@ from crudeflow.exceptions import CrudeflowError
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+INTERRUPTED_EXIT = 130
+"""Exit code of a run stopped by Ctrl-C, also when it printed the partial results it has."""
+
+
+def _exit_if_interrupted(interrupted: bool) -> None:
+    """Partial results were printed, flagged ``interrupted``; the exit code says so too."""
+    if interrupted:
+        raise typer.Exit(INTERRUPTED_EXIT)
+
+
+def _interrupted() -> None:
+    """Ctrl-C before anything finished: one line, no traceback, exit 130."""
+    from crudeflow.cli import err_console
+
+    err_console.print("[yellow]interrupted[/] before any result was ready", highlight=False)
+    raise typer.Exit(INTERRUPTED_EXIT)
 
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
@@ -128,6 +144,9 @@ def stress_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    except KeyboardInterrupt:
+        _interrupted()
+        return
     if as_json:
         print_json({
             "base_objective_usd": res.base_objective_usd, "interrupted": res.interrupted,
@@ -135,6 +154,7 @@ def stress_cmd(
             "unmet_mt_per_year": _records(res.unmet.head(top)),
             "shut_in_mt_per_year": _records(res.shut_in.head(top)), "checks": _records(res.checks),
         })  # fmt: skip
+        _exit_if_interrupted(res.interrupted)
         return
     solved = int((~res.ranking["skipped"]).sum())
     skipped = len(res.ranking) - solved
@@ -161,6 +181,7 @@ def stress_cmd(
                 if len(s):
                     console.print(frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset"))
     console.print(frame_table(res.checks, "Hot vs cold check"))
+    _exit_if_interrupted(res.interrupted)
 
 
 def stress_scope(k: int, n_cases: int, assets: str, ranking: Any) -> str:
@@ -177,7 +198,8 @@ def montecarlo_cmd(
     n: Annotated[int, typer.Option("-n", min=1, max=MAX_DRAWS, help="Number of draws (years).")] = 10_000,
     seed: Annotated[int, typer.Option("--seed", min=0, max=2**64 - 1, help="Random seed (0 to 2^64-1).")] = 1,
     workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Local worker processes (at most the cores).")
+        int | None,
+        typer.Option("--workers", min=1, help="Local worker processes (default: by -n; at most the cores)."),
     ] = None,
     scheduler: Annotated[
         str | None, typer.Option("--scheduler", help="Dask scheduler address tcp://HOST:PORT.")
@@ -201,22 +223,29 @@ def montecarlo_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    except KeyboardInterrupt:
+        _interrupted()
+        return
     if as_json:
         print_json({
             "n": res.n, "seed": res.seed, "executor": res.executor, "workers": res.workers,
-            "interrupted": res.interrupted, "seconds": res.seconds, "summary": _records(res.summary),
+            "executor_note": res.executor_note, "interrupted": res.interrupted, "seconds": res.seconds,
+            "summary": _records(res.summary),
             "system": _records(res.system), "drivers": _records(res.drivers),
         })  # fmt: skip
+        _exit_if_interrupted(res.interrupted)
         return
     console.print(
         f"{res.n} draws, seed {res.seed}, {res.executor} × {res.workers}: {res.seconds:.1f} s"
-        + (" [yellow](interrupted)[/]" if res.interrupted else ""),
+        + (f" ({res.executor_note})" if res.executor_note else "")
+        + (" [yellow](interrupted: partial results)[/]" if res.interrupted else ""),
         highlight=False,
     )
     console.print(frame_table(res.summary, "Per importer (unmet after stocks, Mt/yr; crude cost, MUSD/yr)"))
     console.print(frame_table(res.system, "System objective, MUSD/yr"))
     console.print(frame_table(res.drivers, "Tail drivers (outage fraction in draws above P90 unmet)",
                               floatfmt="{:,.3f}"))  # fmt: skip
+    _exit_if_interrupted(res.interrupted)
 
 
 def diversify_cmd(

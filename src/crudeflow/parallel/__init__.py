@@ -14,7 +14,17 @@ from crudeflow.parallel.executors import (
     Executor,
     LocalExecutor,
     SerialExecutor,
+    check_workers,
+    cpu_count,
     get_executor,
 )
 
-__all__ = ["DaskExecutor", "Executor", "LocalExecutor", "SerialExecutor", "get_executor"]
+__all__ = [
+    "DaskExecutor",
+    "Executor",
+    "LocalExecutor",
+    "SerialExecutor",
+    "check_workers",
+    "cpu_count",
+    "get_executor",
+]
