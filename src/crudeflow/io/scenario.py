@@ -177,7 +177,7 @@ def _typed_value(v: Any, col: Column) -> tuple[Any, str | None]:
     if col.dtype in ("float", "int"):
         f, err = _check_number(v, col, nonneg=col.nonneg)
         if err is not None or f is None:
-            return None, (err or "a number") + (f", {col.unit}" if col.unit else "")
+            return None, (err or "a number") + (f" ({col.unit})" if col.unit else "")
         if col.dtype == "int":
             return (int(f), None) if f == int(f) else (None, "a whole number")
         return f, None
@@ -228,7 +228,7 @@ def _type_change(
             kl = value.line_of(k) if isinstance(value, LineDict) else line
             f, err = _check_number(v, col)
             if f is None:
-                out.error(file, kl, f"{kind}.{k}", f"{err}, {col.unit}", _short(v))
+                out.error(file, kl, f"{kind}.{k}", f"{err} ({col.unit})", _short(v))
                 continue
             typed[str(k)] = f
             lines_l.append({"": kl or 0})
@@ -290,7 +290,7 @@ def _type_item(
         col = TABLES["supplies"].column("price_usd_per_t")
         f, err = _check_number(v["price_usd_per_t"], col)
         if f is None:
-            bad("price_usd_per_t", f"{err}, USD/t", _short(v["price_usd_per_t"]))
+            bad("price_usd_per_t", f"{err} (USD/t)", _short(v["price_usd_per_t"]))
         item["price_usd_per_t"] = f
         for key in ("node", "grade"):
             item[key] = str(v[key])
