@@ -135,18 +135,23 @@ def test_capacity_in_kb_per_day_is_converted(net: Network) -> None:
 
 def test_shipped_belarus_scenario_keeps_southern_druzhba_transit() -> None:
     sc = read_scenario("belarus-without-russian-crude")
-    base = load(sc.base)
-    net = sc.apply(base)
-    south = net.links.loc["druzhba_transit_by_south"]
-    assert south["grades"] == ()
-    assert south["status"] == "operating"
+    net = sc.apply(load(sc.base))
+    for lid in ("druzhba_transit_by_south", "druzhba_transit_by_north"):
+        link = net.links.loc[lid]
+        assert link["grades"] == ("urals", "siberian_light")
+        assert link["status"] == "operating"
     p = plan(net)
-    assert p.link_flows.loc["druzhba_transit_by_south", "mt_per_year"] > 0
-    # with the transit alive Slovak and Hungarian Urals no longer need the Odesa detour, so
-    # Belarus imports more by Odesa-Brody; far less of its demand is unmet than the 10.6 Mt/yr
-    # the dead link gave
+    # the southern transit is alive: Urals for Slovakia and Hungary passes Belarus on it ...
+    on_south = p.flows[p.flows["link"] == "druzhba_transit_by_south"]
+    assert on_south["mt_per_year"].sum() > 0
+    assert set(on_south["grade"]) <= {"urals", "siberian_light"}
+    # ... so they no longer take Odessa-Brody from Belarus: far less of Belarus's demand is
+    # unmet than the 10.6 Mt/yr the dead link gave
     by = p.unmet["mt_per_year"][p.costs["country"].reindex(p.unmet.index) == "BY"].sum()
-    assert by < 5.0
+    assert by < 8.0
+    # and no Russian-origin crude reaches Mozyr or Naftan (the scenario's share cap)
+    runs = p.deliveries[p.deliveries["refinery"].isin(["mozyr", "naftan"])]
+    assert (runs["origin"] != "RU").all()
 
 
 def test_every_shipped_scenario_adds_only_resolvable_records() -> None:
