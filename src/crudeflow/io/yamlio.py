@@ -153,7 +153,7 @@ class _Builder:
                 container.line = line
                 if ev.anchor is not None:
                     self.open_anchors.add(ev.anchor)
-                stack.append([container, line, ev.anchor, self.nodes, miss])
+                stack.append([container, line, ev.anchor, self.nodes - 1, miss])  # counts itself
                 continue
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 value, line, anchor, start, _ = stack.pop()

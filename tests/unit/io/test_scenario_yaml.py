@@ -33,6 +33,7 @@ def test_alias_bomb_in_a_scenario_is_refused_with_its_line() -> None:
     # aliases reach 90 + 819 + 7,380 + 66,429 = 74,718 values up to line 6 (l1..l4, each list
     # 1 + 9 x the one before); the first *l4 on line 7 adds 66,430 and passes 100,000
     assert p.row == 7
+    assert p.found == "141,148 by *l4 (an alias bomb?)"
 
 
 def test_alias_bomb_in_dataset_yaml_is_a_dataset_error(tmp_path: Path) -> None:
