@@ -338,8 +338,12 @@ def _type_records(
                 out.error(file, lines[i].get(key, lines[i][""]), f"{kind}[{i}].{key}",
                           f"a column of {table.file} ({', '.join(table.names)})",
                           f"unknown field '{key}'")  # fmt: skip
-    # every declared column, so a record leaving a field out gets the default (as an empty cell)
-    columns = list(table.names) + [a for a in alts if any(a in rec for rec in value)]
+    # a field some record gives is a column, and a record leaving it out has an empty cell
+    # there (the default, as in a CSV); a field no record gives is a missing column (the
+    # same default) unless it is required, when every record gets an error naming it
+    given: set[str] = set().union(*(rec.keys() for rec in value)) if value else set()
+    columns = [c.name for c in table.columns if c.name in given or c.required]
+    columns += [a for a in alts if a in given]
     raw = pd.DataFrame({c: [_cell(rec.get(c)) for rec in value] for c in columns}, dtype=object)
     sub = Collector()
     frame = parse_table(raw, table, sub)
@@ -365,6 +369,8 @@ def _type_records(
 
 def _cell(v: Any) -> str:
     """A YAML value as the text of a CSV cell (missing and null: an empty cell)."""
+    if type(v) is str:
+        return v
     if isinstance(v, list):
         return ";".join(map(str, v))
     if isinstance(v, bool):

@@ -122,12 +122,12 @@ class _Builder:
         docs = 0
         plain = self.plain
         miss = _NO_KEY
+        top: Any = None  # stack[-1]
         while True:
             ev = get_event()
             kind = type(ev)
             if kind is _ScalarEvent:
                 self.nodes += 1
-                line = ev.start_mark.line + 1
                 if ev.tag is None and ev.implicit[0]:
                     value = plain.get(ev.value, miss)
                     if value is miss:
@@ -136,6 +136,11 @@ class _Builder:
                     value = self.scalar(ev)
                 if ev.anchor is not None:
                     self.anchors[ev.anchor] = (value, 1)
+                if top is not None and top[4] is not miss:  # the value of a key: no line needed
+                    top[0][top[4]] = value
+                    top[4] = miss
+                    continue
+                line = ev.start_mark.line + 1
             elif kind is _MappingStartEvent or kind is _SequenceStartEvent:
                 line = ev.start_mark.line + 1
                 if ev.tag not in _COLLECTION_TAGS:
@@ -153,10 +158,12 @@ class _Builder:
                 container.line = line
                 if ev.anchor is not None:
                     self.open_anchors.add(ev.anchor)
-                stack.append([container, line, ev.anchor, self.nodes - 1, miss])  # counts itself
+                top = [container, line, ev.anchor, self.nodes - 1, miss]  # the count includes itself
+                stack.append(top)
                 continue
             elif kind is _MappingEndEvent or kind is _SequenceEndEvent:
                 value, line, anchor, start, _ = stack.pop()
+                top = stack[-1] if stack else None
                 if anchor is not None:
                     self.anchors[anchor] = (value, self.nodes - start)
                     self.open_anchors.discard(anchor)
@@ -172,10 +179,9 @@ class _Builder:
                 return root
             else:  # stream start, document end
                 continue
-            if not stack:
+            if top is None:
                 root = value
                 continue
-            top = stack[-1]
             parent = top[0]
             if type(parent) is LineList:
                 parent.append(value)

@@ -72,13 +72,19 @@ PARSE_CASES = [
     ("  - tariff: {ab: abc}\n", "tariff.ab", "'abc'"),
     ("  - disable_countries: [{country: XX}]\n", "disable_countries.country", "'XX'"),
     ("  - disable_countries: [{country: RUS, as: transit}]\n", "disable_countries.country", "'RUS'"),
-]
+    ("  - disable_countries: [{country: RU, role: transit}]\n", "disable_countries.role", "unknown field 'role'"),
+    ("  - add_links:\n      - {id: x, name: x, from: a, to: r, mode: pipeline, capacity_mt_per_year: 1, "
+     "tariff_usd_per_t: 1, distance_km: 1, source: test}\n      - {id: x, name: y, from: a, to: r, "
+     "mode: pipeline, capacity_mt_per_year: 1, tariff_usd_per_t: 1, distance_km: 1, source: test}\n",
+     "add_links[1].id", "duplicate 'x'"),
+]  # fmt: skip
 
 
 @pytest.mark.parametrize(("change", "column", "shown"), PARSE_CASES, ids=[c[1] for c in PARSE_CASES])
 def test_nonsense_value_is_an_error_on_reading(change: str, column: str, shown: str) -> None:
     msg = _errors(change)
-    assert f"t.yaml, line 3, column '{column}'" in msg
+    line = 5 if column == "add_links[1].id" else 3
+    assert f"t.yaml, line {line}, column '{column}'" in msg
     assert f"found {shown}" in msg
 
 
@@ -146,3 +152,28 @@ def test_scale_within_bounds_still_works(net: Network) -> None:
     changed = sc.apply(net)
     assert changed.links.loc["br", "capacity_mt_per_year"] == pytest.approx(2.0)
     assert changed.links.loc["ab", "status"] == "intermittent"
+
+
+def test_scale_past_the_columns_bound_is_an_error() -> None:
+    net = tiny_network(
+        nodes=[
+            {"id": "a", "kind": "field", "country": "KZ"},
+            {"id": "r", "kind": "refinery", "country": "BY"},
+        ],
+        links=[{"id": "ar", "from": "a", "to": "r", "capacity_mt_per_year": 10}],
+        supplies=[{"node": "a", "max_mt_per_year": 10, "price_usd_per_t": 400}],
+        demands=[{"node": "r", "demand_mt_per_year": 5}],
+        slates=[{"node": "r", "grade": "g", "max_share_pct": 60}],
+    )
+    sc = parse_scenario(
+        "name: s\nchanges:\n  - scale: [{table: slates, id: r/g, column: max_share_pct, factor: 2}]\n",
+        "t.yaml",
+    )
+    with pytest.raises(ScenarioError) as info:
+        sc.apply(net)
+    # 60 % x 2 = 120 %, past the 100 % a share can be
+    assert "t.yaml, line 3, column 'scale.factor'" in str(info.value)
+    half = parse_scenario(
+        "name: s\nchanges:\n  - scale: [{table: slates, id: r/g, column: max_share_pct, factor: 0.5}]\n"
+    ).apply(net)
+    assert half.slates.loc[("r", "g"), "max_share_pct"] == pytest.approx(30.0)
