@@ -165,7 +165,7 @@ def _network_and_scenario(dataset: str | Path | Network | None, scenario: Any) -
     from crudeflow.io.scenario import read_scenario
     from crudeflow.model.scenario import Scenario
 
-    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
     base = load(dataset if dataset is not None else sc.base)
     return sc.apply(base), sc.name
 

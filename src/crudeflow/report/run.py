@@ -31,7 +31,7 @@ def planned(dataset: str | Path | Network | None = None, scenario: Any = None) -
         from crudeflow.io.scenario import read_scenario
         from crudeflow.model.scenario import Scenario
 
-        sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+        sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
         net, name = _network_and_scenario(sc.base, sc)
     else:
         net, name = _network_and_scenario(dataset, scenario)
@@ -100,7 +100,7 @@ def _base_dataset(dataset: Any, scenario: Any) -> Any:
     from crudeflow.io.scenario import read_scenario
     from crudeflow.model.scenario import Scenario
 
-    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario)
+    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
     return sc.base
 
 
