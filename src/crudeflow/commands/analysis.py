@@ -28,6 +28,7 @@ def _interrupted() -> None:
     err_console.print("[yellow]interrupted[/] before any result was ready", highlight=False)
     raise typer.Exit(INTERRUPTED_EXIT)
 
+
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
 
