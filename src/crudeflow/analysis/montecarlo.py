@@ -256,6 +256,7 @@ def prepare(
 ) -> tuple[MCProblem, pd.Index, pd.Index, FArray]:
     """Build the LP and the worker problem; also return importer and link ids and demands."""
     opts = options or PlanOptions()
+    _outage_params(network.links, default_outages)  # every mode in the table, before the LP
     model = build_lp(network, opts)
     lp, idx, net = model.lp, model.index, network
     links = net.links.loc[idx.link_ids]

@@ -47,6 +47,8 @@ class FieldSpec:
     role: Role | None = None
     low: float | None = None
     high: float | None = None
+    required_text: str | None = None
+    """The docs' "required" entry when the dataclass default does not tell it (id, source)."""
 
 
 def spec(description: str, **kw: Any) -> dict[str, FieldSpec]:
@@ -139,18 +141,20 @@ class Policy:
     effect: ClassVar[Literal["close", "charge", "rows"]]
     """How the kind acts on the LP: closes flow variables, charges USD/t on them, or adds rows."""
 
-    id: str = field(metadata=spec("policy id (slug), unique; default KIND-N (N = position in the list)"))
+    id: str = field(
+        metadata=spec(
+            "policy id (slug), unique in the file", required_text="no (default KIND-N, N = position)"
+        )
+    )
     enabled: bool = field(default=True, metadata=spec("false keeps the policy on file but switched off"))
     source: str = field(
-        default="", metadata=spec("id of a row of sources.csv (required in files)", ref="source")
+        default="", metadata=spec("id of a row of sources.csv", ref="source", required_text="yes (in files)")
     )
     note: str = field(default="", metadata=spec("what the policy is, its history and what is not modelled"))
     valid_from: date | None = field(
-        default=None, metadata=spec("first day in force, inclusive (empty: from the start)", unit="date")
+        default=None, metadata=spec("first day in force, inclusive (empty: from the start)")
     )
-    valid_to: date | None = field(
-        default=None, metadata=spec("last day in force, inclusive (empty: no end)", unit="date")
-    )
+    valid_to: date | None = field(default=None, metadata=spec("last day in force, inclusive (empty: no end)"))
 
     def check(self) -> list[tuple[str, str, str]]:
         """Checks across fields: (field, expected, found) per problem; none when valid."""
@@ -369,7 +373,7 @@ def policy_frame(policies: Sequence[Policy], lines: Sequence[int] | None = None)
         elif f.dtype == "bool":
             frame[c] = frame[c].astype(bool)
         elif f.dtype == "date":
-            frame[c] = pd.to_datetime(frame[c])
+            frame[c] = pd.to_datetime(frame[c]).astype("datetime64[ns]")
         elif f.dtype == "list":
             frame[c] = pd.Series([tuple(v) for v in frame[c]], index=frame.index, dtype=object)
     if lines is not None:
@@ -450,7 +454,7 @@ _EFFECT_TEXT = {
 
 
 def _doc_row(f: PolicyField) -> str:
-    req = "yes" if f.required else f"no (default {_show(f.default)})"
+    req = f.spec.required_text or ("yes" if f.required else f"no (default {_show(f.default)})")
     unit = f.spec.unit or ""
     allowed = f.expected()
     if f.spec.ref is not None:
@@ -492,7 +496,7 @@ def policies_markdown() -> str:
     ]
     lines += [_doc_row(f) for k, f in fields_of(Policy).items()]
     for kind, cls in POLICY_KINDS.items():
-        doc = " ".join((cls.__doc__ or "").split())
+        doc = " ".join((cls.__doc__ or "").split()).replace("``", "`")
         effect = f"Effect on the plan: {_EFFECT_TEXT[cls.effect]}."
         lines += ["", f"## `{kind}`", "", doc, "", effect, "", head]
         lines += [_doc_row(f) for f in own_fields(cls).values()]

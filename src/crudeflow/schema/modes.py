@@ -17,6 +17,15 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from crudeflow.exceptions import CrudeflowError
+
+
+class UnknownModeError(CrudeflowError, KeyError):
+    """A transport mode that is not in the modes table (bad input: exit code 2)."""
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
 
 @dataclass(frozen=True)
 class Mode:
@@ -67,14 +76,15 @@ MODES: tuple[str, ...] = tuple(MODE_TABLE)
 def mode_values(modes: Iterable[Any], attr: str) -> npt.NDArray[Any]:
     """One attribute of :class:`Mode` per given mode name, vectorised.
 
-    Raises ``KeyError`` naming every mode not in the table (never a silent default).
+    Raises :class:`UnknownModeError` naming every mode not in the table (never a silent
+    default).
     """
     names = np.asarray([str(m) for m in modes], dtype=str)
     uniq, inv = np.unique(names, return_inverse=True)
     missing = [str(u) for u in uniq if u not in MODE_TABLE]
     if missing:
         msg = f"transport mode(s) {', '.join(map(repr, missing))} not in the modes table ({', '.join(MODES)})"
-        raise KeyError(msg)
+        raise UnknownModeError(msg)
     table = np.asarray([getattr(MODE_TABLE[m], attr) for m in MODES])
     pos = np.asarray([MODES.index(str(u)) for u in uniq], dtype=np.int64)
     return table[pos[np.asarray(inv, dtype=np.int64).reshape(-1)]]
