@@ -449,7 +449,6 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
         def where(key: str, item: Any = item, line: int | None = line) -> int | None:
             return item.line_of(key) if isinstance(item, LineDict) and key in item else line
 
-        ok = True
         for key in item:
             if key not in allowed:
                 out.error(file, where(key), key, f"a field of a {kind} policy ({', '.join(allowed)})",
@@ -466,20 +465,13 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             value, expected = f.parse(item.get(key))
             if expected is not None:
                 out.error(file, where(key), key, expected, repr(item.get(key)))
-                ok = False
+                value = f.empty  # the policy is kept for the other checks (no cascade)
             elif f.required and value in (None, "", ()):
                 out.error(file, line, key, f"a value: {f.spec.description}", "nothing")
-                ok = False
-            else:
-                values[key] = value
-        if not ok:
-            continue
+            values[key] = value
         policy = cls(id=pid, **values)
-        problems = policy.check()
-        for key, expected, found in problems:
+        for key, expected, found in policy.check():
             out.error(file, where(key), key, expected, found)
-        if problems:
-            continue
         policies.append(policy)
         lines.append(line or 0)
     return policy_frame(policies, lines)

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 from crudeflow import DatasetError, read_dataset, write_dataset
-from crudeflow.io.dataset import load_dataset
+from crudeflow.io.dataset import load_dataset, resolve_dataset
 
 
 def _write_policies(folder: Path, body: str) -> Path:
@@ -57,3 +58,19 @@ def test_share_above_100_and_missing_required_fields(folder: Path) -> None:
     _, problems = load_dataset(folder)
     got = {(p.row, p.column) for p in problems if p.severity == "error"}
     assert got == {(6, "max_share_pct"), (2, "country")}
+
+
+def test_a_bad_field_is_one_problem_without_a_cascade(tmp_path: Path) -> None:
+    # the policy with the bad date still counts as citing its source: no "never used" warning
+    folder = tmp_path / "caspian"
+    shutil.copytree(resolve_dataset("caspian-europe"), folder)
+    path = folder / "policies.yaml"
+    text = path.read_text()
+    old = "    source: eu-reg-2022-879\n"
+    assert text.count(old) == 1
+    path.write_text(text.replace(old, old + "    valid_to: soon\n"))
+    _, problems = load_dataset(folder)
+    line = text[: text.index(old)].count("\n") + 2
+    assert [(p.file, p.row, p.column, p.severity) for p in problems] == [
+        ("policies.yaml", line, "valid_to", "error")
+    ]
