@@ -17,6 +17,7 @@ import pandas as pd
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, InfeasibleError
 from crudeflow.model.network import Network
+from crudeflow.model.policies import ShareCap, policy_frame
 from crudeflow.optimize.policies import importer_nodes
 from crudeflow.units import mt_to_t
 
@@ -66,16 +67,10 @@ def with_share_cap(network: Network, importer: str, by: str, country: str, max_s
     """A copy of the network with one more enabled ``share_cap`` policy."""
     pol = network.policies
     pid = f"diversify-{importer}-{by}-{country}-{max_share_pct:g}"
-    row: dict[str, Any] = {c: None for c in pol.columns}
-    row.update({
-        "kind": "share_cap", "importer": importer, "by": by, "country": country,
-        "max_share_pct": float(max_share_pct), "enabled": True, "source": "", "note": "crudeflow diversify",
-        "origins": (), "importers": (), "modes": (), "origin": "", "usd_per_t": float("nan"),
-    })  # fmt: skip
-    extra = pd.DataFrame([row], index=pd.Index([pid], name="id"))
-    if "line" in pol.columns:
-        extra["line"] = 0
-    new = pd.concat([pol, extra[pol.columns]]) if len(pol) else extra[list(pol.columns)]
+    cap = ShareCap(id=pid, importer=importer, by=by, country=country, max_share_pct=float(max_share_pct),
+                   note="crudeflow diversify")  # fmt: skip
+    extra = policy_frame([cap], [0] if "line" in pol.columns else None)
+    new = pd.concat([pol, extra[pol.columns]]) if len(pol) else extra
     return network.replace(policies=new)
 
 

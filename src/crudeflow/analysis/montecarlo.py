@@ -45,20 +45,16 @@ from crudeflow.optimize.lp import LP
 from crudeflow.optimize.solve import HighsModel
 from crudeflow.results.paths import EPS as FLOW_EPS
 from crudeflow.results.paths import average_costs as state_average_costs
+from crudeflow.schema.modes import MODE_TABLE
 
 FArray = npt.NDArray[np.float64]
 IArray = npt.NDArray[np.int64]
 
 DEFAULT_OUTAGES: dict[str, tuple[float, float]] = {
-    "pipeline": (0.5, 10.0),
-    "tanker": (1.0, 5.0),
-    "rail": (2.0, 3.0),
-    "barge": (1.0, 7.0),
-    "swap": (0.0, 0.0),
+    m.name: (m.outage_rate_per_year, m.outage_mean_days) for m in MODE_TABLE.values()
 }
-"""Per mode: (outages per year, mean outage days) used where a link gives none. Pipelines:
-rare but long (leaks, maintenance, disputes); tankers: weather and port closures; rail:
-frequent short disruptions; swaps are paper arrangements with no physical outage."""
+"""Per mode: (outages per year, mean outage days) used where a link gives none, from the
+modes table (``crudeflow.schema.modes``)."""
 
 DAYS_PER_YEAR = 365.0
 
@@ -232,10 +228,18 @@ def choose_executor(
 def _outage_params(
     links: pd.DataFrame, defaults: Mapping[str, tuple[float, float]] | None
 ) -> tuple[FArray, FArray]:
+    """Per link: outages per year and mean days, the link's own or its mode's default."""
     table = {**DEFAULT_OUTAGES, **(defaults or {})}
     modes = links["mode"].astype(str)
-    d_rate = modes.map(lambda m: table.get(m, (0.0, 0.0))[0]).to_numpy(float)
-    d_days = modes.map(lambda m: table.get(m, (0.0, 0.0))[1]).to_numpy(float)
+    unknown = sorted((set(defaults or {}) | set(modes)) - set(MODE_TABLE))  # never a silent 0
+    if unknown:
+        where = {m: links.index[modes == m].tolist()[:3] for m in unknown}
+        named = "; ".join(f"{m!r}" + (f" (links {', '.join(map(str, where[m]))})" if where[m] else "")
+                          for m in unknown)  # fmt: skip
+        msg = f"outage defaults: mode(s) {named} not in the modes table ({', '.join(MODE_TABLE)})"
+        raise CrudeflowError(msg)
+    d_rate = modes.map(lambda m: table[m][0]).to_numpy(float)
+    d_days = modes.map(lambda m: table[m][1]).to_numpy(float)
     rate = links["outage_rate_per_year"].to_numpy(float)
     days = links["outage_mean_days"].to_numpy(float)
     return np.where(np.isnan(rate), d_rate, rate), np.where(np.isnan(days), d_days, days)
@@ -252,6 +256,7 @@ def prepare(
 ) -> tuple[MCProblem, pd.Index, pd.Index, FArray]:
     """Build the LP and the worker problem; also return importer and link ids and demands."""
     opts = options or PlanOptions()
+    _outage_params(network.links, default_outages)  # every mode in the table, before the LP
     model = build_lp(network, opts)
     lp, idx, net = model.lp, model.index, network
     links = net.links.loc[idx.link_ids]

@@ -30,23 +30,19 @@ from crudeflow.io.validate import (
 )
 from crudeflow.io.yamlio import LineDict, LineList, load_yaml
 from crudeflow.model.network import DatasetMeta, Network
-from crudeflow.schema import (
-    GRADES,
-    LINKS,
-    POLICY_COMMON,
+from crudeflow.model.policies import (
     POLICY_KINDS,
-    TABLES,
-    Table,
+    all_policies,
+    country_values,
+    fields_of,
+    policy_frame,
+    to_record,
 )
+from crudeflow.schema import GRADES, LINKS, TABLES, Table
 from crudeflow.schema.countries import EU27, ISO_ALPHA2
 from crudeflow.units import kb_per_day_to_mt_per_year
 
 DEFAULT_DATASET = "caspian-europe"
-POLICY_COLUMNS = (
-    "kind", "origin", "origins", "importers", "importer", "country", "modes", "by",
-    "usd_per_t", "max_share_pct", "enabled", "source", "note",
-)  # fmt: skip
-LIST_FIELDS = {"origins", "importers", "modes"}
 
 
 def shipped_datasets() -> list[str]:
@@ -378,7 +374,7 @@ def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
 
 
 def _empty_policies() -> pd.DataFrame:
-    return pd.DataFrame(columns=list(POLICY_COLUMNS), index=pd.Index([], name="id"))
+    return policy_frame([], [])
 
 
 def _read_policies(data: Any, out: Collector) -> tuple[dict[str, tuple[str, ...]], pd.DataFrame]:
@@ -414,7 +410,13 @@ def _read_policies(data: Any, out: Collector) -> tuple[dict[str, tuple[str, ...]
 
 
 def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
-    """Policies from YAML items to a DataFrame indexed by id; problems go to ``out``."""
+    """Policies from YAML items to a DataFrame indexed by id; problems go to ``out``.
+
+    Every field is parsed and checked as its kind declares it (``crudeflow.model.policies``):
+    unknown kinds and fields, values of the wrong type or out of bounds, missing required
+    fields and cross-field checks (``valid_to`` before ``valid_from``) are each one problem,
+    at the line of the field (or of the item). The frame also has a ``line`` column.
+    """
     if not isinstance(items, list):
         out.error(
             file,
@@ -424,8 +426,8 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             type(items).__name__,
         )
         return _empty_policies()
-    rows: list[dict[str, Any]] = []
-    ids: list[str] = []
+    policies = []
+    ids: set[str] = set()
     lines: list[int] = []
     for n, item in enumerate(items):
         line = (
@@ -437,80 +439,42 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             out.error(file, line, "policies", "a mapping with id and kind", repr(item))
             continue
         kind = item.get("kind")
-        if kind not in POLICY_KINDS:
+        cls = POLICY_KINDS.get(kind) if isinstance(kind, str) else None
+        if cls is None:
             out.error(file, line, "kind", f"one of {', '.join(POLICY_KINDS)}", repr(kind))
             continue
-        allowed = set(POLICY_KINDS[kind]) | POLICY_COMMON
+        fields = fields_of(cls)
+        allowed = sorted({"kind", *fields})
+
+        def where(key: str, item: Any = item, line: int | None = line) -> int | None:
+            return item.line_of(key) if isinstance(item, LineDict) and key in item else line
+
         for key in item:
             if key not in allowed:
-                kl = item.line_of(key) if isinstance(item, LineDict) else line
-                out.error(
-                    file,
-                    kl,
-                    key,
-                    f"a field of a {kind} policy ({', '.join(sorted(allowed))})",
-                    f"unknown field '{key}'",
-                )
+                out.error(file, where(key), key, f"a field of a {kind} policy ({', '.join(allowed)})",
+                          f"unknown field '{key}'")  # fmt: skip
         pid = str(item.get("id") or f"{kind}-{n + 1}")
         if pid in ids:
             out.error(file, line, "id", "a unique policy id", repr(pid))
             continue
-        row: dict[str, Any] = {c: None for c in POLICY_COLUMNS}
-        row.update({"kind": kind, "enabled": True, "note": "", "source": ""})
-        row.update(dict.fromkeys(("origin", "importer", "country", "by"), ""))
-        for key, value in item.items():
-            if key not in allowed or key == "id":
+        ids.add(pid)
+        values: dict[str, Any] = {}
+        for key, f in fields.items():
+            if key == "id":
                 continue
-            kl = item.line_of(key) if isinstance(item, LineDict) else line
-            if key in LIST_FIELDS:
-                vals = value if isinstance(value, list) else [value]
-                row[key] = tuple(str(v) for v in vals)
-            elif key in ("usd_per_t", "max_share_pct"):
-                try:
-                    f = float(value)
-                except (TypeError, ValueError):
-                    out.error(file, kl, key, "a number", repr(value))
-                    continue
-                if not math.isfinite(f) or f < 0 or (key == "max_share_pct" and f > 100):
-                    out.error(
-                        file,
-                        kl,
-                        key,
-                        "a finite number >= 0" + (" and <= 100" if key == "max_share_pct" else ""),
-                        repr(value),
-                    )
-                    continue
-                row[key] = f
-            elif key == "enabled":
-                if not isinstance(value, bool):
-                    out.error(file, kl, key, "true or false", repr(value))
-                    continue
-                row[key] = value
-            else:
-                row[key] = "" if value is None else str(value)
-        for req in POLICY_KINDS[kind]:
-            desc = POLICY_KINDS[kind][req]
-            if not desc.startswith("optional") and row.get(req) in (None, "", ()):
-                out.error(file, line, req, f"a value: {desc}", "nothing")
-        if kind == "share_cap" and row.get("by") not in (None, "origin", "transit"):
-            out.error(
-                file,
-                item.line_of("by") if isinstance(item, LineDict) else line,
-                "by",
-                "origin or transit",
-                repr(row["by"]),
-            )
-        rows.append(row)
-        ids.append(pid)
+            value, expected = f.parse(item.get(key))
+            if expected is not None:
+                out.error(file, where(key), key, expected, repr(item.get(key)))
+                value = f.empty  # the policy is kept for the other checks (no cascade)
+            elif f.required and value in (None, "", ()):
+                out.error(file, line, key, f"a value: {f.spec.description}", "nothing")
+            values[key] = value
+        policy = cls(id=pid, **values)
+        for key, expected, found in policy.check():
+            out.error(file, where(key), key, expected, found)
+        policies.append(policy)
         lines.append(line or 0)
-    frame = pd.DataFrame(rows, columns=list(POLICY_COLUMNS), index=pd.Index(ids, name="id"))
-    frame["line"] = lines
-    for c in LIST_FIELDS:
-        frame[c] = [v if isinstance(v, tuple) else () for v in frame[c]]
-    for c in ("usd_per_t", "max_share_pct"):
-        frame[c] = frame[c].astype(float)
-    frame["enabled"] = frame["enabled"].astype(bool)
-    return frame
+    return policy_frame(policies, lines)
 
 
 def _check_policies(
@@ -528,76 +492,46 @@ def _check_policies(
 ) -> None:
     """Every country, group, node and source a policy names must exist.
 
-    ``sources`` is None when sources.csv could not be read (nothing to check against).
-    A valid country the dataset never mentions is a warning (the policy does nothing
-    for it: a typo like DK for DE): ``origins`` are the grades' origin countries,
-    ``importers`` the nodes' countries, ``transits`` those of nodes and links; None
-    skips the check.
+    Loops over each kind's declared fields: a ``country`` field takes ISO codes or groups,
+    an ``importer`` field also a node. ``sources`` is None when sources.csv could not be
+    read (nothing to check against). A valid country the dataset never mentions is a
+    warning (the policy does nothing for it: a typo like DK for DE), by the field's role:
+    ``origins`` are the grades' origin countries, ``importers`` the nodes' countries,
+    ``transits`` those of nodes and links; None skips the check.
     """
 
     def country_ok(c: str) -> bool:
         return c in ISO_ALPHA2 or c in groups
 
-    why = {
+    known = {
         "origin": (origins, "no grade in grades.csv comes from it"),
         "importer": (importers, "no node in nodes.csv is in it"),
         "transit": (transits, "no node or link is in it"),
     }
-
-    def unused(pid: Any, line: int | None, key: str, values: tuple[str, ...], role: str) -> None:
-        known, where = why[role]
-        if known is None:
-            return
-        for v in values:
-            if v in ISO_ALPHA2 and v not in groups and v not in known:
-                out.warn(
-                    file,
-                    line,
-                    key,
-                    f"a country the dataset uses (policy '{pid}' does nothing for {v}: {where})",
-                    repr(v),
-                )
-
-    for pid, row in policies.iterrows():
-        line = int(row["line"]) or None
-        origin_like = row["kind"] in ("export_duty",) or (
-            row["kind"] == "share_cap" and row["by"] == "origin"
-        )
-        unused(pid, line, "origin", (row["origin"],), "origin")
-        unused(pid, line, "origins", row["origins"], "origin")
-        unused(pid, line, "importers", row["importers"], "importer")
-        unused(pid, line, "importer", (row["importer"],), "importer")
-        unused(pid, line, "country", (row["country"],), "origin" if origin_like else "transit")
-        for key in ("origin", "country"):
-            v = row[key]
-            if v and not country_ok(v):
-                out.error(file, line, key, f"an ISO country code (policy '{pid}')", repr(v))
-        for key in ("origins", "importers"):
-            for v in row[key]:
-                if not country_ok(v):
-                    out.error(
-                        file,
-                        line,
-                        key,
-                        f"ISO country codes or group names (policy '{pid}')",
-                        repr(v),
-                    )
-        imp = row["importer"]
-        if imp and not (country_ok(imp) or imp in nodes):
-            out.error(
-                file,
-                line,
-                "importer",
-                f"a country code or refinery node (policy '{pid}')",
-                repr(imp),
-            )
-        for m in row["modes"]:
-            if m not in LINKS.column("mode").choices:  # type: ignore[operator]
-                out.error(file, line, "modes", "pipeline, tanker, rail, barge or swap", repr(m))
-        if row["source"] and sources is not None and row["source"] not in sources:
-            out.error(file, line, "source", "an id listed in sources.csv", repr(row["source"]))
-        elif not row["source"]:
-            out.error(file, line, "source", f"a source id (policy '{pid}')", "nothing")
+    line_of = policies["line"] if "line" in policies.columns else pd.Series(0, index=policies.index)
+    for p in all_policies(policies.drop(columns="line", errors="ignore")):
+        line = int(line_of[p.id]) or None
+        for key, ref, values in country_values(p):
+            role = p.role_of(key)
+            have, why = known[role] if role is not None else (None, "")
+            for v in values:
+                if have is not None and v in ISO_ALPHA2 and v not in groups and v not in have:
+                    out.warn(file, line, key,
+                             f"a country the dataset uses (policy '{p.id}' does nothing for {v}: {why})",
+                             repr(v))  # fmt: skip
+                if country_ok(v) or (ref == "importer" and v in nodes):
+                    continue
+                if ref == "importer":
+                    expected = f"a country code or refinery node (policy '{p.id}')"
+                elif isinstance(getattr(p, key), tuple):
+                    expected = f"ISO country codes or group names (policy '{p.id}')"
+                else:
+                    expected = f"an ISO country code (policy '{p.id}')"
+                out.error(file, line, key, expected, repr(v))
+        if p.source and sources is not None and p.source not in sources:
+            out.error(file, line, "source", "an id listed in sources.csv", repr(p.source))
+        elif not p.source:
+            out.error(file, line, "source", f"a source id (policy '{p.id}')", "nothing")
     del grades
 
 
@@ -620,20 +554,7 @@ def write_dataset(network: Network, path: str | Path) -> Path:
         named = frame.index.name is not None or isinstance(frame.index, pd.MultiIndex)
         _write_table(frame.reset_index() if named else frame, table, folder / table.file)
     groups = {k: list(v) for k, v in network.groups.items() if not (k == "EU" and v == EU27)}
-    pols = []
-    for pid, row in network.policies.iterrows():
-        item: dict[str, Any] = {"id": str(pid), "kind": row["kind"]}
-        for key in POLICY_KINDS[row["kind"]]:
-            v = row[key]
-            if v is None or v == "" or v == () or (isinstance(v, float) and math.isnan(v)):
-                continue
-            item[key] = list(v) if isinstance(v, tuple) else v
-        if not row["enabled"]:
-            item["enabled"] = False
-        item["source"] = row["source"]
-        if row["note"]:
-            item["note"] = row["note"]
-        pols.append(item)
+    pols = [to_record(p) for p in all_policies(network.policies)]
     doc: dict[str, Any] = {}
     if groups:
         doc["groups"] = groups

@@ -18,6 +18,7 @@ import pandas as pd
 from crudeflow.exceptions import Problem
 from crudeflow.schema import Column, Table
 from crudeflow.schema.countries import ISO_ALPHA2
+from crudeflow.schema.modes import MODES, mode_values
 from crudeflow.units import great_circle_km
 
 TRUE = {"true", "yes", "1", "y", "t"}
@@ -240,20 +241,23 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         return
     for i in np.flatnonzero((links["from"] == links["to"]).to_numpy()):
         out.error(file, sheet_row(links, int(i)), "to", "a node other than 'from'", repr(links["to"].iloc[i]))
-    is_swap = (links["mode"] == "swap").to_numpy()
+    known = links["mode"].isin(MODES).to_numpy()  # an unknown mode is already an error
+    modes = links["mode"].where(known, MODES[0])
+    is_swap = mode_values(modes, "paper").astype(bool) & known
     for i in np.flatnonzero(is_swap):
         for c in ("swap_grade_in", "swap_grade_out"):
             if not links[c].iloc[i]:
                 out.error(file, sheet_row(links, int(i)), c, "a grade for a swap link", "an empty cell")
-    pipe_high = ((links["mode"] == "pipeline") & (links["tariff_usd_per_t"] > 100)).to_numpy()
-    for i in np.flatnonzero(pipe_high):
+    max_tariff = mode_values(modes, "max_tariff_usd_per_t").astype(float)
+    for i in np.flatnonzero((links["tariff_usd_per_t"].to_numpy(float) > max_tariff) & known):
         out.warn(
             file,
             sheet_row(links, int(i)),
             "tariff_usd_per_t",
-            "a pipeline tariff up to 100 USD/t",
+            f"a {links['mode'].iloc[i]} tariff up to {max_tariff[i]:g} USD/t",
             f"{links['tariff_usd_per_t'].iloc[i]:g}",
         )
+    seaborne = pd.Series(mode_values(modes, "seaborne").astype(bool), index=links.index)
     have = links["from"].isin(nodes.index) & links["to"].isin(nodes.index) & ~is_swap
     sub = links[have.to_numpy()]
     if len(sub):
@@ -263,7 +267,7 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
         dist = sub["distance_km"].to_numpy(dtype=float)
         rows = np.flatnonzero(have.to_numpy())
         # sea routes go round continents (searoute distances), so only overland legs get the 3x check
-        overland = (sub["mode"] != "tanker").to_numpy()
+        overland = ~seaborne[have.to_numpy()].to_numpy()
         for j in np.flatnonzero((dist > 0) & (dist > 3 * gc + 5) & overland):
             out.warn(
                 file,

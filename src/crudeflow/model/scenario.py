@@ -16,6 +16,7 @@ import pandas as pd
 
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.model.network import Network
+from crudeflow.model.policies import TransitBan, country_values, from_row, policy_frame
 from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Table
 from crudeflow.schema.countries import ISO_ALPHA2
 from crudeflow.units import kb_per_day_to_mt_per_year
@@ -408,18 +409,16 @@ def _add_policies(net: Network, new: pd.DataFrame, ch: Change, problems: list[Pr
         if pid in net.policies.index:
             _bad(problems, ch, "a new policy id (not one of policies.yaml)", str(pid), pos, "id")
             bad = True
-        for key in ("origin", "country", "origins", "importers", "importer"):
-            value = row[key]
-            items = value if isinstance(value, tuple) else (value,) if value else ()
+        for key, ref, items in country_values(from_row(pid, row)):
             for c in items:
-                if key == "importer" and c in net.demands.index:
+                if ref == "importer" and c in net.demands.index:
                     continue
                 what = country_problem(str(c))
                 if what is not None:
                     _bad(
                         problems,
                         ch,
-                        what + (" or a refinery node" if key == "importer" else ""),
+                        what + (" or a refinery node" if ref == "importer" else ""),
                         str(c),
                         pos,
                         key,
@@ -485,10 +484,6 @@ def without_transit(net: Network, country: str) -> Network:
     """``country`` lets no foreign crude through: a transit ban on every other origin."""
     origins = tuple(sorted(set(net.grades["origin_country"]) - {country}))
     pid = f"scenario-no-transit-{country}"
-    row: dict[str, Any] = dict.fromkeys(net.policies.columns, "")
-    row.update({"kind": "transit_ban", "country": country, "origins": origins, "modes": (),
-                "importers": (), "enabled": True, "source": "", "note": "scenario",
-                "usd_per_t": np.nan, "max_share_pct": np.nan})  # fmt: skip
-    new = pd.DataFrame([row], index=pd.Index([pid], name="id"))
+    new = policy_frame([TransitBan(id=pid, country=country, origins=origins, note="scenario")])
     pol = net.policies.drop(index=[pid], errors="ignore")
     return net.replace(policies=pd.concat([pol, new]) if len(pol) else new)

@@ -14,7 +14,7 @@ from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import FlowPolicy, flow_policy
+from crudeflow.optimize.policies import FlowPolicy, flow_policy, policy_families
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 
 FArray = npt.NDArray[np.float64]
@@ -41,7 +41,7 @@ FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows
     ("market", cf.market),
     ("quality", cf.quality),
     ("slate", cf.slates),
-    ("share_cap", cf.share_caps),
+    *policy_families(),  # one block per policy kind whose effect adds rows (share_cap, ...)
     ("contract", cf.contracts),
 )
 """Constraint families in build order; a new rule is one row here plus one function."""

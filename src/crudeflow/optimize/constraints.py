@@ -7,6 +7,7 @@ state.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -14,9 +15,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow.model.network import Network
+from crudeflow.model.policies import ShareCap
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import enabled, importer_nodes, seller_grades
+from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades, territory
 from crudeflow.optimize.states import StateGraph
 
 FArray = npt.NDArray[np.float64]
@@ -172,11 +174,12 @@ def slates(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     return Rows(rows, cols, vals, np.full(len(sl), -INF), np.zeros(len(sl)), labels)
 
 
-def share_caps(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
-    """Share caps by origin (on runs) and by transit (on legs entering the importer)."""
-    from crudeflow.optimize.policies import territory
+@adds_rows("share_cap")
+def share_caps(caps: Sequence[ShareCap], net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Share caps by origin (on runs) and by transit (on legs entering the importer).
 
-    caps = enabled(net, "share_cap")
+    Per cap, one row: runs of the capped crude − share × all the importer's runs ≤ 0.
+    """
     if len(caps) == 0:
         return _empty(["policy", "importer", "by", "country", "max_share_pct"])
     c, f = lp.vars["consume"], lp.vars["flow"]
@@ -189,24 +192,24 @@ def share_caps(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     f_to = f.labels["to"].to_numpy(dtype=str)
     f_origin = idx.grade_origin[f.labels["gout_pos"].to_numpy()]
     rows, cols, vals, labs = [], [], [], []
-    for r, (pid, p) in enumerate(caps.iterrows()):
-        share = float(p["max_share_pct"]) / 100.0
-        d_nodes = importer_nodes(net, p["importer"])
+    for r, p in enumerate(caps):
+        share = p.max_share_pct / 100.0
+        d_nodes = importer_nodes(net, p.importer)
         runs = np.flatnonzero(np.isin(c_nodes, d_nodes))
         rows.append(np.full(len(runs), r))
         cols.append(c.start + runs)
         vals.append(np.full(len(runs), -share))
-        if p["by"] == "origin":
-            hit = runs[np.isin(c_origin[runs], net.expand_countries([p["country"]]))]
+        if p.by == "origin":
+            hit = runs[np.isin(c_origin[runs], net.expand_countries([p.country]))]
             rows.append(np.full(len(hit), r))
             cols.append(c.start + hit)
             vals.append(np.ones(len(hit)))
         else:
-            t = str(p["country"])
-            if p["importer"] in net.demands.index:
-                entering = f_to == p["importer"]
+            t = p.country
+            if p.importer in net.demands.index:
+                entering = f_to == p.importer
             else:
-                imp_c = np.asarray(net.expand_countries([p["importer"]]), dtype=str)
+                imp_c = np.asarray(net.expand_countries([p.importer]), dtype=str)
                 entering = np.isin(c_to, imp_c) & ~np.isin(c_from, imp_c)
             hit = np.flatnonzero(entering & terr.has([t])[f_link] & (f_origin != t))
             rows.append(np.full(len(hit), r))
@@ -214,11 +217,11 @@ def share_caps(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
             vals.append(np.ones(len(hit)))
         labs.append(
             {
-                "policy": pid,
-                "importer": p["importer"],
-                "by": p["by"],
-                "country": p["country"],
-                "max_share_pct": p["max_share_pct"],
+                "policy": p.id,
+                "importer": p.importer,
+                "by": p.by,
+                "country": p.country,
+                "max_share_pct": p.max_share_pct,
             }
         )
     n = len(labs)

@@ -1,48 +1,57 @@
-"""Policies and contracts as LP pieces: flow masks, per-tonne charges, side constraints.
+"""Policies and contracts as LP pieces: each policy kind's effect, registered under its name.
 
-Flow masks come from bans and embargoes, charges from export duties and transit fees,
-side constraints from share caps and contracts.
+A kind is declared (fields, rule in words) in ``crudeflow.model.policies``; its effect on
+the LP is one function here (or in ``constraints.py`` for constraint rows), registered
+with :func:`closes`, :func:`charges` or :func:`adds_rows` under the kind's name:
 
-Rules, per flow variable on a leg from node *a* to node *b* (country(a) = the country of
-node *a*; a leg's *territory* is its endpoints' countries plus its ``countries`` list):
+* ``closes``: ``fn(policy, arcs) -> bool mask`` of flow variables the policy removes;
+* ``charges``: ``fn(policy, arcs) -> USD/t`` per flow variable, added to the duty or the
+  fee part of the cost;
+* ``adds_rows``: ``fn(policies, net, idx, lp, states) -> Rows``, one constraint block named
+  after the kind (built after the slate rows, before the contracts).
 
-* export duty (origin X, importers I?): grades of origin X pay once when they leave X: on
-  legs with country(a) = X and country(b) ≠ X. With importers I, the duty is owed on the
-  crude *towards* I instead: it is charged on the leg entering I (country(a) ∉ I,
-  country(b) ∈ I, country(b) ≠ X), so crude reaching I through a transit country pays it
-  too, and crude going elsewhere does not.
-* transit fee (country T, origins O?): grades of origin ≠ T (and ∈ O when given) on legs
-  whose territory includes T and with country(b) ≠ T — charged once per exit from T.
-* transit ban (country T, origins O): grades of origin ∈ O, ≠ T, may not pass through T:
-  legs whose territory includes T and with country(b) ≠ T (the legs leaving or crossing
-  T) are closed to them. Deliveries *into* T stay open (an embargo closes those).
-* embargo (importers I, origins O, modes M?): grades of origin ∈ O on legs with
-  country(b) ∈ I (and mode ∈ M when given): the importer neither takes nor moves them.
-  Swaps are judged by the grade delivered.
-* share cap by origin: crude runs of origin C at the importer's refineries ≤ x % of runs.
-* share cap by transit: crude of origin ≠ T entering the importer's country over legs whose
-  territory includes T ≤ x % of the importer's runs (measured on the entering legs, so a
-  transit earlier on the route is not seen; for a refinery importer, on the legs into it).
-* contract (seller S, buyer B): runs at B's refineries of S's grades (grades of origin S,
-  or grades supplied at node S — from any supply of those grades) within [min, max];
-  each tonne below min costs take-or-pay (or, with none given, is infeasible).
+:func:`flow_policy` applies every enabled ``closes``/``charges`` policy at once; the LP
+builder takes the row blocks from :func:`policy_families`. Rules, per flow variable on a
+leg from node *a* to node *b*, are stated on each kind's declaration and on its effect.
+
+Contracts (seller S, buyer B): runs at B's refineries of S's grades (grades of origin S,
+or grades supplied at node S — from any supply of those grades) within [min, max]; each
+tonne below min costs take-or-pay (or, with none given, is infeasible).
 
 A swap link takes grade A at its start and delivers grade B at its end; its capacity is
-the agreed volume (an upper bound) and its tariff the fee. Swaps pay no duty or transit
-fee: they are paper exchanges.
+the agreed volume (an upper bound) and its tariff the fee. Paper modes (swaps, see the
+modes table) pay no duty or transit fee.
 """
 
 from __future__ import annotations
 
+import importlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from itertools import chain
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from crudeflow.model.network import Network
+from crudeflow.model.policies import (
+    POLICY_KINDS,
+    Embargo,
+    ExportDuty,
+    Policy,
+    TransitBan,
+    TransitFee,
+    policies_of,
+)
 from crudeflow.optimize.index import NetIndex
+from crudeflow.schema.modes import mode_values
+
+if TYPE_CHECKING:
+    from crudeflow.optimize.constraints import Rows
+    from crudeflow.optimize.lp import LP
+    from crudeflow.optimize.states import StateGraph
 
 BArray = npt.NDArray[np.bool_]
 FArray = npt.NDArray[np.float64]
@@ -82,9 +91,133 @@ def territory(net: Network, idx: NetIndex) -> Territory:
 
 
 def enabled(net: Network, kind: str) -> pd.DataFrame:
-    """Enabled policies of one kind."""
+    """Enabled policies of one kind (rows of ``net.policies``)."""
     p = net.policies
     return p[(p["kind"] == kind) & p["enabled"].astype(bool)]
+
+
+class Arcs:
+    """Per flow variable facts an effect reads, as aligned arrays (computed once per build).
+
+    ``c_from``/``c_to``: countries of the leg's end nodes; ``o_in``/``o_out``: origin of the
+    grade taken and delivered (they differ on swaps); ``paper``: the link's mode is a paper
+    exchange (a swap); ``modes``: the link's mode. ``terr`` is built on first use.
+    """
+
+    def __init__(self, net: Network, idx: NetIndex, terr: Territory | None = None) -> None:
+        self.net, self.idx = net, idx
+        links = net.links.loc[idx.link_ids]
+        self.var_link = idx.var_link
+        link_modes = links["mode"].to_numpy(dtype=str)
+        self.modes = link_modes[self.var_link]
+        self.paper = mode_values(link_modes, "paper").astype(bool)[self.var_link]
+        self.c_from = idx.node_country[idx.var_from]
+        self.c_to = idx.node_country[idx.var_to]
+        self.o_in = idx.grade_origin[idx.var_gin]
+        self.o_out = idx.grade_origin[idx.var_gout]
+        self._terr = terr
+
+    @property
+    def n(self) -> int:
+        """Number of flow variables."""
+        return len(self.var_link)
+
+    @property
+    def terr(self) -> Territory:
+        """Countries each link touches (built on first use: only transit rules need it)."""
+        if self._terr is None:
+            self._terr = territory(self.net, self.idx)
+        return self._terr
+
+    def crosses(self, country: str) -> BArray:
+        """Per flow variable: its leg's territory includes ``country``."""
+        return self.terr.has([country])[self.var_link]
+
+    def countries(self, codes: tuple[str, ...]) -> tuple[str, ...]:
+        """Country codes and groups expanded to country codes."""
+        return self.net.expand_countries(codes)
+
+
+Component = Literal["duty", "fee"]
+
+
+@dataclass(frozen=True)
+class Effect:
+    """How one policy kind acts on the LP: its form, function and (for charges) cost part."""
+
+    kind: str
+    form: Literal["close", "charge", "rows"]
+    fn: Callable[..., Any]
+    component: Component | None = None
+
+
+EFFECTS: dict[str, Effect] = {}
+"""Every registered effect by kind name (see :func:`effects` for the complete set)."""
+
+EFFECT_MODULES = ("crudeflow.optimize.policies", "crudeflow.optimize.constraints")
+"""Modules that register effects: ``closes``/``charges`` here, ``adds_rows`` in constraints."""
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _register(effect: Effect) -> None:
+    if effect.kind in EFFECTS and EFFECTS[effect.kind].fn is not effect.fn:
+        msg = f"policy kind '{effect.kind}' has two effects"
+        raise ValueError(msg)
+    EFFECTS[effect.kind] = effect
+
+
+def closes(kind: str) -> Callable[[F], F]:
+    """Register ``fn(policy, arcs) -> bool mask`` of the flow variables a kind removes."""
+
+    def deco(fn: F) -> F:
+        _register(Effect(kind, "close", fn))
+        return fn
+
+    return deco
+
+
+def charges(kind: str, component: Component) -> Callable[[F], F]:
+    """Register ``fn(policy, arcs) -> USD/t`` per flow variable, a cost part (duty or fee)."""
+
+    def deco(fn: F) -> F:
+        _register(Effect(kind, "charge", fn, component))
+        return fn
+
+    return deco
+
+
+def adds_rows(kind: str) -> Callable[[F], F]:
+    """Register ``fn(policies, net, idx, lp, states) -> Rows``: a constraint block."""
+
+    def deco(fn: F) -> F:
+        _register(Effect(kind, "rows", fn))
+        return fn
+
+    return deco
+
+
+def effects() -> dict[str, Effect]:
+    """Every registered effect, after importing the modules that register them."""
+    for module in EFFECT_MODULES:
+        importlib.import_module(module)
+    return EFFECTS
+
+
+def in_force(net: Network, kind: str) -> list[Policy]:
+    """The enabled policies of one kind, typed, in file order."""
+    return policies_of(net.policies, POLICY_KINDS[kind])
+
+
+def _check_effects(net: Network) -> dict[str, Effect]:
+    """The effects, after checking every enabled policy's kind has one (a contributor's slip)."""
+    table = effects()
+    used = set(net.policies.loc[net.policies["enabled"].astype(bool), "kind"].astype(str))
+    missing = sorted(used - set(table))
+    if missing:
+        msg = f"policy kind(s) {', '.join(missing)} have no effect registered in crudeflow.optimize"
+        raise LookupError(msg)
+    return table
 
 
 @dataclass(frozen=True)
@@ -99,60 +232,96 @@ class FlowPolicy:
 
 
 def flow_policy(net: Network, idx: NetIndex, terr: Territory | None = None) -> FlowPolicy:
-    """Apply duties, fees, bans and embargoes to every flow variable at once.
+    """Apply every enabled closing and charging policy to every flow variable at once.
 
-    ``terr`` is computed here, and only when a transit fee or ban needs it, if not given.
+    Kinds apply in declaration order, policies of a kind in file order; a variable two
+    policies close is credited to the first. ``terr`` is built only if a rule needs it.
     """
-    transit = [enabled(net, "transit_fee"), enabled(net, "transit_ban")]
-    if terr is None:
-        terr = (
-            territory(net, idx)
-            if any(len(t) for t in transit)
-            else Territory(pd.Index([]), np.zeros((0, 0), bool))
-        )
-    n = len(idx.var_arc)
-    links = net.links.loc[idx.link_ids]
-    var_link = idx.var_link
-    is_swap = (links["mode"] == "swap").to_numpy()[var_link]
-    modes = links["mode"].to_numpy(dtype=str)[var_link]
-    c_from = idx.node_country[idx.var_from]
-    c_to = idx.node_country[idx.var_to]
-    o_in = idx.grade_origin[idx.var_gin]
-    o_out = idx.grade_origin[idx.var_gout]
-    keep = np.ones(n, bool)
-    duty = np.zeros(n)
-    fee = np.zeros(n)
+    table = _check_effects(net)
+    arcs = Arcs(net, idx, terr)
+    keep = np.ones(arcs.n, bool)
+    parts: dict[Component, FArray] = {"duty": np.zeros(arcs.n), "fee": np.zeros(arcs.n)}
     removed: dict[str, IArray] = {}
-    for _pid, p in enabled(net, "export_duty").iterrows():
-        x = p["origin"]
-        if p["importers"]:
-            imp = net.expand_countries(p["importers"])
-            hit = (o_in == x) & np.isin(c_to, imp) & ~np.isin(c_from, imp) & (c_to != x) & ~is_swap
-        else:
-            hit = (o_in == x) & (c_from == x) & (c_to != x) & ~is_swap
-        duty[hit] += float(p["usd_per_t"])
-    for _pid, p in enabled(net, "transit_fee").iterrows():
-        t = p["country"]
-        hit = terr.has([t])[var_link] & (c_to != t) & (o_in != t) & ~is_swap
-        if p["origins"]:
-            hit &= np.isin(o_in, net.expand_countries(p["origins"]))
-        fee[hit] += float(p["usd_per_t"])
-    for pid, p in enabled(net, "transit_ban").iterrows():
-        t = p["country"]
-        origins = net.expand_countries(p["origins"])
-        hit = terr.has([t])[var_link] & (c_to != t) & np.isin(o_in, origins) & (o_in != t)
-        removed[str(pid)] = np.flatnonzero(hit & keep)
-        keep &= ~hit
-    for pid, p in enabled(net, "embargo").iterrows():
-        importers = net.expand_countries(p["importers"])
-        origins = net.expand_countries(p["origins"])
-        origin = np.where(is_swap, o_out, o_in)
-        hit = np.isin(c_to, importers) & np.isin(origin, origins)
-        if p["modes"]:
-            hit &= np.isin(modes, p["modes"])
-        removed[str(pid)] = np.flatnonzero(hit & keep)
-        keep &= ~hit
-    return FlowPolicy(keep, duty, fee, removed)
+    for kind in POLICY_KINDS:
+        eff = table.get(kind)
+        if eff is None or eff.form == "rows":
+            continue
+        for p in in_force(net, kind):
+            if eff.form == "charge":
+                assert eff.component is not None
+                parts[eff.component] += eff.fn(p, arcs)
+            else:
+                hit = np.asarray(eff.fn(p, arcs), bool)
+                removed[p.id] = np.flatnonzero(hit & keep)
+                keep &= ~hit
+    return FlowPolicy(keep, parts["duty"], parts["fee"], removed)
+
+
+Family = Callable[[Network, NetIndex, "LP", "StateGraph"], "Rows"]
+
+
+def policy_families() -> tuple[tuple[str, Family], ...]:
+    """(kind, constraint family) for every kind whose effect adds rows, in declaration order."""
+    table = effects()
+    out: list[tuple[str, Family]] = []
+    for kind in POLICY_KINDS:
+        eff = table.get(kind)
+        if eff is not None and eff.form == "rows":
+            out.append((kind, _family(kind, eff)))
+    return tuple(out)
+
+
+def _family(kind: str, eff: Effect) -> Family:
+    def family(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+        _check_effects(net)
+        rows: Rows = eff.fn(in_force(net, kind), net, idx, lp, sg)
+        return rows
+
+    family.__name__ = f"{kind}_rows"
+    return family
+
+
+# --- the effects of closing and charging kinds ------------------------------------------
+
+
+@charges("export_duty", "duty")
+def export_duty(p: ExportDuty, a: Arcs) -> FArray:
+    """USD/t on the legs leaving the origin, or with importers, on the legs entering them."""
+    hit = (a.o_in == p.origin) & (a.c_to != p.origin) & ~a.paper
+    if p.importers:
+        imp = a.countries(p.importers)
+        hit &= np.isin(a.c_to, imp) & ~np.isin(a.c_from, imp)
+    else:
+        hit &= a.c_from == p.origin
+    return np.where(hit, p.usd_per_t, 0.0)
+
+
+@charges("transit_fee", "fee")
+def transit_fee(p: TransitFee, a: Arcs) -> FArray:
+    """USD/t on crude of other origins on legs crossing the country and ending outside it."""
+    t = p.country
+    hit = a.crosses(t) & (a.c_to != t) & (a.o_in != t) & ~a.paper
+    if p.origins:
+        hit &= np.isin(a.o_in, a.countries(p.origins))
+    return np.where(hit, p.usd_per_t, 0.0)
+
+
+@closes("transit_ban")
+def transit_ban(p: TransitBan, a: Arcs) -> BArray:
+    """Closes legs crossing the country and ending outside it to crude of the origins."""
+    t = p.country
+    hit: BArray = a.crosses(t) & (a.c_to != t) & np.isin(a.o_in, a.countries(p.origins)) & (a.o_in != t)
+    return hit
+
+
+@closes("embargo")
+def embargo(p: Embargo, a: Arcs) -> BArray:
+    """Closes legs into the importers (by the modes given) to crude of the origins."""
+    origin = np.where(a.paper, a.o_out, a.o_in)
+    hit: BArray = np.isin(a.c_to, a.countries(p.importers)) & np.isin(origin, a.countries(p.origins))
+    if p.modes:
+        hit &= np.isin(a.modes, list(p.modes))
+    return hit
 
 
 def importer_nodes(net: Network, importer: str) -> npt.NDArray[np.str_]:

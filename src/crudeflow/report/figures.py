@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from crudeflow.model.network import Network
 from crudeflow.report import geo
+from crudeflow.schema.modes import MODE_TABLE, mode_values
 
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
 COST_PARTS = (
@@ -90,9 +91,9 @@ def map_figure(
     _link_hover(fig, hover_links, geo.link_hover(hover_links))
 
     # legend entries for link styles
-    for mode, colour in geo.MODE_COLOURS.items():
-        if (links["mode"] == mode).any():
-            _legend_line(fig, mode.capitalize(), colour, "solid", 4, group=mode)
+    for m in MODE_TABLE.values():
+        if (links["mode"] == m.name).any():
+            _legend_line(fig, m.display_name, m.colour, "solid", 4, group=m.name)
     if (links["state"] == "idle").any():
         _legend_line(fig, "Idle (click to show)" if not show_idle else "Idle", "#666", "dot", 2, group="idle",
                      visible=True if show_idle else "legendonly")  # fmt: skip
@@ -336,12 +337,12 @@ def land_transit(paths: pd.DataFrame, network: Network) -> list[tuple[str, ...]]
     """
     node_c = network.nodes["country"]
     link_c = network.links["countries"]
-    mode = network.links["mode"]
+    seaborne = pd.Series(mode_values(network.links["mode"], "seaborne"), index=network.links.index)
     out: list[tuple[str, ...]] = []
     for nodes, links, origin in zip(paths["nodes"], paths["links"], paths["origin"], strict=True):
         seq: list[str] = []
         for i, n in enumerate(nodes):
-            over = () if i == 0 or mode.get(links[i - 1]) == "tanker" else tuple(link_c.get(links[i - 1], ()))
+            over = () if i == 0 or seaborne.get(links[i - 1], False) else tuple(link_c.get(links[i - 1], ()))
             for c in (*over, str(node_c.get(n, ""))):
                 if c and c not in seq:
                     seq.append(c)

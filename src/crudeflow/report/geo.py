@@ -22,6 +22,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow.model.network import Network
+from crudeflow.schema.modes import MODE_TABLE, mode_values
 
 FArray = npt.NDArray[np.float64]
 
@@ -30,14 +31,8 @@ REGION = (-15.0, 20.0, 90.0, 72.0)
 
 EARTH_RADIUS_KM = 6371.0
 
-MODE_COLOURS = {
-    "pipeline": "#1f5fa8",
-    "tanker": "#e07b00",
-    "rail": "#8e44ad",
-    "swap": "#2e8b57",
-}
-"""Line colour per transport mode (colour-blind-safe blue/orange/purple/green)."""
-OTHER_COLOUR = "#555555"
+MODE_COLOURS = {m.name: m.colour for m in MODE_TABLE.values()}
+"""Line colour per transport mode, from the modes table (``crudeflow.schema.modes``)."""
 DISABLED_COLOUR = "#9a9a9a"
 BINDING_COLOUR = "#d62728"
 LAND_COLOUR = "#f1eee7"
@@ -314,10 +309,8 @@ def map_data(
     fmax = float(df["mt_per_year"].max()) if len(df) else 0.0
     scale = np.sqrt(df["mt_per_year"].to_numpy(float) / fmax) if fmax > 0 else np.zeros(len(df))
     df["width_px"] = np.where(flowing, MIN_WIDTH_PX + (MAX_WIDTH_PX - MIN_WIDTH_PX) * scale, 1.0)
-    df["colour"] = [
-        DISABLED_COLOUR if s == "disabled" else MODE_COLOURS.get(m, OTHER_COLOUR)
-        for m, s in zip(df["mode"], df["state"], strict=True)
-    ]
+    seaborne = mode_values(df["mode"], "seaborne").astype(bool)  # an unknown mode is an error
+    df["colour"] = np.where(df["state"] == "disabled", DISABLED_COLOUR, mode_values(df["mode"], "colour"))
 
     # where each node is drawn: inside the view box of the region's nodes, off-map ones on its edge
     nd = nodes[["name", "kind", "country", "lat", "lon"]].copy()
@@ -328,7 +321,7 @@ def map_data(
     nd["used"] = nd.index.isin(list(used))
     # zoom: the land network (pipeline, rail, swap ends and refineries) plus sea terminals
     # near it; far sea-only ends (Gulf loading ports, Indian outlets, ...) go to the edge
-    sea = df["mode"].eq("tanker")
+    sea = pd.Series(seaborne, index=df.index)
     land = set(df.loc[live & ~sea, "from"]) | set(df.loc[live & ~sea, "to"]) | set(network.demands.index)
     in_reg = nd["on_map"]
     core = nd[in_reg & nd.index.isin(list(land))]
@@ -379,7 +372,7 @@ def map_data(
     x1 = nd["x"].reindex(df["to"]).to_numpy(float)
     y1 = nd["y"].reindex(df["to"]).to_numpy(float)
     dx, dy = x1 - x0, y1 - y0
-    bend = np.where(df["mode"].to_numpy() == "tanker", curve, 0.0)
+    bend = np.where(seaborne, curve, 0.0)
     cx = (x0 + x1) / 2 - dy * bend
     cy = (y0 + y1) / 2 + dx * bend
     tt = np.linspace(0.0, 1.0, 17)[:, None]
@@ -393,8 +386,8 @@ def map_data(
     coords = nd[["lon", "lat"]]
     off_rows: list[tuple[str, float, float, str]] = []  # node, x, y, link
     sea_path = np.zeros(len(df), bool)
-    for i, (lid, a, b, mode) in enumerate(zip(df.index, df["from"], df["to"], df["mode"], strict=True)):
-        if mode != "tanker" or a not in coords.index or b not in coords.index:
+    for i, (lid, a, b, by_sea) in enumerate(zip(df.index, df["from"], df["to"], seaborne, strict=True)):
+        if not by_sea or a not in coords.index or b not in coords.index:
             continue
         on_a, on_b = bool(on_view[a]), bool(on_view[b])
         path = stored.get(_end_key(coords.loc[a].to_numpy(float), coords.loc[b].to_numpy(float)))

@@ -17,6 +17,7 @@ import numpy as np
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.report import geo
+from crudeflow.schema.modes import MODE_TABLE
 
 _MARKERS = {"triangle-up": "^", "square": "s", "star": "*", "diamond": "D", "circle": "o"}
 _PX_TO_PT = 0.75
@@ -176,9 +177,9 @@ def render_map(
                               label="Off map (route enters here)"))  # fmt: skip
 
     link_handles: list[Any] = [
-        Line2D([], [], color=c, lw=3, label=m.capitalize())
-        for m, c in geo.MODE_COLOURS.items()
-        if (links["mode"] == m).any()
+        Line2D([], [], color=m.colour, lw=3, label=m.display_name)
+        for m in MODE_TABLE.values()
+        if (links["mode"] == m.name).any()
     ]
     if (states == "idle").any():
         link_handles.append(Line2D([], [], color="#666", lw=1, ls=(0, (1, 2)), label="Idle (no flow)"))

@@ -2,12 +2,16 @@
 
 The loader, the validator and the docs all read these declarations; a column is
 declared once with its dtype, unit, default, check, foreign key and description.
+Transport modes are a table of their own (``crudeflow.schema.modes``); policy kinds are
+declared in ``crudeflow.model.policies``.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Literal
+
+from crudeflow.schema.modes import MODES as MODES
 
 Dtype = Literal["str", "float", "int", "bool", "list"]
 """``list`` is a ``;``-separated list of strings in a CSV cell."""
@@ -57,7 +61,6 @@ class Table:
 
 
 NODE_KINDS = ("field", "terminal", "port", "junction", "refinery", "market", "storage")
-MODES = ("pipeline", "tanker", "rail", "barge", "swap")
 STATUSES = ("operating", "intermittent", "idle", "planned", "closed")
 ACTIVE_STATUSES = ("operating", "intermittent")
 """Links with these statuses carry flow; others need a scenario to switch them on."""
@@ -508,34 +511,3 @@ TABLES: dict[str, Table] = {
     "observed": OBSERVED,
 }
 """Every CSV table, in load order (referenced tables first)."""
-
-POLICY_KINDS: dict[str, dict[str, str]] = {
-    "export_duty": {
-        "origin": "country whose grades pay the duty when they leave it",
-        "usd_per_t": "duty, USD/t",
-        "importers": "optional: only on legs into these countries or groups",
-    },
-    "transit_fee": {
-        "country": "transit country charging the fee on every leg leaving it",
-        "usd_per_t": "fee, USD/t",
-        "origins": "optional: only on grades of these origins",
-    },
-    "transit_ban": {
-        "country": "country that lets no crude of the origins through",
-        "origins": "origin countries banned",
-    },
-    "embargo": {
-        "importers": "countries or groups that take none of the origins",
-        "origins": "origin countries embargoed",
-        "modes": "optional: only by these modes (e.g. tanker = seaborne)",
-    },
-    "share_cap": {
-        "importer": "importing country or refinery node",
-        "by": "origin | transit",
-        "country": "origin or transit country capped",
-        "max_share_pct": "maximum share of the importer's crude runs, %",
-    },
-}
-"""Each policy kind with its fields; every policy also has id, source, note, enabled."""
-
-POLICY_COMMON = {"id", "kind", "source", "note", "enabled"}
