@@ -10,17 +10,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import FArray, IArray
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import enabled, importer_nodes, seller_grades
 from crudeflow.optimize.states import StateGraph
 
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 INF = np.inf
 
 

@@ -41,12 +41,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import BArray, FArray, IArray
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import NetIndex
-
-BArray = npt.NDArray[np.bool_]
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)
