@@ -7,30 +7,35 @@ every CLI command has its function below.
 from __future__ import annotations
 
 import importlib
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
-    "Comparison": "crudeflow.api",
+    "CancelToken": "crudeflow.progress",
+    "Comparison": "crudeflow.analysis",
     "CrudeflowError": "crudeflow.exceptions",
     "DataOverview": "crudeflow.api",
     "DatasetError": "crudeflow.exceptions",
     "DatasetMeta": "crudeflow.model.network",
+    "Diversification": "crudeflow.analysis",
     "InfeasibleError": "crudeflow.exceptions",
     "MonteCarloResult": "crudeflow.analysis",
     "Network": "crudeflow.model.network",
     "Plan": "crudeflow.results.plan",
     "PlanOptions": "crudeflow.optimize.build",
     "Problem": "crudeflow.exceptions",
+    "ProgressFn": "crudeflow.progress",
+    "Routes": "crudeflow.analysis",
     "Scenario": "crudeflow.model.scenario",
     "ScenarioError": "crudeflow.exceptions",
+    "SolveStatus": "crudeflow.optimize.status",
     "SolverError": "crudeflow.exceptions",
     "StressResult": "crudeflow.analysis",
     "TradeBalance": "crudeflow.analysis",
     "build_report": "crudeflow.report",
     "compare": "crudeflow.api",
-    "compare_plans": "crudeflow.api",
+    "compare_plans": "crudeflow.analysis",
     "data_overview": "crudeflow.api",
     "diversify": "crudeflow.analysis",
     "export_dataset": "crudeflow.api",
@@ -54,19 +59,24 @@ _EXPORTS: dict[str, str] = {
 }
 
 __all__ = [
+    "CancelToken",
     "Comparison",
     "CrudeflowError",
     "DataOverview",
     "DatasetError",
     "DatasetMeta",
+    "Diversification",
     "InfeasibleError",
     "MonteCarloResult",
     "Network",
     "Plan",
     "PlanOptions",
     "Problem",
+    "ProgressFn",
+    "Routes",
     "Scenario",
     "ScenarioError",
+    "SolveStatus",
     "SolverError",
     "StressResult",
     "TradeBalance",
@@ -98,9 +108,13 @@ __all__ = [
 
 if TYPE_CHECKING:
     from crudeflow.analysis import (
+        Comparison,
+        Diversification,
         MonteCarloResult,
+        Routes,
         StressResult,
         TradeBalance,
+        compare_plans,
         diversify,
         hhi,
         montecarlo,
@@ -110,10 +124,8 @@ if TYPE_CHECKING:
         trade_figures,
     )
     from crudeflow.api import (
-        Comparison,
         DataOverview,
         compare,
-        compare_plans,
         data_overview,
         export_dataset,
         load,
@@ -132,11 +144,13 @@ if TYPE_CHECKING:
     from crudeflow.model.network import DatasetMeta, Network
     from crudeflow.model.scenario import Scenario
     from crudeflow.optimize.build import PlanOptions
+    from crudeflow.optimize.status import SolveStatus
+    from crudeflow.progress import CancelToken, ProgressFn
     from crudeflow.report import build_report, render_map, scenario_map, scenario_report, write_report
     from crudeflow.results.plan import Plan
 
 
-def __getattr__(name: str) -> Any:
+def __getattr__(name: str) -> object:
     """Import a public name on first use."""
     module = _EXPORTS.get(name)
     if module is None:

@@ -5,35 +5,58 @@ from __future__ import annotations
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from crudeflow._types import JSONDict
+from crudeflow.analysis.compare import Comparison, compare_plans
 from crudeflow.io.dataset import read_dataset, resolve_dataset
+from crudeflow.io.load import DatasetLike, ScenarioLike, load, network_and_scenario
 from crudeflow.model.network import Network
+from crudeflow.results.plan import Plan
+from crudeflow.results.solve import SolverOptions, solve_plan
+from crudeflow.results.tables import JSONResult, raw_dict, records
+
+__all__ = [
+    "Comparison",
+    "DataOverview",
+    "compare",
+    "compare_plans",
+    "confidence_counts",
+    "data_overview",
+    "export_dataset",
+    "load",
+    "network_and_scenario",
+    "plan",
+    "write_plan_csv",
+]
 
 
 @dataclass(frozen=True)
-class DataOverview:
+class DataOverview(JSONResult):
     """What ``crudeflow data show`` prints: counts and totals, capacity by mode, the links."""
 
-    summary: dict[str, Any]
+    summary: dict[str, str | int | float]
+    """Name, base year, counts of each table, supply, demand and market totals (Mt/yr)."""
     capacity_by_mode: pd.DataFrame
+    """Index ``mode``: links, capacity_mt_per_year, active_links (operating or intermittent)."""
     links: pd.DataFrame
+    """Index ``id``: name, from, to, mode, capacity, tariff, distance, countries, status, confidence."""
     confidence: pd.DataFrame
     """Rows per table (index) by confidence grade (columns: official, operator, press,
     estimate, ungraded), with a ``total`` row: how far the dataset's figures can be trusted."""
 
+    def to_dict(self) -> JSONDict:
+        """``data show --json``: ``summary`` and the three frames as records."""
+        return {
+            "summary": raw_dict(self.summary),
+            "capacity_by_mode": records(self.capacity_by_mode),
+            "links": records(self.links),
+            "confidence": records(self.confidence),
+        }
 
-def load(dataset: str | Path | Network | None = None) -> Network:
-    """A Network from a Network, a folder, a shipped dataset name, or the default dataset."""
-    if isinstance(dataset, Network):
-        return dataset
-    return read_dataset(dataset)
 
-
-def data_overview(dataset: str | Path | Network | None = None) -> DataOverview:
+def data_overview(dataset: DatasetLike = None) -> DataOverview:
     """Counts, supply and demand totals (Mt/yr), capacity by mode and the links table."""
     net = load(dataset)
     links = net.links
@@ -99,7 +122,7 @@ def export_dataset(dataset: str | Path, directory: str | Path, *, force: bool = 
     return dst
 
 
-def write_plan_csv(result: Any, directory: str | Path, *, force: bool = False) -> Path:
+def write_plan_csv(result: Plan, directory: str | Path, *, force: bool = False) -> Path:
     """Write every table of a plan as CSV into ``directory``, atomically (``plan --csv``).
 
     ``directory`` must be new, empty, or one this function wrote whose files are unchanged
@@ -114,80 +137,26 @@ def write_plan_csv(result: Any, directory: str | Path, *, force: bool = False) -
 
 
 def plan(
-    dataset: str | Path | Network | None = None,
-    scenario: Any = None,
+    dataset: DatasetLike = None,
+    scenario: ScenarioLike = None,
     *,
     strict: bool = False,
-    solver_options: dict[str, Any] | None = None,
-) -> Any:
+    solver_options: SolverOptions | None = None,
+) -> Plan:
     """The least-cost supply plan of a network (optionally under a scenario) as a ``Plan``.
 
     ``scenario`` is a Scenario, a scenario file path or a shipped scenario name. With
     ``strict``, demand that cannot be met raises ``InfeasibleError`` naming it and why.
     """
-    from crudeflow.exceptions import InfeasibleError, SolverError
-    from crudeflow.optimize.build import PlanOptions, build_lp
-    from crudeflow.optimize.solve import solve_lp
-    from crudeflow.results.plan import make_plan
-
-    net, name = _network_and_scenario(dataset, scenario)
-    opts = PlanOptions(strict=strict, solver_options=dict(solver_options or {}))
-    model = build_lp(net, opts)
-    res = solve_lp(model.lp, opts.solver_options)
-    if res.status.value == "infeasible" and strict:
-        relaxed = plan(net, None, strict=False, solver_options=solver_options)
-        lines = [f"{n}: {r.mt_per_year:.2f} Mt/yr short — {r.reason}" for n, r in relaxed.unmet.iterrows()]
-        msg = "strict plan is infeasible: demand cannot be met" + (
-            "\n  " + "\n  ".join(lines) if lines else " (contracts or fixed output conflict)"
-        )
-        raise InfeasibleError(msg)
-    if not res.ok:
-        msg = f"the plan did not solve: HiGHS status {res.status.value}"
-        raise SolverError(msg)
-    result = make_plan(model, res, name)
-    hard = result.contracts
-    if len(hard) and (hard["hard"] & (hard["shortfall_mt_per_year"] > 1e-6)).any():
-        bad = hard[hard["hard"] & (hard["shortfall_mt_per_year"] > 1e-6)]
-        what = "; ".join(
-            f"contract '{r.contract}' ({r.seller} → {r.buyer}) needs {r.min_mt_per_year:g} Mt/yr, "
-            f"only {r.delivered_mt_per_year:.2f} can be delivered"
-            for r in bad.itertuples()
-        )
-        msg = f"infeasible: {what}"
-        raise InfeasibleError(msg)
-    return result
-
-
-def _network_and_scenario(dataset: str | Path | Network | None, scenario: Any) -> tuple[Network, str]:
-    """Load the base network and apply a scenario (object, file or shipped name) if given."""
-    if scenario is None:
-        return load(dataset), "base"
-    from crudeflow.io.scenario import read_scenario
-    from crudeflow.model.scenario import Scenario
-
-    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
-    base = load(dataset if dataset is not None else sc.base)
-    return sc.apply(base), sc.name
-
-
-@dataclass(frozen=True)
-class Comparison:
-    """Two plans side by side: totals, per-refinery cost, changed flows, unmet and HHI."""
-
-    a: Any
-    b: Any
-    totals: pd.DataFrame
-    refineries: pd.DataFrame
-    flows: pd.DataFrame
-    unmet: pd.DataFrame
-    concentration: pd.DataFrame
+    net, name = network_and_scenario(dataset, scenario)
+    return solve_plan(net, name, strict=strict, solver_options=solver_options)
 
 
 def compare(
-    a: Any = "base",
-    b: Any = "base",
+    a: ScenarioLike = "base",
+    b: ScenarioLike = "base",
     *,
-    dataset: str | Path | Network | None = None,
+    dataset: DatasetLike = None,
     strict: bool = False,
     units: str = "mt",
 ) -> Comparison:
@@ -198,52 +167,3 @@ def compare(
     pa = plan(dataset, None if a in (None, "base") else a, strict=strict)
     pb = plan(dataset, None if b in (None, "base") else b, strict=strict)
     return compare_plans(pa.in_units(units), pb.in_units(units))
-
-
-def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Comparison:
-    """Line up two solved plans: totals, per refinery, changed link flows, unmet and HHI (B − A).
-
-    The totals lead with the economic cost, then the unmet and shut-in volumes (the
-    ``summary`` figures, in the plans' units). With ``network_b``, changed flows also show
-    each link's from, to and mode.
-    """
-    sa, sb = pa.summary(), pb.summary()
-    keys = [k for k in sa if k not in ("scenario", "status", "units", "bottlenecks", "solve_seconds")]
-    totals = pd.DataFrame(
-        {"a": [sa[k] for k in keys], "b": [sb[k] for k in keys]},
-        index=pd.Index(keys, name="figure"),
-    )
-    totals["delta"] = totals["b"] - totals["a"]
-    name_b = str(pb.scenario) if pb.scenario != pa.scenario else f"{pb.scenario} (b)"
-    totals.columns = pd.Index([str(pa.scenario), name_b, "delta"])
-    kbd = getattr(pa, "units", "mt") == "kbd"
-    v, c = ("kb_per_day", "usd_per_bbl") if kbd else ("mt_per_year", "usd_per_t")
-    cols = [f"delivered_{v}", f"unmet_{v}", f"delivered_cost_{c}"]
-    ref = pa.costs[["country", *cols]].merge(
-        pb.costs[cols], left_index=True, right_index=True, how="outer", suffixes=("_a", "_b")
-    )
-    ref[f"delta_cost_{c}"] = ref[f"delivered_cost_{c}_b"] - ref[f"delivered_cost_{c}_a"]
-    ref[f"delta_unmet_{v}"] = ref[f"unmet_{v}_b"] - ref[f"unmet_{v}_a"]
-    flows = pd.DataFrame({f"{v}_a": pa.link_flows[v], f"{v}_b": pb.link_flows[v]}).fillna(0.0)
-    flows[f"delta_{v}"] = flows[f"{v}_b"] - flows[f"{v}_a"]
-    flows = flows[flows[f"delta_{v}"].abs() > 1e-6]
-    flows = flows.iloc[np.argsort(-flows[f"delta_{v}"].abs().to_numpy(), kind="stable")]
-    if network_b is not None:
-        links = network_b.links.reindex(flows.index)
-        for col in ("mode", "to", "from"):
-            flows.insert(0, col, links[col].to_numpy())
-    flows.index.name = "link"
-    ua, ub = pa.unmet[v], pb.unmet[v]
-    unmet = pd.DataFrame({f"{v}_a": ua, f"{v}_b": ub}).fillna(0.0)
-    unmet[f"delta_{v}"] = unmet[f"{v}_b"] - unmet[f"{v}_a"]
-    reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
-    unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
-    unmet.index.name = "node"
-
-    def hhi(p: Any) -> pd.Series:
-        c = p.concentration
-        return c.set_index(["importer", "by"])["hhi"] if len(c) else pd.Series(dtype=float)
-
-    conc = pd.DataFrame({"hhi_a": hhi(pa), "hhi_b": hhi(pb)})
-    conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
-    return Comparison(pa, pb, totals, ref, flows, unmet, conc)

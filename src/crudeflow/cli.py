@@ -6,16 +6,49 @@ never a traceback. Heavy modules are imported inside the commands that need them
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-from rich.console import Console
 from rich.table import Table as RichTable
 
-from crudeflow.exceptions import CrudeflowError, Problem
+from crudeflow.commands.terminal import (
+    NARROW,
+    WIDE,
+    console,
+    err_console,
+    fail,
+    fit_console,
+    frame_table,
+    header,
+    print_json,
+    short_id,
+    terminal_width,
+)
+from crudeflow.exceptions import CrudeflowError
+
+__all__ = [
+    "NARROW",
+    "WIDE",
+    "app",
+    "console",
+    "err_console",
+    "fit_console",
+    "frame_table",
+    "header",
+    "main",
+    "print_json",
+    "short_id",
+    "terminal_width",
+]
+
+_fail = fail
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crudeflow.results.plan import Plan
 
 app = typer.Typer(
     name="crudeflow",
@@ -26,159 +59,6 @@ app = typer.Typer(
 )
 data_app = typer.Typer(help="List, show, validate and export datasets.", no_args_is_help=True)
 app.add_typer(data_app, name="data")
-
-NARROW = 100
-"""Width tables are laid out for when the terminal's is unknown (pipes, CI logs)."""
-WIDE = 10_000
-"""Width with ``--wide``: every column, nothing wrapped."""
-
-
-def terminal_width(stream: Any = None) -> int:
-    """``COLUMNS`` when set, else the terminal's width, else ``NARROW``."""
-    import os
-    import shutil
-
-    cols = os.environ.get("COLUMNS", "")
-    if cols.isdigit() and int(cols) > 0:
-        return int(cols)
-    if (stream or sys.stdout).isatty():
-        return shutil.get_terminal_size((NARROW, 24)).columns
-    return NARROW
-
-
-console = Console(width=terminal_width())
-err_console = Console(stderr=True, width=terminal_width(sys.stderr))
-
-
-def fit_console(wide: bool = False) -> None:
-    """Lay tables out for the current width (``COLUMNS``, the terminal) or unbounded."""
-    console.width = WIDE if wide else terminal_width()
-
-
-def _fail(exc: CrudeflowError) -> None:
-    """Print one red line and each problem, then exit with the error's code."""
-    lines = str(exc).splitlines() or [type(exc).__name__]
-    problems: tuple[Problem, ...] = getattr(exc, "problems", ())
-    err_console.print(f"[bold red]error:[/] {lines[0]}", highlight=False, soft_wrap=True)
-    if not problems:
-        for line in lines[1:]:
-            err_console.print(line, highlight=False, soft_wrap=True)
-    for p in problems:
-        colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
-    raise typer.Exit(exc.exit_code)
-
-
-def print_json(obj: Any) -> None:
-    """Write JSON to stdout (no rich markup)."""
-    sys.stdout.write(json.dumps(obj, indent=2, default=_json_default) + "\n")
-
-
-def _json_default(o: Any) -> Any:
-    if hasattr(o, "item"):
-        return o.item()
-    if isinstance(o, tuple | set):
-        return list(o)
-    return str(o)
-
-
-_WORDS = (
-    ("mt_per_year", "Mt/yr"), ("kb_per_day", "kb/d"), ("usd_per_t", "USD/t"), ("usd_per_bbl", "USD/bbl"),
-    ("_pct", " %"), ("hhi", "HHI of normalised shares"),
-)  # fmt: skip
-
-
-def header(col: str) -> str:
-    """A column name as words with its unit: ``delivered_cost_usd_per_t`` -> ``delivered cost USD/t``."""
-    c = str(col)
-    side = ""
-    for suffix, word in (("_a", " A"), ("_b", " B")):
-        if c.endswith(suffix):
-            c, side = c[: -len(suffix)], word
-    for name, word in _WORDS:
-        c = c.replace(name, word)
-    if c.endswith("_usd"):
-        c = c[: -len("_usd")] + " M USD"
-    return c.replace("_", " ").strip() + side
-
-
-def _fmt_for(col: str, floatfmt: str) -> tuple[str, bool]:
-    """(format, in millions) for a column by its unit."""
-    c = str(col)
-    if c.endswith("_usd") or c.endswith("_usd_a") or c.endswith("_usd_b"):
-        return "{:,.0f}", True
-    if "kb_per_day" in c:
-        return "{:,.1f}", False
-    if "hhi" in c:
-        return "{:,.0f}", False
-    if c.endswith("_pct"):
-        return "{:,.1f}", False
-    return floatfmt, False
-
-
-def short_id(value: str) -> str:
-    """A generated tanker-leg id ``mongstad__omisalj`` as ``mongstad→omisalj``."""
-    return value.replace("__", "→")
-
-
-def frame_table(
-    frame: Any, title: str | None = None, max_rows: int = 60, floatfmt: str = "{:,.2f}", *, wide: bool = False
-) -> RichTable:
-    """A rich table of a DataFrame (index included when named) that fits the console.
-
-    Headers are words with units (wrapped), USD totals in millions, long text columns go
-    last and wrap. Unless ``wide``, numeric columns that are zero throughout are left out
-    (named in the caption).
-    """
-    import pandas as pd
-
-    from crudeflow.units import usd_to_musd
-
-    df: pd.DataFrame = frame
-    if df.index.name is not None or isinstance(df.index, pd.MultiIndex):
-        df = df.reset_index()
-    notes: list[str] = []
-    numeric = {
-        c: pd.api.types.is_numeric_dtype(df[c]) and not pd.api.types.is_bool_dtype(df[c]) for c in df.columns
-    }
-    if not wide and len(df):
-        zero = [c for c in df.columns if numeric[c] and c != "rank" and (df[c].fillna(0).abs() < 5e-7).all()]
-        if zero and len(zero) < len(df.columns) - 1:
-            df = df.drop(columns=zero)
-            notes.append(
-                f"zero throughout, not shown: {', '.join(header(c) for c in zero)} (--wide shows them)"
-            )
-        text = [c for c in df.columns[1:] if not numeric[c] and df[c].astype(str).str.len().max() > 24]
-        df = df[[c for c in df.columns if c not in text] + text]
-    # at least as wide as its title, so the title (and the units in it) reads on one line
-    t = RichTable(
-        title=title,
-        show_lines=False,
-        header_style="bold cyan",
-        min_width=min(len(title or ""), console.width),
-    )
-    fmts = {}
-    for i, c in enumerate(df.columns):
-        fmts[c] = _fmt_for(c, floatfmt)
-        # the key column (ids) never wraps: the headers of the figures wrap instead
-        t.add_column(header(c), justify="right" if numeric[c] else "left", overflow="fold", no_wrap=i == 0)
-    for rec in df.head(max_rows).itertuples(index=False):
-        cells = []
-        for c, v in zip(df.columns, rec, strict=True):
-            if isinstance(v, float):
-                fmt, millions = fmts[c]
-                cells.append("" if v != v else fmt.format(usd_to_musd(v) if millions else v))
-            elif isinstance(v, tuple):
-                cells.append(";".join(map(str, v)))
-            else:
-                cells.append(short_id(str(v)) if not wide else str(v))
-        t.add_row(*cells)
-    if len(df) > max_rows:
-        notes.append(f"{len(df) - max_rows} more rows (use --json for all)")
-    if notes:
-        t.caption = "; ".join(notes)
-    return t
-
 
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 
@@ -206,14 +86,7 @@ def data_show(
         _fail(exc)
         return
     if as_json:
-        print_json(
-            {
-                "summary": ov.summary,
-                "capacity_by_mode": ov.capacity_by_mode.reset_index().to_dict(orient="records"),
-                "links": ov.links.reset_index().to_dict(orient="records"),
-                "confidence": ov.confidence.reset_index().to_dict(orient="records"),
-            }
-        )
+        print_json(ov.to_dict())
         return
     s = ov.summary
     console.print(f"[bold]{s['name']}[/] (base year {s['base_year']})")
@@ -329,7 +202,7 @@ def plan_cmd(
         _fail(exc)
         return
     if as_json:
-        sys.stdout.write(p.to_json() + "\n")
+        print_json(p.to_dict())
         return
     if csv_dir is not None:
         from crudeflow.results.plan import FRAMES
@@ -343,7 +216,7 @@ def plan_cmd(
     show_plan(p, wide=wide)
 
 
-def show_plan(p: Any, *, wide: bool = False) -> None:
+def show_plan(p: Plan, *, wide: bool = False) -> None:
     """Print a plan as rich tables: the headline first, then the tables (``docs/glossary.md``)."""
     from crudeflow.units import UNIT_WORDS
 
@@ -351,14 +224,14 @@ def show_plan(p: Any, *, wide: bool = False) -> None:
     kbd = s["units"] == "kbd"
     v, c, vu, cu = ("kb_per_day", "usd_per_bbl", "kb/d", "USD/bbl") if kbd else (
         "mt_per_year", "usd_per_t", "Mt/yr", "USD/t")  # fmt: skip
-    tag = f" ({UNIT_WORDS[s['units']]})"
+    tag = f" ({UNIT_WORDS[p.units]})"
     console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
     console.print(
-        f"economic cost [bold]{s['economic_cost_usd'] / 1e9:,.2f} bn USD/yr[/] · "
+        f"economic cost [bold]{p.economic_cost_usd / 1e9:,.2f} bn USD/yr[/] · "
         f"unmet [bold]{s[f'unmet_{v}']:,.2f} {vu}[/] · shut in [bold]{s[f'shut_in_{v}']:,.2f} {vu}[/]\n"
         f"delivered {s[f'delivered_{v}']:,.1f} {vu} at {s[f'average_delivered_cost_{c}']:,.2f} {cu} · "
         f"sold to world markets {s[f'sold_to_markets_{v}']:,.1f} {vu}\n"
-        f"system cost with penalties {s['objective_usd'] / 1e9:,.2f} bn USD/yr · "
+        f"system cost with penalties {p.objective_usd / 1e9:,.2f} bn USD/yr · "
         "words: docs/glossary.md",
         highlight=False,
     )
@@ -395,7 +268,7 @@ _FIGURES = {
 }
 
 
-def _totals_text(totals: Any) -> Any:
+def _totals_text(totals: pd.DataFrame) -> pd.DataFrame:
     """Compare totals as text: each figure in its own unit (bn USD/yr for USD totals)."""
     import pandas as pd
 
@@ -419,7 +292,6 @@ def compare_cmd(
 ) -> None:
     """Two plans side by side: economic cost, unmet and shut-in, cost per refinery, changed flows."""
     from crudeflow.api import compare
-    from crudeflow.results.plan import _clean
     from crudeflow.units import UNIT_WORDS
 
     u = _units(units)
@@ -429,10 +301,7 @@ def compare_cmd(
         _fail(exc)
         return
     if as_json:
-        print_json({"units": u} | {
-            name: _clean(getattr(c, name).reset_index().to_dict(orient="records"))
-            for name in ("totals", "refineries", "flows", "unmet", "concentration")
-        })  # fmt: skip
+        print_json(c.to_dict())
         return
     fit_console(wide)
     tag = f" ({UNIT_WORDS[u]})"

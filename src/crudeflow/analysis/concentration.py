@@ -7,33 +7,75 @@ reports what each level costs the importer and the system versus the uncapped pl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
-import numpy as np
 import pandas as pd
 
+from crudeflow._types import TOL_FLOW_MT as TOL
+from crudeflow._types import JSONDict
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, InfeasibleError
+from crudeflow.metrics import hhi
 from crudeflow.model.network import Network
 from crudeflow.model.policies import ShareCap, policy_frame
 from crudeflow.optimize.policies import importer_nodes
+from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
+from crudeflow.results.plan import Plan
+from crudeflow.results.solve import solve_plan
+from crudeflow.results.tables import JSONResult, ResultTable, col, raw_dict, records
 from crudeflow.units import mt_to_t
 
-TOL = 1e-6
+__all__ = ["DIVERSIFY_CURVE", "Diversification", "concentration", "diversify", "hhi", "with_share_cap"]
+
+DIVERSIFY_CURVE = ResultTable(
+    "curve", "share cap level", None,
+    (
+        col("max_share_pct", "float64", "%", "the cap on the capped country's share of intake"),
+        col("country", "str", "", "the country capped"),
+        col("status", "str", "", "solve status (``infeasible`` with ``strict`` when no plan meets it)"),
+        col("share_pct", "float64", "%", "the share achieved"),
+        col("hhi", "float64", "", "HHI (0-10,000) of the importer's intake"),
+        col("runs_mt_per_year", "float64", "Mt/yr", "the importer's refinery runs"),
+        col("unmet_mt_per_year", "float64", "Mt/yr", "the importer's unmet demand"),
+        col("delivered_cost_usd_per_t", "float64", "USD/t", "average delivered cost of its runs"),
+        col("extra_usd_per_t", "float64", "USD/t", "increase over the uncapped plan"),
+        col("objective_usd", "float64", "USD/yr", "system objective"),
+        col("extra_total_usd", "float64", "USD/yr", "increase of the system objective"),
+        col("leaves_demand_unmet", "bool", "", "more unmet demand than uncapped (or infeasible)"),
+    ),
+)  # fmt: skip
+"""``Diversification.curve``: one row per cap, in the order given."""
 
 
-def hhi(shares: Mapping[str, float] | pd.Series | Sequence[float]) -> float:
-    """Herfindahl-Hirschman index (0-10,000) of shares given in any unit (normalised here)."""
-    s = np.asarray(list(shares.values()) if isinstance(shares, Mapping) else shares, float)
-    total = s.sum()
-    if total <= 0:
-        return float("nan")
-    return float(((s / total) ** 2).sum() * 10_000)
+@dataclass(frozen=True)
+class Diversification(JSONResult):
+    """The cost-of-diversification curve of one importer (``DIVERSIFY_CURVE``).
+
+    ``base`` holds the uncapped plan's figures (runs_mt_per_year, unmet_mt_per_year,
+    delivered_cost_usd_per_t, share_pct, hhi, objective_usd); ``first_unmet_cap_pct`` is
+    the first cap that leaves demand unmet (or is infeasible), None if none does.
+    """
+
+    importer: str
+    by: str
+    country: str
+    curve: pd.DataFrame
+    base: dict[str, float]
+    first_unmet_cap_pct: float | None
+    interrupted: bool = False
+    """Stopped early (cancel token or Ctrl-C): the curve holds the levels finished."""
+
+    def to_dict(self) -> JSONDict:
+        """``diversify --json``: importer, by, first_unmet_cap_pct, base, curve (records), interrupted."""
+        return {
+            "importer": self.importer, "by": self.by, "first_unmet_cap_pct": self.first_unmet_cap_pct,
+            "base": raw_dict(self.base), "curve": records(self.curve), "interrupted": self.interrupted,
+        }  # fmt: skip
 
 
-def concentration(plan: Any, importer: str | None = None, by: str | None = None) -> pd.DataFrame:
+def concentration(plan: Plan, importer: str | None = None, by: str | None = None) -> pd.DataFrame:
     """A plan's concentration table (HHI, top country, shares of intake %), optionally filtered.
 
     By transit the shares are of intake crossing each country and may sum above 100 %.
@@ -46,7 +88,7 @@ def concentration(plan: Any, importer: str | None = None, by: str | None = None)
     return c.reset_index(drop=True)
 
 
-def _importer_figures(net: Network, plan: Any, importer: str, by: str, country: str) -> dict[str, Any]:
+def _importer_figures(net: Network, plan: Plan, importer: str, by: str, country: str) -> dict[str, float]:
     nodes = importer_nodes(net, importer)
     costs = plan.costs.loc[plan.costs.index.intersection(nodes)]
     runs = float(costs["delivered_mt_per_year"].sum())
@@ -103,18 +145,19 @@ def diversify(
     caps: Sequence[float] = (100, 80, 60, 40, 30),
     country: str | None = None,
     strict: bool = False,
-) -> pd.DataFrame:
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
+) -> Diversification:
     """Cost-of-diversification curve: re-plan with the top supplier's share capped at each level.
 
     ``importer`` is a country code (or a refinery node); ``by`` is ``origin`` or ``transit``;
     ``country`` defaults to the importer's current top origin / transit country. Per cap
     (%): achieved share, HHI, runs and unmet (Mt/yr), average delivered cost of the
     importer's runs (USD/t) and its increase, the system objective (USD/yr) and its
-    increase. ``attrs['first_unmet_cap_pct']`` is the first level that leaves demand unmet
-    (or, with ``strict``, is infeasible).
+    increase. ``first_unmet_cap_pct`` is the first level that leaves demand unmet (or,
+    with ``strict``, is infeasible). ``progress(done, total)`` counts levels; a
+    ``cancel`` token (or Ctrl-C) stops between levels, keeping those done (``interrupted``).
     """
-    from crudeflow.api import plan as make_plan
-
     network = as_network(network)
     if by not in ("origin", "transit"):
         msg = f"by must be origin or transit, not {by!r}"
@@ -126,7 +169,7 @@ def diversify(
     if country is not None and country not in set(network.nodes["country"]) | {"direct"}:
         msg = f"country '{country}' is not the country of any node in this network"
         raise CrudeflowError(msg)
-    base = make_plan(network, strict=strict)
+    base = solve_plan(network, strict=strict)
     imp_country = network.nodes.loc[importer, "country"] if importer in network.nodes.index else importer
     if country is None:
         conc = concentration(base, imp_country, by)
@@ -137,28 +180,32 @@ def diversify(
             raise CrudeflowError(msg)
         country = max(shares, key=lambda k: shares[k])
     ref = _importer_figures(network, base, importer, by, country)
-    rows = []
-    for cap in caps:
-        net = with_share_cap(network, importer, by, country, float(cap))
-        rec: dict[str, Any] = {"max_share_pct": float(cap), "country": country}
-        try:
-            p = make_plan(net, strict=strict)
-        except InfeasibleError:
-            rec.update(status="infeasible")
+    rows: list[dict[str, object]] = []
+    interrupted = False
+    report(progress, 0, len(caps))
+    try:
+        for cap in caps:
+            if is_cancelled(cancel):
+                interrupted = True
+                break
+            net = with_share_cap(network, importer, by, country, float(cap))
+            rec: dict[str, object] = {"max_share_pct": float(cap), "country": country}
+            try:
+                p = solve_plan(net, strict=strict)
+            except InfeasibleError:
+                rec.update(status="infeasible")
+            else:
+                fig = _importer_figures(net, p, importer, by, country)
+                rec.update(status=str(p.status), **fig)
+                rec["extra_usd_per_t"] = fig["delivered_cost_usd_per_t"] - ref["delivered_cost_usd_per_t"]
+                rec["extra_total_usd"] = fig["objective_usd"] - ref["objective_usd"]
             rows.append(rec)
-            continue
-        fig = _importer_figures(net, p, importer, by, country)
-        rec.update(status=p.status, **fig)
-        rec["extra_usd_per_t"] = fig["delivered_cost_usd_per_t"] - ref["delivered_cost_usd_per_t"]
-        rec["extra_total_usd"] = fig["objective_usd"] - ref["objective_usd"]
-        rows.append(rec)
-    cols = ["max_share_pct", "country", "status", "share_pct", "hhi", "runs_mt_per_year", "unmet_mt_per_year",
-            "delivered_cost_usd_per_t", "extra_usd_per_t", "objective_usd", "extra_total_usd"]  # fmt: skip
-    out = pd.DataFrame(rows).reindex(columns=cols)
+            report(progress, len(rows), len(caps))
+    except KeyboardInterrupt:
+        interrupted = True
+    out = DIVERSIFY_CURVE.frame(rows)
     worse = (out["status"] == "infeasible") | (out["unmet_mt_per_year"] > ref["unmet_mt_per_year"] + TOL)
     out["leaves_demand_unmet"] = worse.to_numpy(bool)
-    out.attrs["first_unmet_cap_pct"] = float(out.loc[worse, "max_share_pct"].iloc[0]) if worse.any() else None
-    out.attrs["base"] = ref
-    out.attrs["importer"] = importer
-    out.attrs["by"] = by
-    return out
+    out[DIVERSIFY_CURVE.names[3:11]] = out[DIVERSIFY_CURVE.names[3:11]].astype(float)
+    first = float(out.loc[worse, "max_share_pct"].iloc[0]) if worse.any() else None
+    return Diversification(importer, by, str(country), out, ref, first, interrupted)

@@ -30,32 +30,66 @@ import itertools
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import TOL_CHANGE_MT as TOL_MT
+from crudeflow._types import TOL_REL as REL_TOL
+from crudeflow._types import TOL_ZERO as TOL
+from crudeflow._types import FArray, IArray, JSONDict
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, SolverError
 from crudeflow.model.network import Network
 from crudeflow.optimize.build import Model, PlanOptions, build_lp
 from crudeflow.optimize.policies import territory
 from crudeflow.optimize.solve import HighsModel
+from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
+from crudeflow.results.tables import JSONResult, ResultTable, col, records
 from crudeflow.units import mt_to_t
 
-IArray = npt.NDArray[np.int64]
-FArray = npt.NDArray[np.float64]
-TOL = 1e-9
-TOL_MT = 1e-7
-"""Changes below this (Mt/yr) are solver noise and reported as zero."""
-REL_TOL = 1e-6
 ASSET_KINDS = ("links", "nodes", "countries")
 COUNTRY_ROLES = ("supplier", "transit", "both")
 
+STRESS_RANKING = ResultTable(
+    "ranking", "asset (or pair of assets) taken out", "asset",
+    (
+        col("kind", "str", "", "link, node or country"),
+        col("members", "tuple", "", "the asset ids taken out together (one, or two for N-2)"),
+        col("columns", "int64", "", "LP columns the outage closes"),
+        col("skipped", "bool", "", "no base flow on any closed column: the optimum cannot change"),
+        col("status", "str", "", "solve status of the re-plan (optimal, skipped, ...)"),
+        col("unmet_mt_per_year", "float64", "Mt/yr", "added unmet demand, all importers"),
+        col("shut_in_mt_per_year", "float64", "Mt/yr", "added shut-in (fixed output not placed)"),
+        col("delta_economic_cost_usd", "float64", "USD/yr", "added economic cost (no penalties)"),
+        col("delta_objective_usd", "float64", "USD/yr", "added objective (with penalties)"),
+        col("lost_mt_per_year", "float64", "Mt/yr", "unmet + shut-in"),
+        col("rank", "int64", "", "1 = most volume lost, then the largest added economic cost"),
+    ),
+)  # fmt: skip
+"""``StressResult.ranking``: one row per case, best-ranked first."""
+
+STRESS_UNMET = ResultTable(
+    "unmet", "asset; one column per importing country", "asset",
+    (col("<country>", "float64", "Mt/yr", "added unmet demand of that country"),), wide=True,
+)  # fmt: skip
+STRESS_SHUT_IN = ResultTable(
+    "shut_in", "asset; one column per producing country", "asset",
+    (col("<country>", "float64", "Mt/yr", "added shut-in of that country"),), wide=True,
+)  # fmt: skip
+STRESS_CHECKS = ResultTable(
+    "checks", "sampled case re-solved cold", None,
+    (
+        col("asset", "str", "", "the case (or ``(base, restored)``)"),
+        col("hot_objective_usd", "float64", "USD/yr", "objective of the hot re-solve"),
+        col("cold_objective_usd", "float64", "USD/yr", "objective of a fresh model"),
+        col("rel_diff", "float64", "", "|hot − cold| / max(1, |cold|)"),
+    ),
+)  # fmt: skip
+
 
 @dataclass(frozen=True)
-class StressResult:
+class StressResult(JSONResult):
     """N-1 / N-2 outcome. Volumes Mt/yr (change versus the base plan), costs USD/yr.
 
     ``ranking`` (index ``asset``): kind, members, skipped, status, unmet_mt_per_year (added
@@ -74,7 +108,27 @@ class StressResult:
     shut_in: pd.DataFrame
     checks: pd.DataFrame
     interrupted: bool = False
+    """Stopped early (cancel token or Ctrl-C): the tables hold the cases finished so far."""
     seconds: float = 0.0
+
+    def to_dict(self, top: int | None = None) -> JSONDict:
+        """``stress --json``: scalars, then frames as records (the first ``top`` rows).
+
+        Keys: base_objective_usd, interrupted, seconds, ``ranking``, ``unmet_mt_per_year``
+        (from ``unmet``), ``shut_in_mt_per_year`` (from ``shut_in``), and every ``checks`` row.
+        """
+        return {
+            "base_objective_usd": self.base_objective_usd, "interrupted": self.interrupted,
+            "seconds": self.seconds, "ranking": records(self.ranking.head(top)),
+            "unmet_mt_per_year": records(self.unmet.head(top)),
+            "shut_in_mt_per_year": records(self.shut_in.head(top)), "checks": records(self.checks),
+        }  # fmt: skip
+
+    def to_json(self, top: int | None = None) -> str:
+        """``to_dict(top)`` as text."""
+        from crudeflow.results.tables import dumps
+
+        return dumps(self.to_dict(top))
 
 
 def _group(keys: IArray, cols: IArray, n: int) -> list[IArray]:
@@ -165,16 +219,6 @@ class _Reader:
         return unmet.astype(float), shut_in.astype(float), mt_to_t(float(self.econ @ x))
 
 
-def _progress(enabled: bool) -> Any:
-    from rich.console import Console
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-
-    return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
-        console=Console(stderr=True), transient=True, disable=not enabled,
-    )  # fmt: skip
-
-
 def stress(
     network: Network | str | Path,
     *,
@@ -185,15 +229,19 @@ def stress(
     country_role: str = "both",
     check_sample: int = 5,
     options: PlanOptions | None = None,
-    progress: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
 ) -> StressResult:
     """Remove each asset (``k`` = 1) or pair of assets (``k`` = 2) and re-plan hot.
 
     ``assets`` is ``links``, ``nodes`` or ``countries`` (with ``country_role``). N-2 runs
     over all pairs of countries, or over pairs of the ``top_m`` assets of the N-1 ranking
-    for links and nodes. ``top`` keeps the first rows of the ranking. Ctrl-C stops
-    cleanly and returns the cases solved so far (``interrupted``); in the N-1 pass of an
-    N-2 run, with no pair solved (the pairs to try are not known yet).
+    for links and nodes. ``top`` keeps the first rows of the ranking.
+
+    ``progress(done, total)`` is called before the first case and after each (cases of
+    the final pass). A ``cancel`` token cancelled (or a ``KeyboardInterrupt``) stops
+    between cases and returns the cases finished so far, flagged ``interrupted``; in the
+    N-1 pass of an N-2 run, with no pair (the pairs to try are not known yet).
     """
     if k not in (1, 2):
         msg = "k must be 1 or 2"
@@ -218,7 +266,7 @@ def stress(
             pool = list(cols)
         else:
             n1 = stress(network, assets=assets, k=1, country_role=country_role, check_sample=0,
-                        options=opts, progress=False)  # fmt: skip
+                        options=opts, cancel=cancel)  # fmt: skip
             # Ctrl-C in the N-1 pass: its ranking, hence the pairs to try, is incomplete; stop
             interrupted = n1.interrupted
             pool = [] if interrupted else list(n1.ranking[~n1.ranking["skipped"]].index[:top_m])
@@ -226,54 +274,51 @@ def stress(
             (f"{a} + {b}", (a, b), np.union1d(cols[a], cols[b])) for a, b in itertools.combinations(pool, 2)
         ]
 
-    records: list[dict[str, Any]] = []
+    rows: list[dict[str, object]] = []
     unmet_rows: dict[str, FArray] = {}
     shut_rows: dict[str, FArray] = {}
     solved: list[tuple[str, IArray, float]] = []
-    bar = _progress(progress)
+    total = len(cases)
     try:
-        with bar:
-            task = bar.add_task(f"N-{k} over {assets}", total=len(cases))
-            for asset, members, c in cases:
-                rec: dict[str, Any] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
-                if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
-                    rec.update(skipped=True, status="skipped", delta_economic_cost_usd=0.0,
-                               delta_objective_usd=0.0, unmet_mt_per_year=0.0,
-                               shut_in_mt_per_year=0.0)  # fmt: skip
+        report(progress, 0, total)
+        for asset, members, c in cases:
+            if is_cancelled(cancel):
+                interrupted = True
+                break
+            rec: dict[str, object] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
+            if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
+                rec.update(skipped=True, status="skipped", delta_economic_cost_usd=0.0,
+                           delta_objective_usd=0.0, unmet_mt_per_year=0.0,
+                           shut_in_mt_per_year=0.0)  # fmt: skip
+            else:
+                hm.close_cols(c)
+                try:
+                    res = hm.run(duals=False)
+                finally:
+                    hm.restore_cols(c)
+                rec.update(skipped=False, status=res.status.value)
+                if res.ok:
+                    unmet, shut, econ = reader.read(res.x)
+                    du, ds = unmet - base_unmet, shut - base_shut
+                    du[du < TOL_MT] = 0.0
+                    ds[ds < TOL_MT] = 0.0
+                    unmet_rows[asset], shut_rows[asset] = du, ds
+                    rec.update(
+                        delta_economic_cost_usd=econ - base_econ,
+                        delta_objective_usd=mt_to_t(res.objective - base.objective),
+                        unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
+                    )  # fmt: skip
+                    solved.append((asset, c, res.objective))
                 else:
-                    hm.close_cols(c)
-                    try:
-                        res = hm.run(duals=False)
-                    finally:
-                        hm.restore_cols(c)
-                    rec.update(skipped=False, status=res.status.value)
-                    if res.ok:
-                        unmet, shut, econ = reader.read(res.x)
-                        du, ds = unmet - base_unmet, shut - base_shut
-                        du[du < TOL_MT] = 0.0
-                        ds[ds < TOL_MT] = 0.0
-                        unmet_rows[asset], shut_rows[asset] = du, ds
-                        rec.update(
-                            delta_economic_cost_usd=econ - base_econ,
-                            delta_objective_usd=mt_to_t(res.objective - base.objective),
-                            unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
-                        )  # fmt: skip
-                        solved.append((asset, c, res.objective))
-                    else:
-                        rec.update(delta_economic_cost_usd=np.nan, delta_objective_usd=np.nan,
-                                   unmet_mt_per_year=np.nan, shut_in_mt_per_year=np.nan)  # fmt: skip
-                records.append(rec)
-                bar.advance(task)
+                    rec.update(delta_economic_cost_usd=np.nan, delta_objective_usd=np.nan,
+                               unmet_mt_per_year=np.nan, shut_in_mt_per_year=np.nan)  # fmt: skip
+            rows.append(rec)
+            report(progress, len(rows), total)
     except KeyboardInterrupt:
         interrupted = True
 
     checks = _check_hot_cold(model, opts, base.objective, solved, check_sample, hm)
-    ranking = pd.DataFrame(
-        records,
-        columns=["asset", "kind", "members", "columns", "skipped", "status", "unmet_mt_per_year",
-                 "shut_in_mt_per_year", "delta_economic_cost_usd", "delta_objective_usd"],
-    ).set_index("asset")  # fmt: skip
-    ranking = rank_cases(ranking)
+    ranking = rank_cases(STRESS_RANKING.frame(rows).drop(columns=["lost_mt_per_year", "rank"]))
     if top is not None:
         ranking = ranking.head(top)
     zeros_u = np.zeros(len(reader.importers))

@@ -31,32 +31,29 @@ import uuid
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import TOL_FLOW_MT, FArray, IArray, JSONDict
+from crudeflow._types import TOL_PATH_MT as FLOW_EPS
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError, SolverError
 from crudeflow.model.network import Network
 from crudeflow.optimize.build import PlanOptions, build_lp
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.solve import HighsModel
-from crudeflow.results.paths import EPS as FLOW_EPS
+from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
 from crudeflow.results.paths import average_costs as state_average_costs
+from crudeflow.results.tables import Column, JSONResult, ResultTable, col, records
 from crudeflow.schema.modes import MODE_TABLE
-
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
+from crudeflow.units import DAYS_PER_YEAR
 
 DEFAULT_OUTAGES: dict[str, tuple[float, float]] = {
     m.name: (m.outage_rate_per_year, m.outage_mean_days) for m in MODE_TABLE.values()
 }
 """Per mode: (outages per year, mean outage days) used where a link gives none, from the
 modes table (``crudeflow.schema.modes``)."""
-
-DAYS_PER_YEAR = 365.0
 
 PARALLEL_MIN_DRAWS = 2000
 """Below this many draws Monte Carlo runs in-process unless ``workers`` is given: starting
@@ -72,7 +69,7 @@ class MCProblem:
 
     token: str
     lp: LP
-    solver_options: dict[str, Any]
+    solver_options: dict[str, str | int | float | bool]
     cap_rows: IArray
     capacity: FArray
     rate_per_year: FArray
@@ -174,8 +171,44 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
     return ChunkResult(chunk, obj, raw, unmet, cost)
 
 
+def _stat_cols(prefix: str, unit: str, label: str, what: str) -> tuple[Column, ...]:
+    return (
+        col(f"expected_{prefix}_{unit}", "float64", label, f"mean {what} over the draws"),
+        col(f"p50_{prefix}_{unit}", "float64", label, f"median {what}"),
+        col(f"p90_{prefix}_{unit}", "float64", label, f"90th percentile of {what}"),
+        col(f"p99_{prefix}_{unit}", "float64", label, f"99th percentile of {what}"),
+    )
+
+
+MC_SUMMARY = ResultTable(
+    "summary", "importing country", "importer",
+    (
+        col("demand_mt_per_year", "float64", "Mt/yr", "the importer's refinery demand"),
+        *_stat_cols("unmet", "mt_per_year", "Mt/yr", "unmet demand after stocks"),
+        col("p_shortfall", "float64", "", "share of draws with any unmet demand after stocks"),
+        *_stat_cols("cost", "musd", "MUSD/yr", "crude cost of the importer's runs"),
+    ),
+)  # fmt: skip
+"""``MonteCarloResult.summary``."""
+MC_SYSTEM = ResultTable(
+    "system", "the whole system (one row, ``objective_musd``)", None,
+    _stat_cols("objective", "musd", "MUSD/yr", "the system objective"),
+)  # fmt: skip
+MC_DRIVERS = ResultTable(
+    "drivers", "importer and link, top links per importer", None,
+    (
+        col("importer", "str", "", "importing country"),
+        col("link", "str", "", "link id"),
+        col("tail_draws", "int64", "", "draws above the importer's P90 unmet"),
+        col("mean_outage_fraction", "float64", "", "the link's mean outage fraction of the year, all draws"),
+        col("tail_outage_fraction", "float64", "", "its mean outage fraction in the tail draws"),
+        col("lift", "float64", "", "tail minus overall outage fraction"),
+    ),
+)  # fmt: skip
+
+
 @dataclass(frozen=True)
-class MonteCarloResult:
+class MonteCarloResult(JSONResult):
     """Distribution over draws. Volumes Mt/yr, costs million USD/yr.
 
     ``summary`` (index importer): demand, expected / P50 / P90 / P99 unmet demand after
@@ -196,12 +229,26 @@ class MonteCarloResult:
     cost: pd.DataFrame
     objective_musd: pd.Series
     interrupted: bool = False
+    """Stopped early (cancel token or Ctrl-C): statistics over the draws finished (``n``)."""
     seconds: float = 0.0
     executor_note: str = ""
 
+    def to_dict(self) -> JSONDict:
+        """``montecarlo --json``: the run's scalars and its three tables as records.
+
+        Keys: n, seed, executor, workers, executor_note, interrupted, seconds, ``summary``,
+        ``system``, ``drivers``.
+        """
+        return {
+            "n": self.n, "seed": self.seed, "executor": self.executor, "workers": self.workers,
+            "executor_note": self.executor_note, "interrupted": self.interrupted, "seconds": self.seconds,
+            "summary": records(self.summary), "system": records(self.system),
+            "drivers": records(self.drivers),
+        }  # fmt: skip
+
 
 def choose_executor(
-    n: int, n_chunks: int, workers: int | None = None, scheduler: Any = None
+    n: int, n_chunks: int, workers: int | None = None, scheduler: str | object | None = None
 ) -> tuple[str, int | None, str]:
     """Executor name, workers and a note on why, from the size of the work.
 
@@ -293,6 +340,8 @@ def prepare(
 
 
 def _stats(frame: pd.DataFrame, prefix: str, unit: str) -> pd.DataFrame:
+    if len(frame) == 0:  # no draw finished (cancelled at once): the statistics are NaN
+        frame = pd.DataFrame(np.full((1, frame.shape[1]), np.nan), columns=frame.columns)
     q = frame.quantile([0.5, 0.9, 0.99]).T
     return pd.DataFrame({
         f"expected_{prefix}_{unit}": frame.mean(), f"p50_{prefix}_{unit}": q[0.5],
@@ -306,12 +355,13 @@ def montecarlo(
     n: int = 10_000,
     seed: int = 1,
     workers: int | None = None,
-    scheduler: Any = None,
+    scheduler: str | object | None = None,
     chunk_size: int = 100,
     default_outages: Mapping[str, tuple[float, float]] | None = None,
     top_drivers: int = 5,
     options: PlanOptions | None = None,
-    progress: bool = False,
+    progress: ProgressFn | None = None,
+    cancel: CancelToken | None = None,
 ) -> MonteCarloResult:
     """Sample ``n`` years of random link outages and re-plan each (see the module docstring).
 
@@ -319,11 +369,13 @@ def montecarlo(
     ``n``, see ``choose_executor``) or on a Dask cluster (``scheduler``: an address
     ``tcp://HOST:PORT`` or a ``Client``); ``executor``, ``workers`` and ``executor_note``
     say which ran. The same ``seed`` and ``chunk_size`` give the same numbers whatever runs
-    them. Works from a script without an ``if __name__ == "__main__":`` guard. Ctrl-C stops
-    cleanly, keeping the chunks finished so far (``interrupted``); with none finished the
-    ``KeyboardInterrupt`` propagates.
+    them. Works from a script without an ``if __name__ == "__main__":`` guard.
+
+    ``progress(done, total)`` counts draws (0 first, then after each chunk). A ``cancel``
+    token cancelled stops between chunks (work in flight is dropped) and returns the
+    chunks finished so far, flagged ``interrupted`` (``n`` = draws kept, possibly 0). A
+    ``KeyboardInterrupt`` does the same, except that with no chunk finished it propagates.
     """
-    from crudeflow.analysis.contingency import _progress
     from crudeflow.parallel import get_executor
 
     if n < 1 or chunk_size < 1:
@@ -338,34 +390,48 @@ def montecarlo(
     )
     ex = get_executor(name, workers=use, scheduler=scheduler, note=note)
     done: dict[int, ChunkResult] = {}
-    interrupted = False
-    bar = _progress(progress)
+    interrupted = keyboard = False
+    drawn = 0
     try:
-        with bar:
-            task = bar.add_task(f"Monte Carlo ({ex.name}, {ex.workers} workers)", total=n)
+        report(progress, 0, n)
+        if is_cancelled(cancel):
+            interrupted = True
+        else:
             for _, res in ex.map(run_chunk, problem, list(range(n_chunks))):
                 done[res.chunk] = res
-                bar.advance(task, len(res.objective_musd))
+                drawn += len(res.objective_musd)
+                report(progress, drawn, n)
+                if is_cancelled(cancel) and drawn < n:
+                    interrupted = True
+                    break
     except KeyboardInterrupt:
-        interrupted = True
+        interrupted = keyboard = True
     finally:
         ex.close()
     chunks = sorted(done)
-    if not chunks:
+    if not chunks and keyboard:
         raise KeyboardInterrupt  # interrupted before any chunk finished: nothing to report
-    draw_idx = np.concatenate([c * chunk_size + np.arange(len(done[c].objective_musd)) for c in chunks])
-    dindex = pd.Index(draw_idx, name="draw")
-    unmet = pd.DataFrame(np.vstack([done[c].unmet for c in chunks]), index=dindex, columns=importers)
-    cost = pd.DataFrame(np.vstack([done[c].cost_musd for c in chunks]), index=dindex, columns=importers)
-    obj = pd.Series(
-        np.concatenate([done[c].objective_musd for c in chunks]), index=dindex, name="objective_musd"
+    draw_idx = np.concatenate(
+        [np.zeros(0, np.int64)] + [c * chunk_size + np.arange(len(done[c].objective_musd)) for c in chunks]
     )
+    dindex = pd.Index(draw_idx, name="draw")
+    empty = np.zeros((0, len(importers)))
+    unmet = pd.DataFrame(
+        np.vstack([empty, *(done[c].unmet for c in chunks)]), index=dindex, columns=importers
+    )
+    cost = pd.DataFrame(
+        np.vstack([empty, *(done[c].cost_musd for c in chunks)]), index=dindex, columns=importers
+    )
+    obj = pd.Series(
+        np.concatenate([np.zeros(0)] + [done[c].objective_musd for c in chunks]), index=dindex,
+        name="objective_musd",
+    )  # fmt: skip
     summary = pd.concat([_stats(unmet, "unmet", "mt_per_year"), _stats(cost, "cost", "musd")], axis=1)
     summary.insert(0, "demand_mt_per_year", imp_demand)
-    summary.insert(5, "p_shortfall", (unmet > 1e-6).mean())
+    summary.insert(5, "p_shortfall", (unmet > TOL_FLOW_MT).mean() if len(unmet) else np.nan)
     summary.index.name = "importer"
     system = _stats(obj.to_frame(), "objective", "musd")
-    frac = np.vstack([draw_fractions(problem, c) for c in chunks])
+    frac = np.vstack([np.zeros((0, len(link_ids)))] + [draw_fractions(problem, c) for c in chunks])
     drivers = _drivers(unmet, frac, link_ids, top_drivers)
     return MonteCarloResult(
         n=len(draw_idx), seed=seed, executor=ex.name, workers=ex.workers, summary=summary, system=system,
@@ -376,6 +442,8 @@ def montecarlo(
 
 def _drivers(unmet: pd.DataFrame, frac: FArray, link_ids: pd.Index, top: int) -> pd.DataFrame:
     """Links out most in each importer's tail (unmet above its P90) compared with overall."""
+    if len(frac) == 0:
+        return MC_DRIVERS.frame()
     overall = frac.mean(axis=0)
     rows = []
     for imp in unmet.columns:
@@ -393,5 +461,4 @@ def _drivers(unmet: pd.DataFrame, frac: FArray, link_ids: pd.Index, top: int) ->
                 "mean_outage_fraction": float(overall[j]), "tail_outage_fraction": float(tail_mean[j]),
                 "lift": float(lift[j]),
             })  # fmt: skip
-    cols = ["importer", "link", "tail_draws", "mean_outage_fraction", "tail_outage_fraction", "lift"]
-    return pd.DataFrame(rows, columns=cols)
+    return MC_DRIVERS.frame(rows)

@@ -19,18 +19,60 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import JSONDict
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import build_index
 from crudeflow.optimize.policies import flow_policy, territory
 from crudeflow.optimize.states import StateIndex
+from crudeflow.results.tables import JSONResult, ResultTable, col, records
 
-ROUTE_COLUMNS = [
-    "rank", "from", "to", "grade", "grade_out", "delivered_cost_usd_per_t", "price_usd_per_t",
-    "transport_usd_per_t", "duties_usd_per_t", "fees_usd_per_t", "bottleneck_mt_per_year",
-    "distance_km", "legs", "modes", "transit", "nodes", "links",
-]  # fmt: skip
+ROUTES_TABLE = ResultTable(
+    "routes", "route, cheapest first", None,
+    (
+        col("rank", "int64", "", "1 = cheapest"),
+        col("from", "str", "", "start node"),
+        col("to", "str", "", "end node"),
+        col("grade", "str", "", "grade loaded at the start"),
+        col("grade_out", "str", "", "grade delivered (differs after a swap)"),
+        col("delivered_cost_usd_per_t", "float64", "USD/t", "price + transport + duties + fees"),
+        col("price_usd_per_t", "float64", "USD/t", "supply price at the start (0 where none)"),
+        col("transport_usd_per_t", "float64", "USD/t", "tariffs and freight"),
+        col("duties_usd_per_t", "float64", "USD/t", "export duties"),
+        col("fees_usd_per_t", "float64", "USD/t", "transit fees"),
+        col("bottleneck_mt_per_year", "float64", "Mt/yr", "smallest link capacity on the route"),
+        col("distance_km", "float64", "km", "length"),
+        col("legs", "str", "", "``a → b [mode]; ...``"),
+        col("modes", "tuple", "", "mode of each leg"),
+        col("transit", "tuple", "", "countries crossed other than the two ends', in order"),
+        col("nodes", "tuple", "", "node ids in order"),
+        col("links", "tuple", "", "link ids in order"),
+    ),
+)  # fmt: skip
+"""``Routes.table``."""
+ROUTE_COLUMNS = ROUTES_TABLE.names
+
+
+@dataclass(frozen=True)
+class Routes(JSONResult):
+    """The k cheapest loop-free routes from ``src`` to ``dst`` (``table``: ``ROUTES_TABLE``)."""
+
+    src: str
+    dst: str
+    k: int
+    table: pd.DataFrame
+
+    def __len__(self) -> int:
+        """Number of routes found (at most ``k``)."""
+        return len(self.table)
+
+    def to_dict(self) -> JSONDict:
+        """``from``, ``to``, ``k`` and ``routes``: the table as records.
+
+        ``routes --json`` prints the ``routes`` list.
+        """
+        return {"from": self.src, "to": self.dst, "k": self.k, "routes": records(self.table)}
 
 
 @dataclass(frozen=True)
@@ -190,7 +232,7 @@ def routes(
     avoid_countries: Sequence[str] = (),
     avoid_modes: Sequence[str] = (),
     grade: str | None = None,
-) -> pd.DataFrame:
+) -> Routes:
     """The ``k`` cheapest loop-free routes from ``src`` to ``dst`` (node ids or country codes).
 
     Each row: legs, modes, transit countries, bottleneck capacity (Mt/yr), distance (km)
@@ -299,4 +341,6 @@ def routes(
             "legs": "; ".join(f"{a} → {b} [{m}]" for a, b, m in zip(nodes, nodes[1:], modes, strict=False)),
             "modes": modes, "transit": transit, "nodes": nodes, "links": tuple(link_arr[lpos].tolist()),
         })  # fmt: skip
-    return pd.DataFrame(rows, columns=ROUTE_COLUMNS)
+    table = ROUTES_TABLE.frame(rows)
+    table["rank"] = table["rank"].astype(np.int64)
+    return Routes(src, dst, k, table)

@@ -5,22 +5,24 @@ The reported figures come from the dataset's ``trade`` table with their sources.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from crudeflow._types import TOL_ZERO as TOL
+from crudeflow._types import JSONDict
 from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
-
-TOL = 1e-9
+from crudeflow.results.plan import Plan
+from crudeflow.results.solve import solve_plan
+from crudeflow.results.tables import JSONResult, raw_value, records
 
 
 @dataclass(frozen=True)
-class TradeBalance:
+class TradeBalance(JSONResult):
     """A–B trade from A's side. Values million USD, volumes Mt/yr, prices USD/t.
 
     ``imbalance_musd`` = A's exports to B − A's imports from B in ``year`` (the latest year
@@ -43,17 +45,13 @@ class TradeBalance:
     price_basis: str
     balancing_mt_per_year: float
 
-    def to_dict(self) -> dict[str, Any]:
-        """JSON-ready dictionary (figures as records)."""
-        d = asdict(self)
-        d["figures"] = [
-            {k: (None if isinstance(v, float) and not np.isfinite(v) else v) for k, v in r.items()}
-            for r in self.figures.to_dict(orient="records")
-        ]
-        for k, v in d.items():
-            if isinstance(v, float) and not np.isfinite(v):
-                d[k] = None
-        return d
+    def to_dict(self) -> JSONDict:
+        """``trade --json``: every field, ``figures`` as records; NaN as null."""
+        out: JSONDict = {}
+        for name in self.__dataclass_fields__:
+            v = getattr(self, name)
+            out[name] = records(v) if isinstance(v, pd.DataFrame) else raw_value(v)
+        return out
 
 
 def trade_figures(network: Network, a: str, b: str) -> pd.DataFrame:
@@ -102,7 +100,7 @@ def trade_balance(
     a: str,
     b: str,
     *,
-    plan: Any = None,
+    plan: Plan | None = None,
     benchmark_usd_per_t: float | None = None,
 ) -> TradeBalance:
     """Trade figures, planned crude flows from B to A and the crude that would balance A–B trade.
@@ -113,7 +111,6 @@ def trade_balance(
     network) when none flows.
     """
     from crudeflow.analysis.routes import network_countries
-    from crudeflow.api import plan as make_plan
 
     network = as_network(network)
     a, b = str(a).strip().upper(), str(b).strip().upper()
@@ -142,7 +139,7 @@ def trade_balance(
             f"imports from {b} (reported by either side); add them to trade.csv"
         )
         raise CrudeflowError(msg)
-    p = plan if plan is not None else make_plan(network)
+    p = plan if plan is not None else solve_plan(network)
     dl = p.deliveries
     at_a = network.nodes["country"].reindex(dl["refinery"]).to_numpy() == a
     from_b = dl[at_a & (dl["origin"] == b).to_numpy()]

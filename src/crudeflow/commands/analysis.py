@@ -2,33 +2,33 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from crudeflow.commands.terminal import (
+    INTERRUPTED_EXIT,
+    console,
+    err_console,
+    exit_if_interrupted,
+    fail,
+    frame_table,
+    interrupted_before_results,
+    print_json,
+    progress_bar,
+)
 from crudeflow.exceptions import CrudeflowError
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from crudeflow.model.network import Network
+
+__all__ = ["INTERRUPTED_EXIT", "MAX_DRAWS", "register", "stress_scope"]
 
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
-INTERRUPTED_EXIT = 130
-"""Exit code of a run stopped by Ctrl-C, also when it printed the partial results it has."""
-
-
-def _exit_if_interrupted(interrupted: bool) -> None:
-    """Partial results were printed, flagged ``interrupted``; the exit code says so too."""
-    if interrupted:
-        raise typer.Exit(INTERRUPTED_EXIT)
-
-
-def _interrupted() -> None:
-    """Ctrl-C before anything finished: one line, no traceback, exit 130."""
-    from crudeflow.cli import err_console
-
-    err_console.print("[yellow]interrupted[/] before any result was ready", highlight=False)
-    raise typer.Exit(INTERRUPTED_EXIT)
-
-
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
 
@@ -36,8 +36,6 @@ MAX_DRAWS = 100_000_000
 def _cap_workers(workers: int | None) -> int | None:
     """``--workers`` capped at the cores this process may use, with a note on stderr."""
     import os
-
-    from crudeflow.cli import err_console
 
     if workers is None:
         return None
@@ -58,17 +56,10 @@ def _check_scheduler(address: str) -> None:
         raise CrudeflowError(msg)
 
 
-def _net(dataset: str | None, scenario: str | None) -> Any:
-    from crudeflow.api import _network_and_scenario
+def _net(dataset: str | None, scenario: str | None) -> tuple[Network, str]:
+    from crudeflow.io.load import network_and_scenario
 
-    return _network_and_scenario(dataset, scenario)
-
-
-def _records(frame: Any) -> list[dict[str, Any]]:
-    from crudeflow.results.plan import _clean
-
-    df = frame.reset_index() if frame.index.name is not None else frame
-    return _clean(df.to_dict(orient="records"))
+    return network_and_scenario(dataset, scenario)
 
 
 def routes_cmd(
@@ -88,18 +79,18 @@ def routes_cmd(
     from rich.markup import escape
 
     from crudeflow.analysis import routes
-    from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
         net, _ = _net(dataset, scenario)
-        df = routes(net, src, dst, k=k, avoid_countries=tuple(avoid_country or ()),
-                    avoid_modes=tuple(avoid_mode or ()), grade=grade)  # fmt: skip
+        res = routes(net, src, dst, k=k, avoid_countries=tuple(avoid_country or ()),
+                     avoid_modes=tuple(avoid_mode or ()), grade=grade)  # fmt: skip
     except CrudeflowError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
-        print_json(_records(df))
+        print_json(res.to_dict()["routes"])
         return
+    df = res.table
     if len(df) == 0:
         console.print(f"no route from {src} to {dst} under these filters", highlight=False)
         return
@@ -131,7 +122,6 @@ def stress_cmd(
     from crudeflow.analysis import stress
     from crudeflow.analysis.contingency import COUNTRY_ROLES
     from crudeflow.analysis.routes import network_countries
-    from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
         if country_role not in COUNTRY_ROLES:
@@ -141,21 +131,17 @@ def stress_cmd(
         if country is not None and country.upper() not in network_countries(net):
             msg = f"--country {country!r} is not a country of this network"
             raise CrudeflowError(msg)
-        res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=not as_json)
+        with progress_bar(f"N-{k} over {assets}", enabled=not as_json) as bar:
+            res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=bar)
     except CrudeflowError as exc:
-        _fail(exc)
+        fail(exc)
         return
     except KeyboardInterrupt:
-        _interrupted()
+        interrupted_before_results()
         return
     if as_json:
-        print_json({
-            "base_objective_usd": res.base_objective_usd, "interrupted": res.interrupted,
-            "seconds": res.seconds, "ranking": _records(res.ranking.head(top)),
-            "unmet_mt_per_year": _records(res.unmet.head(top)),
-            "shut_in_mt_per_year": _records(res.shut_in.head(top)), "checks": _records(res.checks),
-        })  # fmt: skip
-        _exit_if_interrupted(res.interrupted)
+        print_json(res.to_dict(top))
+        exit_if_interrupted(res.interrupted)
         return
     solved = int((~res.ranking["skipped"]).sum())
     skipped = len(res.ranking) - solved
@@ -182,10 +168,10 @@ def stress_cmd(
                 if len(s):
                     console.print(frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset"))
     console.print(frame_table(res.checks, "Hot vs cold check"))
-    _exit_if_interrupted(res.interrupted)
+    exit_if_interrupted(res.interrupted)
 
 
-def stress_scope(k: int, n_cases: int, assets: str, ranking: Any) -> str:
+def stress_scope(k: int, n_cases: int, assets: str, ranking: pd.DataFrame) -> str:
     """``N-1 over 36 countries`` or ``N-2 over 630 pairs of 36 countries``."""
     if k == 1:
         return f"N-1 over {n_cases} {assets}"
@@ -212,29 +198,24 @@ def montecarlo_cmd(
 ) -> None:
     """Random link outages: expected and P50/P90/P99 unmet demand and crude cost per importer."""
     from crudeflow.analysis import montecarlo
-    from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
         if scheduler is not None:
             _check_scheduler(scheduler)
         workers = _cap_workers(workers)
         net, _ = _net(dataset, scenario)
-        res = montecarlo(net, n=n, seed=seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
-                         progress=not as_json)  # fmt: skip
+        with progress_bar("Monte Carlo", enabled=not as_json) as bar:
+            res = montecarlo(net, n=n, seed=seed, workers=workers, scheduler=scheduler, chunk_size=chunk_size,
+                             progress=bar)  # fmt: skip
     except CrudeflowError as exc:
-        _fail(exc)
+        fail(exc)
         return
     except KeyboardInterrupt:
-        _interrupted()
+        interrupted_before_results()
         return
     if as_json:
-        print_json({
-            "n": res.n, "seed": res.seed, "executor": res.executor, "workers": res.workers,
-            "executor_note": res.executor_note, "interrupted": res.interrupted, "seconds": res.seconds,
-            "summary": _records(res.summary),
-            "system": _records(res.system), "drivers": _records(res.drivers),
-        })  # fmt: skip
-        _exit_if_interrupted(res.interrupted)
+        print_json(res.to_dict())
+        exit_if_interrupted(res.interrupted)
         return
     console.print(
         f"{res.n} draws, seed {res.seed}, {res.executor} × {res.workers}: {res.seconds:.1f} s"
@@ -246,7 +227,7 @@ def montecarlo_cmd(
     console.print(frame_table(res.system, "System objective, MUSD/yr"))
     console.print(frame_table(res.drivers, "Tail drivers (outage fraction in draws above P90 unmet)",
                               floatfmt="{:,.3f}"))  # fmt: skip
-    _exit_if_interrupted(res.interrupted)
+    exit_if_interrupted(res.interrupted)
 
 
 def diversify_cmd(
@@ -260,32 +241,35 @@ def diversify_cmd(
 ) -> None:
     """Cost of diversification: re-plan with the top origin/transit share capped at each level."""
     from crudeflow.analysis import diversify
-    from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
         levels = [float(c) for c in caps.split(",") if c.strip()]
     except ValueError:
-        _fail(CrudeflowError(f"--caps must be numbers separated by commas, not {caps!r}"))
+        fail(CrudeflowError(f"--caps must be numbers separated by commas, not {caps!r}"))
         return
     try:
         net, _ = _net(dataset, scenario)
-        df = diversify(net, importer, by=by, caps=levels, country=country)
+        with progress_bar(f"{importer}: share caps", enabled=not as_json) as bar:
+            res = diversify(net, importer, by=by, caps=levels, country=country, progress=bar)
     except CrudeflowError as exc:
-        _fail(exc)
+        fail(exc)
         return
-    first = df.attrs.get("first_unmet_cap_pct")
+    except KeyboardInterrupt:
+        interrupted_before_results()
+        return
     if as_json:
-        print_json({"importer": importer, "by": by, "first_unmet_cap_pct": first,
-                    "base": df.attrs.get("base"), "curve": _records(df)})  # fmt: skip
+        print_json(res.to_dict())
+        exit_if_interrupted(res.interrupted)
         return
-    cname = df["country"].iloc[0] if len(df) else country
-    console.print(frame_table(df.drop(columns=["country"]), f"{importer}: capping {by} {cname}"))
+    df, first = res.curve, res.first_unmet_cap_pct
+    console.print(frame_table(df.drop(columns=["country"]), f"{importer}: capping {by} {res.country}"))
     console.print(
         f"demand first left unmet at a cap of {first:g} %"
         if first is not None
         else "demand met at every level",
         highlight=False,
     )
+    exit_if_interrupted(res.interrupted)
 
 
 def trade_cmd(
@@ -300,13 +284,12 @@ def trade_cmd(
 ) -> None:
     """Bilateral trade figures, planned crude flows B → A and the volume that balances A–B trade."""
     from crudeflow.analysis import trade_balance
-    from crudeflow.cli import _fail, console, frame_table, print_json
 
     try:
         net, name = _net(dataset, scenario)
         tb = trade_balance(net, a, b, benchmark_usd_per_t=benchmark)
     except CrudeflowError as exc:
-        _fail(exc)
+        fail(exc)
         return
     if as_json:
         print_json(tb.to_dict())

@@ -27,7 +27,8 @@ MAX_PIXELS = 20_000
 
 def register(app: typer.Typer) -> None:
     """Add the ``report`` and ``map`` commands to the main app."""
-    from crudeflow.cli import _fail, console, err_console
+    from crudeflow.commands.terminal import console, err_console
+    from crudeflow.commands.terminal import fail as _fail
 
     @app.command("report")
     def report_cmd(
@@ -48,7 +49,7 @@ def register(app: typer.Typer) -> None:
             check_file_target(output, force=force)
             status = err_console.status("planning and drawing the report…")
             with status, atomic_file(output, force=force) as tmp:
-                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress, progress=False)
+                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress)
             out = output
         except CrudeflowError as exc:
             _fail(exc)

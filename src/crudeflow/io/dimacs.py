@@ -25,11 +25,9 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from crudeflow._types import FArray, IArray
 from crudeflow.exceptions import DatasetError, Problem
 from crudeflow.model.network import Network
-
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 
 MAX_PROBLEMS = 20
 """Stop collecting problems after this many (a broken file would list every line)."""
@@ -215,7 +213,7 @@ def parse_dimacs(path: str | Path) -> DimacsProblem:
 
 def to_network(problem: DimacsProblem, *, name: str | None = None) -> Network:
     """The crudeflow Network of a min-cost flow instance (see the module docstring)."""
-    from crudeflow.synthetic import SOURCE_ID, frames_network
+    from crudeflow.io.frames import SOURCE_ID, frames_network
 
     n, m = problem.n_nodes, problem.n_arcs
     supply = problem.supply.copy()

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields, replace
-from typing import Any
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+
+from crudeflow.exceptions import Problem
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,7 @@ class DatasetMeta:
     reference_bbl_per_t: float = 7.33
     benchmark: str = "Brent"
     description: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, object] = field(default_factory=dict)
 
 
 TABLE_FIELDS = (
@@ -64,12 +66,12 @@ class Network:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     observed: pd.DataFrame = field(default_factory=lambda: _empty_observed())
     """Observed flows for the back-test (``observed.csv``, optional), indexed by id."""
-    warnings: tuple[Any, ...] = field(default=(), compare=False)
+    warnings: tuple[Problem, ...] = field(default=(), compare=False)
     """Problems of severity 'warning' found when the dataset was read."""
 
-    def replace(self, **changes: Any) -> Network:
+    def replace(self, **changes: object) -> Network:
         """A new Network with some tables replaced (the original is untouched)."""
-        return replace(self, **changes)
+        return replace(self, **changes)  # type: ignore[arg-type]
 
     def tables(self) -> dict[str, pd.DataFrame]:
         """Every table by name."""
@@ -109,11 +111,11 @@ class Network:
         mask = links["status"].isin(ACTIVE_STATUSES) & (links["capacity_mt_per_year"] > 0)
         return links[mask]
 
-    def node_country(self, ids: pd.Series | np.ndarray[Any, Any] | list[str]) -> np.ndarray[Any, Any]:
+    def node_country(self, ids: pd.Series | npt.NDArray[np.str_] | list[str]) -> npt.NDArray[np.str_]:
         """Country code of each node id."""
         return np.asarray(self.nodes["country"].reindex(pd.Index(ids)).to_numpy())
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, str | int | float]:
         """Counts and totals a user checks first (Mt/yr)."""
         active = self.active_links()
         return {

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import FArray
 from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
@@ -17,7 +16,6 @@ from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy, policy_families
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 
-FArray = npt.NDArray[np.float64]
 INF = np.inf
 
 
@@ -31,7 +29,8 @@ class PlanOptions:
     """Cost of fixed field output that cannot be placed (shut in): a last resort."""
     hard_contract_penalty_usd_per_t: float = 100_000.0
     """Elastic cost on a hard contract minimum; any use is reported as infeasible."""
-    solver_options: dict[str, Any] = field(default_factory=dict)
+    solver_options: dict[str, str | int | float | bool] = field(default_factory=dict)
+    """HiGHS options by name (``time_limit``, ``presolve``, ...)."""
 
 
 FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows]], ...] = (

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import FArray, IArray
 from crudeflow.model.network import Network
 from crudeflow.model.policies import ShareCap
 from crudeflow.optimize.index import NetIndex
@@ -21,8 +21,6 @@ from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades, territory
 from crudeflow.optimize.states import StateGraph
 
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 INF = np.inf
 
 

@@ -15,11 +15,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import BArray, IArray
 from crudeflow.model.network import Network
-
-IArray = npt.NDArray[np.int64]
-FArray = npt.NDArray[np.float64]
-BArray = npt.NDArray[np.bool_]
 
 
 @dataclass(frozen=True)

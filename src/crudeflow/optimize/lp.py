@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
+from crudeflow._types import FArray, IArray
+
 INF = np.inf
 
 

@@ -35,6 +35,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import BArray, FArray, IArray
 from crudeflow.model.network import Network
 from crudeflow.model.policies import (
     POLICY_KINDS,
@@ -52,10 +53,6 @@ if TYPE_CHECKING:
     from crudeflow.optimize.constraints import Rows
     from crudeflow.optimize.lp import LP
     from crudeflow.optimize.states import StateGraph
-
-BArray = npt.NDArray[np.bool_]
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import IArray
 from crudeflow.optimize.lp import LP
-
-IArray = npt.NDArray[np.int64]
 
 
 @dataclass(frozen=True)

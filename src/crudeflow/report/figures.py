@@ -16,6 +16,7 @@ import plotly.graph_objects as go
 
 from crudeflow.model.network import Network
 from crudeflow.report import geo
+from crudeflow.results.plan import Plan
 from crudeflow.schema.modes import MODE_TABLE, mode_values
 
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -41,7 +42,7 @@ def _layout(fig: go.Figure, title: str, height: int) -> go.Figure:
 
 
 def map_figure(
-    plan: Any,
+    plan: Plan,
     network: Network,
     *,
     title: str | None = None,
@@ -109,8 +110,8 @@ def map_figure(
 
 
 def change_map_figure(
-    base: Any,
-    other: Any,
+    base: Plan,
+    other: Plan,
     network: Network,
     *,
     title: str | None = None,
@@ -359,7 +360,7 @@ def _group_small(labels: list[str], mt: Any, share: float = 0.01, keep: int = 14
 
 
 def sankey_figure(
-    plan: Any, network: Network, *, include_markets: bool = True, title: str | None = None, height: int = 560
+    plan: Plan, network: Network, *, include_markets: bool = True, title: str | None = None, height: int = 560
 ) -> go.Figure:
     """Origin country → transit route → importing country → refinery (Mt/yr), from ``Plan.paths``.
 
@@ -451,7 +452,7 @@ def _refinery_labels(ids: Any, countries: Any, network: Network | None) -> list[
 
 
 def cost_figure(
-    plan: Any, network: Network | None = None, *, title: str | None = None, height: int | None = None
+    plan: Plan, network: Network | None = None, *, title: str | None = None, height: int | None = None
 ) -> go.Figure:
     """Delivered cost per refinery (USD/t) stacked by part, cheapest at the top.
 
@@ -498,7 +499,7 @@ def cost_figure(
 
 
 def cost_delta_figure(
-    base: Any, other: Any, network: Network | None = None, *, height: int | None = None
+    base: Plan, other: Plan, network: Network | None = None, *, height: int | None = None
 ) -> go.Figure:
     """Change in delivered cost per refinery (USD/t), ``other`` minus ``base``, by part."""
     a, b = base.costs, other.costs

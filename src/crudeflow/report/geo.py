@@ -12,19 +12,23 @@ enters the view, or else at sea in their direction.
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
-from typing import Any
+from typing import Any, TypeAlias
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import FArray
 from crudeflow.model.network import Network
+from crudeflow.results.plan import Plan
 from crudeflow.schema.modes import MODE_TABLE, mode_values
 
-FArray = npt.NDArray[np.float64]
+Coords: TypeAlias = FArray | pd.Series | Sequence[float] | float
+"""Longitudes or latitudes in degrees: an array, a Series, a list or one number."""
 
 REGION = (-15.0, 20.0, 90.0, 72.0)
 """lon_min, lat_min, lon_max, lat_max (degrees) of the shipped outlines."""
@@ -57,7 +61,7 @@ LABELLED_KINDS = ("field", "refinery", "market")
 MIN_WIDTH_PX, MAX_WIDTH_PX = 1.2, 9.0
 
 
-def project(lon: Any, lat: Any) -> tuple[FArray, FArray]:
+def project(lon: Coords, lat: Coords) -> tuple[FArray, FArray]:
     """Mercator (km at the equator) of degrees; NaN passes through (path breaks).
 
     Conformal, so coastlines keep their shapes, and the region stays a rectangle, so
@@ -197,7 +201,7 @@ def _land_rings() -> tuple[Any, ...]:
     )
 
 
-def on_land(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
+def on_land(lon: Coords, lat: Coords) -> npt.NDArray[np.bool_]:
     """True where a point (degrees) lies inside a shipped country outline (1:110m, the region only).
 
     Points outside :data:`REGION` are never on land here: the outlines stop at its edge.
@@ -232,7 +236,7 @@ def _towards_edge(lon: FArray, lat: FArray, box: tuple[float, float, float, floa
     return cx + t * dx, cy + t * dy
 
 
-def in_region(lon: Any, lat: Any) -> npt.NDArray[np.bool_]:
+def in_region(lon: Coords, lat: Coords) -> npt.NDArray[np.bool_]:
     """True where a point lies inside the mapped region."""
     x_min, y_min, x_max, y_max = REGION
     lo, la = np.asarray(lon, float), np.asarray(lat, float)
@@ -271,7 +275,7 @@ def short_name(name: str) -> str:
 
 
 def map_data(
-    plan: Any,
+    plan: Plan,
     network: Network,
     curve: float = 0.12,
     reach_deg: tuple[float, float] = (8.0, 5.0),
@@ -442,7 +446,7 @@ def map_data(
     )
 
 
-def off_map_markers(off: pd.DataFrame, links: Any, merge_km: float = 120.0) -> pd.DataFrame:
+def off_map_markers(off: pd.DataFrame, links: Iterable[str], merge_km: float = 120.0) -> pd.DataFrame:
     """Off-map markers for the ends of ``links`` (ids): one per spot, names joined.
 
     Ends closer than ``merge_km`` (projected) share a marker labelled with every node

@@ -17,7 +17,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crudeflow.analysis.contingency import StressResult
 from crudeflow.model.network import Network
+from crudeflow.results.plan import Plan
 
 PLOT_CONFIG: dict[str, Any] = {
     "displaylogo": False,
@@ -64,9 +66,13 @@ $footer
 class Side:
     """One plan with the network it was solved on, and a display label."""
 
-    plan: Any
+    plan: Plan
     network: Network
     label: str
+
+
+PlanInput = Plan | tuple[Plan, Network] | Side
+"""A plan for the report: a Plan (solved on the report's network), a (Plan, Network) pair or a Side."""
 
 
 def _static(name: str) -> str:
@@ -187,7 +193,7 @@ def _summary_cards(side: Side, base: Side | None) -> str:
     return '<div class="cards">' + "".join(cards) + "</div>"
 
 
-def _flows_table(plan: Any, network: Network) -> pd.DataFrame:
+def _flows_table(plan: Plan, network: Network) -> pd.DataFrame:
     lf = plan.link_flows
     lf = lf[lf["mt_per_year"] > 1e-6].sort_values("mt_per_year", ascending=False)
     out = lf[
@@ -199,13 +205,13 @@ def _flows_table(plan: Any, network: Network) -> pd.DataFrame:
 
 def _deltas(a: Side, b: Side) -> dict[str, pd.DataFrame]:
     """Per-refinery cost and volume changes, changed link flows and unmet, B minus A."""
-    from crudeflow.api import compare_plans
+    from crudeflow.analysis.compare import compare_plans
 
     c = compare_plans(a.plan, b.plan, b.network)
     return {"refineries": c.refineries, "flows": c.flows, "unmet": c.unmet, "concentration": c.concentration}
 
 
-def _as_side(obj: Any, network: Network, label: str | None = None) -> Side:
+def _as_side(obj: PlanInput, network: Network, label: str | None = None) -> Side:
     if isinstance(obj, Side):
         return obj
     if isinstance(obj, tuple):
@@ -214,19 +220,18 @@ def _as_side(obj: Any, network: Network, label: str | None = None) -> Side:
     return Side(obj, network, label or str(obj.scenario))
 
 
-def _stress_ranking(stress: Any) -> pd.DataFrame | None:
+def _stress_ranking(stress: StressResult | pd.DataFrame | None) -> pd.DataFrame | None:
     if stress is None:
         return None
-    ranking = getattr(stress, "ranking", stress)
-    return ranking if isinstance(ranking, pd.DataFrame) else None
+    return stress.ranking if isinstance(stress, StressResult) else stress
 
 
 def build_report(
-    plan: Any,
+    plan: PlanInput,
     network: Network,
     *,
-    compare: Any = None,
-    stress: Any = None,
+    compare: PlanInput | None = None,
+    stress: StressResult | pd.DataFrame | None = None,
     stress_note: str | None = None,
     title: str | None = None,
 ) -> str:
@@ -387,9 +392,19 @@ def build_report(
     )
 
 
-def write_report(path: str | Path, plan: Any, network: Network, **kwargs: Any) -> Path:
+def write_report(
+    path: str | Path,
+    plan: PlanInput,
+    network: Network,
+    *,
+    compare: PlanInput | None = None,
+    stress: StressResult | pd.DataFrame | None = None,
+    stress_note: str | None = None,
+    title: str | None = None,
+) -> Path:
     """Write :func:`build_report` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    out.write_text(build_report(plan, network, **kwargs), encoding="utf-8")
+    text = build_report(plan, network, compare=compare, stress=stress, stress_note=stress_note, title=title)
+    out.write_text(text, encoding="utf-8")
     return out

@@ -7,55 +7,52 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
+from crudeflow.io.load import DatasetLike, ScenarioLike, network_and_scenario, read_any_scenario
 from crudeflow.model.network import Network
+from crudeflow.progress import ProgressFn
+from crudeflow.results.plan import Plan
+from crudeflow.results.solve import solve_plan
+
+if TYPE_CHECKING:
+    from crudeflow.analysis.contingency import StressResult
 
 
 @dataclass(frozen=True)
 class Planned:
     """A plan, the network it was solved on, and its scenario name."""
 
-    plan: Any
+    plan: Plan
     network: Network
     name: str
 
 
-def planned(dataset: str | Path | Network | None = None, scenario: Any = None) -> Planned:
+def planned(dataset: DatasetLike = None, scenario: ScenarioLike = None) -> Planned:
     """Apply ``scenario`` (object, file, shipped name, ``"base"`` or None) and solve the plan."""
-    from crudeflow.api import _network_and_scenario, plan
-
     if isinstance(scenario, str) and scenario == "base":
         scenario = None
     if dataset is None and scenario is not None:
-        from crudeflow.io.scenario import read_scenario
-        from crudeflow.model.scenario import Scenario
-
-        sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
-        net, name = _network_and_scenario(sc.base, sc)
+        sc = read_any_scenario(scenario)
+        net, name = network_and_scenario(sc.base, sc)
     else:
-        net, name = _network_and_scenario(dataset, scenario)
-    p = plan(net)
+        net, name = network_and_scenario(dataset, scenario)
+    p = solve_plan(net)
     return Planned(replace(p, scenario=name), net, name)
 
 
-def _stress_or_note(network: Network, progress: bool) -> tuple[Any, str | None]:
+def _stress_or_note(
+    network: Network, progress: ProgressFn | None = None
+) -> tuple[StressResult | None, str | None]:
     """Run the N-1 link ranking if the analysis module is there; else a note saying why not."""
-    fn: Any
     try:
-        from crudeflow import analysis
-
-        fn = getattr(analysis, "stress", None)
-        if fn is None:
-            from crudeflow.analysis.contingency import stress
-
-            fn = stress
+        from crudeflow.analysis import stress
     except ImportError as exc:
         return None, f"The criticality ranking is not available in this installation ({exc})."
     from crudeflow.exceptions import CrudeflowError
 
     try:
-        return fn(network, assets="links", k=1, progress=progress), None
+        return stress(network, assets="links", k=1, progress=progress), None
     except CrudeflowError as exc:
         return None, f"The criticality ranking could not be computed: {exc}"
 
@@ -63,11 +60,11 @@ def _stress_or_note(network: Network, progress: bool) -> tuple[Any, str | None]:
 def scenario_report(
     path: str | Path,
     dataset: str | Path | Network | None = None,
-    scenario: Any = None,
+    scenario: ScenarioLike = None,
     *,
-    compare: Any = None,
+    compare: ScenarioLike | bool = None,
     stress: bool = False,
-    progress: bool = False,
+    progress: ProgressFn | None = None,
 ) -> Path:
     """Plan a scenario (and ``compare``, e.g. ``"base"``) and write the offline HTML report.
 
@@ -77,9 +74,11 @@ def scenario_report(
 
     main = planned(dataset, scenario)
     ref = None
-    if compare is not None:
-        base_only = compare == "base" or compare is True
-        ref = planned(_base_dataset(dataset, scenario), None) if base_only else planned(dataset, compare)
+    if compare is not None and compare is not False:
+        if compare is True or compare == "base":
+            ref = planned(_base_dataset(dataset, scenario), None)
+        else:
+            ref = planned(dataset, compare)
     stress_result, note = (None, None)
     if stress:
         stress_result, note = _stress_or_note(main.network, progress)
@@ -93,22 +92,27 @@ def scenario_report(
     )
 
 
-def _base_dataset(dataset: Any, scenario: Any) -> Any:
+def _base_dataset(dataset: DatasetLike, scenario: ScenarioLike) -> DatasetLike:
     """The dataset a scenario is applied to: ``dataset`` if given, else the scenario's base."""
     if dataset is not None or scenario is None or scenario == "base":
         return dataset
-    from crudeflow.io.scenario import read_scenario
-    from crudeflow.model.scenario import Scenario
-
-    sc = scenario if isinstance(scenario, Scenario) else read_scenario(scenario, defer=True)
-    return sc.base
+    return read_any_scenario(scenario).base
 
 
 def scenario_map(
-    path: str | Path, dataset: str | Path | Network | None = None, scenario: Any = None, **kwargs: Any
+    path: str | Path,
+    dataset: DatasetLike = None,
+    scenario: ScenarioLike = None,
+    *,
+    title: str | None = None,
+    width_in: float = 13.0,
+    dpi: int = 200,
+    show_idle: bool = False,
 ) -> Path:
     """Plan ``scenario`` and draw its network map to ``path`` (PNG or SVG, matplotlib)."""
     from crudeflow.report.static_map import render_map
 
     main = planned(dataset, scenario)
-    return render_map(main.plan, main.network, path, **kwargs)
+    return render_map(
+        main.plan, main.network, path, title=title, width_in=width_in, dpi=dpi, show_idle=show_idle
+    )

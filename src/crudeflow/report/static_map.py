@@ -17,6 +17,7 @@ import numpy as np
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.report import geo
+from crudeflow.results.plan import Plan
 from crudeflow.schema.modes import MODE_TABLE
 
 _MARKERS = {"triangle-up": "^", "square": "s", "star": "*", "diamond": "D", "circle": "o"}
@@ -32,7 +33,7 @@ _OFFSETS = {  # textposition -> (dx, dy) in points, ha, va
 
 
 def render_map(
-    plan: Any,
+    plan: Plan,
     network: Network,
     path: str | Path,
     *,
@@ -208,12 +209,21 @@ def render_map(
     return out
 
 
-def render_map_png(plan: Any, network: Network, path: str | Path, **kwargs: Any) -> Path:
+def render_map_png(
+    plan: Plan,
+    network: Network,
+    path: str | Path,
+    *,
+    title: str | None = None,
+    width_in: float = 13.0,
+    dpi: int = 200,
+    show_idle: bool = False,
+) -> Path:
     """:func:`render_map` to a PNG file (the name the API documents)."""
     p = Path(path)
     if p.suffix.lower() != ".png":
         p = p.with_suffix(".png")
-    return render_map(plan, network, p, **kwargs)
+    return render_map(plan, network, p, title=title, width_in=width_in, dpi=dpi, show_idle=show_idle)
 
 
 def _nice_flows(fmax: float) -> list[float]:

@@ -11,12 +11,11 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
+from crudeflow._types import TOL_FLOW_MT as TOL
+from crudeflow._types import IArray
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.policies import importer_nodes
 from crudeflow.results.paths import reachable
-
-TOL = 1e-6
-IArray = npt.NDArray[np.int64]
 
 
 def _graph(model: Model, *, upstream: bool) -> sp.csr_matrix:

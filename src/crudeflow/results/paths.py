@@ -14,11 +14,8 @@ import numpy.typing as npt
 import pandas as pd
 import scipy.sparse as sp
 
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
-
-EPS = 1e-7
-"""Volumes below this (Mt/yr) are solver noise: ignored when decomposing."""
+from crudeflow._types import TOL_PATH_MT as EPS
+from crudeflow._types import FArray, IArray
 
 
 def decompose_states(

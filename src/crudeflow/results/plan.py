@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -11,13 +10,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import TOL_FLOW_MT as TOL
+from crudeflow._types import JSONDict, JSONValue
+from crudeflow.metrics import hhi_by_group
 from crudeflow.optimize.build import Model
-from crudeflow.optimize.status import SolveResult
+from crudeflow.optimize.status import SolveResult, SolveStatus
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
+from crudeflow.results.tables import clean_dict, clean_records, dumps
 from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
-
-TOL = 1e-6
 
 FRAMES = (
     "flows", "link_flows", "deliveries", "costs", "prices", "bottlenecks", "unmet",
@@ -50,7 +51,8 @@ class Plan:
     (no penalties) beside the unmet and shut-in volumes. Words: ``docs/glossary.md``.
     """
 
-    status: str
+    status: SolveStatus
+    """How the solve ended (a ``StrEnum``: compares equal to, and prints as, ``"optimal"``)."""
     objective_usd: float
     scenario: str
     flows: pd.DataFrame
@@ -68,7 +70,7 @@ class Plan:
     contracts: pd.DataFrame
     solve_seconds: float = 0.0
     iterations: int = 0
-    extra: dict[str, Any] = field(default_factory=dict)
+    extra: dict[str, JSONValue] = field(default_factory=dict)
     objective_parts_usd: dict[str, float] = field(default_factory=dict)
     """The objective by part (USD/yr): supply, transport, duties, fees, penalties, and
     market revenue (negative); the values sum to ``objective_usd``."""
@@ -89,7 +91,7 @@ class Plan:
     reference_bbl_per_t: float = 7.33
     """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self) -> dict[str, str | float | int]:
         """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
 
         Volumes in Mt/yr (kb/d after ``in_units("kbd")``), the average delivered cost in
@@ -172,27 +174,27 @@ class Plan:
             contracts=convert_frame(self.contracts, ref),
         )
 
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document: status, objective, flows, deliveries, unmet, prices, bottlenecks."""
+    def to_dict(self) -> JSONDict:
+        """The JSON document ``plan --json`` prints; keys in the README (``plan --json``)."""
         kbd = self.units == "kbd"
 
-        def rec(df: pd.DataFrame, cols: list[str]) -> list[dict[str, Any]]:
+        def rec(df: pd.DataFrame, cols: list[str]) -> list[JSONValue]:
             d = df.reset_index() if df.index.name or isinstance(df.index, pd.MultiIndex) else df
             if kbd:
                 cols = [
                     c.replace("mt_per_year", "kb_per_day").replace("usd_per_t", "usd_per_bbl") for c in cols
                 ]
             d = d[[c for c in cols if c in d.columns]]
-            return _clean(d.to_dict(orient="records"))
+            return clean_records(d.to_dict(orient="records"))  # type: ignore[arg-type]
 
         return {
-            "status": self.status,
+            "status": str(self.status),
             "units": self.units,
             "objective_usd": round_for_unit("objective_usd", self.objective_usd),
             "scenario": self.scenario,
-            "summary": _clean([self.summary()])[0],
-            "economic_cost_parts_usd": _clean([self.economic_cost_parts_usd])[0],
-            "objective_parts_usd": _clean([self.objective_parts_usd])[0],
+            "summary": clean_dict(self.summary()),
+            "economic_cost_parts_usd": clean_dict(self.economic_cost_parts_usd),
+            "objective_parts_usd": clean_dict(self.objective_parts_usd),
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -223,7 +225,7 @@ class Plan:
 
     def to_json(self, path: str | Path | None = None) -> str:
         """The JSON document as text (and written to ``path`` when given)."""
-        text = json.dumps(self.to_dict(), indent=2)
+        text = dumps(self.to_dict())
         if path is not None:
             Path(path).write_text(text, encoding="utf-8")
         return text
@@ -241,23 +243,8 @@ class Plan:
         return d
 
 
-def _clean(records: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """JSON-ready records: NumPy scalars to Python, NaN to null, floats rounded by unit."""
-    return [{k: _clean_value(str(k), v) for k, v in r.items()} for r in records]
-
-
-def _clean_value(key: str, v: Any) -> Any:
-    if isinstance(v, float | np.floating):
-        return None if not np.isfinite(v) else round_for_unit(key, float(v))
-    if isinstance(v, np.integer):
-        return int(v)
-    if isinstance(v, np.bool_):
-        return bool(v)
-    if isinstance(v, tuple):
-        return list(v)
-    if isinstance(v, dict):
-        return {k: _clean_value(key, x) for k, x in v.items()}
-    return v
+_clean = clean_records
+"""Kept for callers of the old private name."""
 
 
 PATHS_AUTO_LIMIT = 50_000
@@ -427,7 +414,7 @@ def make_plan(
     parts = objective_parts(model, x)
     econ = economic_cost_parts(model, x)
     return Plan(
-        status=res.status.value, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
+        status=res.status, objective_usd=mt_to_t(res.objective), scenario=scenario, flows=flows,
         link_flows=link_flows, deliveries=deliveries, costs=costs, prices=prices,
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
@@ -566,8 +553,7 @@ def concentration(
     for by, vol in tables:
         imp = vol.index.get_level_values(0)
         share = vol / totals.reindex(imp).to_numpy()
-        norm = share / share.groupby(level=0).transform("sum")
-        hhi = (norm**2).groupby(level=0).sum() * 10_000
+        hhi = hhi_by_group(share)
         ordered = share.sort_values(ascending=False, kind="stable")
         first = ordered[~ordered.index.get_level_values(0).duplicated()]
         shares: dict[str, dict[str, float]] = {}

@@ -37,7 +37,8 @@ def test_plan_concentration_on_a_hand_split() -> None:
 
 
 def test_diversify_curve() -> None:
-    df = diversify(_two_origins(), "BY", by="origin", caps=(100, 50, 25))
+    res = diversify(_two_origins(), "BY", by="origin", caps=(100, 50, 25))
+    df = res.curve
     assert df["country"].tolist() == ["KZ"] * 3
     by_cap = df.set_index("max_share_pct")
     assert by_cap.loc[100, "extra_usd_per_t"] == pytest.approx(0.0)
@@ -48,5 +49,5 @@ def test_diversify_curve() -> None:
     assert by_cap.loc[50, "share_pct"] == pytest.approx(50.0)
     # 25 %: AZ capped at 2 Mt by its link, KZ <= runs/4 -> runs 8/3, unmet 4/3
     assert by_cap.loc[25, "unmet_mt_per_year"] == pytest.approx(4 / 3)
-    assert df.attrs["first_unmet_cap_pct"] == 25.0
+    assert res.first_unmet_cap_pct == 25.0
     assert df["leaves_demand_unmet"].tolist() == [False, False, True]

@@ -38,7 +38,7 @@ def _grid() -> tuple[Network, nx.DiGraph]:
 
 def test_k_best_order_matches_networkx() -> None:
     net, g = _grid()
-    got = routes(net, "n00", "n22", k=12)
+    got = routes(net, "n00", "n22", k=12).table
     ref = []
     for path in nx.shortest_simple_paths(g, "n00", "n22", weight="weight"):
         ref.append((tuple(path), sum(g[a][b]["weight"] for a, b in itertools.pairwise(path))))
@@ -51,12 +51,12 @@ def test_k_best_order_matches_networkx() -> None:
 
 
 def test_routes_parts_filters_and_bottleneck(diamond_net: Network) -> None:
-    r = routes(diamond_net, "A", "D")
+    r = routes(diamond_net, "A", "D").table
     assert [tuple(x) for x in r["links"]] == [("ab", "bd"), ("ac", "cd")]
     assert r["delivered_cost_usd_per_t"].tolist() == [102.0, 104.0]
     assert r["bottleneck_mt_per_year"].tolist() == [3.0, 5.0]
     assert r["transit"].tolist() == [("RU",), ("UA",)]
-    no_ru = routes(diamond_net, "KZ", "BY", avoid_countries=["RU"])
+    no_ru = routes(diamond_net, "KZ", "BY", avoid_countries=["RU"]).table
     assert [tuple(x) for x in no_ru["links"]] == [("ac", "cd")]
     assert len(routes(diamond_net, "A", "D", avoid_modes=["pipeline"])) == 0
 
@@ -67,7 +67,7 @@ def test_routes_respect_policies(make_diamond: Callable[..., Network]) -> None:
         {"id": "duty", "kind": "export_duty", "origin": "KZ", "usd_per_t": 7},
         {"id": "fee", "kind": "transit_fee", "country": "UA", "usd_per_t": 3},
     ])  # fmt: skip
-    r = routes(net, "A", "D")
+    r = routes(net, "A", "D").table
     assert [tuple(x) for x in r["links"]] == [("ac", "cd")]
     row = r.iloc[0]
     assert (row["price_usd_per_t"], row["transport_usd_per_t"], row["duties_usd_per_t"], row["fees_usd_per_t"]) == (
@@ -77,7 +77,7 @@ def test_routes_respect_policies(make_diamond: Callable[..., Network]) -> None:
 
 
 def test_route_from_node_without_supply_has_zero_price(diamond_net: Network) -> None:
-    r = routes(diamond_net, "B", "D")
+    r = routes(diamond_net, "B", "D").table
     assert r["price_usd_per_t"].tolist() == [0.0]
     assert r["delivered_cost_usd_per_t"].tolist() == [1.0]
 
@@ -112,10 +112,10 @@ def _inner_transit() -> Network:
 
 def test_avoiding_a_country_only_crossed_inside_a_leg_drops_the_route() -> None:
     net = _inner_transit()
-    every = routes(net, "A", "D")
+    every = routes(net, "A", "D").table
     assert [tuple(x) for x in every["links"]] == [("ad",), ("ab", "bd")]
     assert every["transit"].tolist() == [("UA",), ("LT",)]
     for avoid in (["UA"], ["ua"], ["BLACKSEA"]):
-        r = routes(net, "A", "D", avoid_countries=avoid)
+        r = routes(net, "A", "D", avoid_countries=avoid).table
         assert [tuple(x) for x in r["links"]] == [("ab", "bd")], avoid
         assert r["delivered_cost_usd_per_t"].tolist() == [104.0]

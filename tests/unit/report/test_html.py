@@ -115,7 +115,7 @@ def test_stress_is_omitted_with_a_note_when_analysis_is_missing(
 
     monkeypatch.setitem(sys.modules, "crudeflow.analysis", None)  # import fails
     monkeypatch.delattr(crudeflow, "analysis", raising=False)
-    result, note = _stress_or_note(tiny, progress=False)
+    result, note = _stress_or_note(tiny)
     assert result is None
     assert note is not None
     assert "not available" in note
@@ -125,7 +125,7 @@ def test_stress_ranking_from_the_analysis(tiny: Any) -> None:
     pytest.importorskip("crudeflow.analysis.contingency")
     from crudeflow.report.run import _stress_or_note
 
-    result, note = _stress_or_note(tiny, progress=False)
+    result, note = _stress_or_note(tiny)
     assert note is None
     d = result.ranking["delta_objective_usd"]
     # by hand (USD/yr): without j_r1, r1 loses its 4 Mt (4 x 1000 penalty - 4 x 408) and the
