@@ -247,3 +247,25 @@ def compare_plans(pa: Any, pb: Any, network_b: Network | None = None) -> Compari
     conc = pd.DataFrame({"hhi_a": hhi(pa), "hhi_b": hhi(pb)})
     conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
     return Comparison(pa, pb, totals, ref, flows, unmet, conc)
+
+
+def backtest(
+    dataset: str | Path | Network | None = None,
+    scenario: Any = None,
+    *,
+    year: int | None = None,
+) -> Any:
+    """Plan the dataset (under ``scenario``) and score it against its observed rows: a ``Backtest``.
+
+    Each observed row of the plan's year (``year``, else the scenario's ``year`` if it has
+    one, else the dataset's base year) is measured the way its ``measure`` columns say and
+    passes when the model is within its ``tolerance``; scores per year and per role.
+    """
+    from dataclasses import replace
+
+    from crudeflow.analysis.backtest import measure_plan
+
+    net, name = _network_and_scenario(dataset, scenario)
+    p = replace(plan(net), scenario=name)
+    yr = year if year is not None else getattr(scenario, "year", None)
+    return measure_plan(p, net, year=yr)
