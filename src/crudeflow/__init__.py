@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 __version__ = "0.1.0"
 
 _EXPORTS: dict[str, str] = {
+    "Backtest": "crudeflow.analysis.backtest",
     "CancelToken": "crudeflow.progress",
     "Comparison": "crudeflow.analysis",
     "CrudeflowError": "crudeflow.exceptions",
@@ -33,6 +34,7 @@ _EXPORTS: dict[str, str] = {
     "SolverError": "crudeflow.exceptions",
     "StressResult": "crudeflow.analysis",
     "TradeBalance": "crudeflow.analysis",
+    "backtest": "crudeflow.api",
     "build_report": "crudeflow.report",
     "compare": "crudeflow.api",
     "compare_plans": "crudeflow.analysis",
@@ -55,10 +57,12 @@ _EXPORTS: dict[str, str] = {
     "trade_balance": "crudeflow.analysis",
     "trade_figures": "crudeflow.analysis",
     "write_dataset": "crudeflow.io.dataset",
+    "write_plan_csv": "crudeflow.api",
     "write_report": "crudeflow.report",
 }
 
 __all__ = [
+    "Backtest",
     "CancelToken",
     "Comparison",
     "CrudeflowError",
@@ -81,6 +85,7 @@ __all__ = [
     "StressResult",
     "TradeBalance",
     "__version__",
+    "backtest",
     "build_report",
     "compare",
     "compare_plans",
@@ -103,6 +108,7 @@ __all__ = [
     "trade_balance",
     "trade_figures",
     "write_dataset",
+    "write_plan_csv",
     "write_report",
 ]
 
@@ -123,13 +129,16 @@ if TYPE_CHECKING:
         trade_balance,
         trade_figures,
     )
+    from crudeflow.analysis.backtest import Backtest
     from crudeflow.api import (
         DataOverview,
+        backtest,
         compare,
         data_overview,
         export_dataset,
         load,
         plan,
+        write_plan_csv,
     )
     from crudeflow.exceptions import (
         CrudeflowError,

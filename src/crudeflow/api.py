@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from crudeflow._types import JSONDict
+from crudeflow.analysis.backtest import Backtest, measure_plan
 from crudeflow.analysis.compare import Comparison, compare_plans
 from crudeflow.io.dataset import read_dataset, resolve_dataset
 from crudeflow.io.load import DatasetLike, ScenarioLike, load, network_and_scenario
@@ -150,6 +151,24 @@ def plan(
     """
     net, name = network_and_scenario(dataset, scenario)
     return solve_plan(net, name, strict=strict, solver_options=solver_options)
+
+
+def backtest(
+    dataset: DatasetLike = None,
+    scenario: ScenarioLike = None,
+    *,
+    year: int | None = None,
+) -> Backtest:
+    """Plan the dataset (under ``scenario``) and score it against its observed rows: a ``Backtest``.
+
+    Each observed row of the plan's year (``year``, else the scenario's ``year`` if it has
+    one, else the dataset's base year) is measured the way its ``measure`` columns say and
+    passes when the model is within its ``tolerance``; scores per year and per role.
+    """
+    net, name = network_and_scenario(dataset, scenario)
+    p = solve_plan(net, name)
+    yr = year if year is not None else getattr(scenario, "year", None)
+    return measure_plan(p, net, year=yr)
 
 
 def compare(

@@ -37,6 +37,11 @@ def kb_per_day_to_mt_per_year(kb_per_day: T, bbl_per_t: T | float) -> T:
     return kb_per_day * 1e3 * DAYS_PER_YEAR / bbl_per_t / 1e6  # type: ignore[return-value]
 
 
+def mt_to_million_bbl(mt: T, bbl_per_t: T | float) -> T:
+    """Convert Mt (or Mt/yr) to million barrels (a year) with a grade's barrels per tonne."""
+    return mt * bbl_per_t  # type: ignore[return-value]
+
+
 def usd_per_t_to_usd_per_bbl(usd_per_t: T, bbl_per_t: T | float) -> T:
     """Convert a price or cost in USD/t to USD/bbl."""
     return usd_per_t / bbl_per_t  # type: ignore[return-value]

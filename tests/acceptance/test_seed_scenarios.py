@@ -57,7 +57,12 @@ def test_base_story(base: Plan) -> None:
 
 
 def test_belarus_without_russian_crude(net: Network, base: Plan) -> None:
-    p = plan(net, "belarus-without-russian-crude")
+    from crudeflow.io.scenario import read_scenario
+
+    # as if there were no war and no sanctions on Belarus (the 2023 measures lifted; with them,
+    # tests/acceptance/test_backtest_2023.py: Belarus runs only its own crude)
+    lifted = read_scenario("no-2023-measures").apply(net)
+    p = plan(read_scenario("belarus-without-russian-crude").apply(lifted))
     by = p.deliveries[p.deliveries["refinery"].isin(["mozyr", "naftan"])]
     assert (by["origin"] != "RU").all()
     # supplied through Ukrainian and Baltic ports, by Odessa-Brody and rail
@@ -86,8 +91,11 @@ def test_cpc_shut_strands_kazakh_crude(net: Network, base: Plan) -> None:
     p = plan(net, "cpc-shut")
     assert p.link_flows["mt_per_year"].get("cpc_3", 0.0) == 0.0
     stranded = p.shut_in.reset_index()
-    assert stranded["mt_per_year"].sum() > 10
-    assert set(stranded["node"]) <= {"tengiz", "kashagan", "karachaganak", "kz_other"}
+    kazakh = stranded[stranded["node"].isin(["tengiz", "kashagan", "karachaganak", "kz_other"])]
+    assert kazakh["mt_per_year"].sum() > 10
+    # the contracted Russian transit to China (omsk, fixed 10 Mt/yr) shares the full KCP with
+    # Kazakh crude: which of the two is shut in there is a tie of equal penalties
+    assert set(stranded["node"]) <= {"tengiz", "kashagan", "karachaganak", "kz_other", "omsk"}
     assert p.objective_usd > base.objective_usd
 
 

@@ -28,6 +28,7 @@ def tiny_network(
     slates: list[dict[str, Any]] | None = None,
     contracts: list[dict[str, Any]] | None = None,
     trade: list[dict[str, Any]] | None = None,
+    observed: list[dict[str, Any]] | None = None,
     policies: list[dict[str, Any]] | None = None,
     groups: dict[str, list[str]] | None = None,
 ) -> Network:
@@ -92,6 +93,7 @@ def tiny_network(
         ("slates", slates),
         ("contracts", contracts),
         ("trade", trade),
+        ("observed", observed),
     ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]

@@ -358,6 +358,12 @@ def build_report(
         cols = "".join(f"<div><h3>{_e(s.label)}</h3>{tables(s)}</div>" for s in sides)
         sections.append(("tables", "Tables", f'<div class="stack">{cols}</div>'))
 
+    from crudeflow.report.backtest import backtest_section
+
+    back = backtest_section(main.plan, main.network, _fig_html, table_html)
+    if back is not None:
+        sections.append(("backtest", "Back-test: observed vs model", back))
+
     ranking = _stress_ranking(stress)
     if ranking is not None:
         body = (

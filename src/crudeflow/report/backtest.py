@@ -1,0 +1,85 @@
+"""The report's back-test section: observed vs model per observed row, with tolerance bars.
+
+Rows carry different units (Mt/yr, Mt in a period, million bbl/yr, %), so the chart puts
+each on its own scale: 100 = the observed figure, the bar = ± its tolerance, the dot = the
+model. The table beside it gives the figures in their own units.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+from crudeflow.analysis.backtest import Backtest, measure_plan
+from crudeflow.model.network import Network
+from crudeflow.report.figures import FONT
+from crudeflow.results.plan import Plan
+
+
+def backtest_figure(bt: Backtest, *, height: int | None = None) -> go.Figure:
+    """Observed (100, with ± tolerance as an error bar) and model, in % of the observed figure."""
+    r = bt.rows.iloc[::-1]
+    obs = r["observed"].to_numpy(float)
+    base = np.where(obs > 0, obs, 1.0)
+    tol = 100.0 * r["tolerance"].to_numpy(float) / base
+    model = 100.0 * r["model"].to_numpy(float) / base
+    labels = [f"{i} ({role})" for i, role in zip(r["id"], r["role"], strict=True)]
+    ok = r["ok"].to_numpy(bool)
+    fig = go.Figure()
+    fig.add_trace(
+        go.Scatter(
+            y=labels, x=np.full(len(r), 100.0), mode="markers", name="Observed ± tolerance",
+            marker={"color": "#555", "size": 8, "symbol": "line-ns-open"},
+            error_x={"type": "data", "array": tol, "color": "#888", "thickness": 6, "width": 0},
+            customdata=np.column_stack([obs, r["tolerance"].to_numpy(float), r["unit"].to_numpy(str)]),
+            hovertemplate="%{y}<br>observed %{customdata[0]:,.3f} ± %{customdata[1]:,.3f} "
+            "%{customdata[2]}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_trace(
+        go.Scatter(
+            y=labels, x=model, mode="markers", name="Model",
+            marker={"color": np.where(ok, "#2e7d32", "#c62828").tolist(), "size": 11, "symbol": "diamond",
+                    "line": {"color": "white", "width": 1}},
+            customdata=np.column_stack([r["model"].to_numpy(float), r["unit"].to_numpy(str)]),
+            hovertemplate="%{y}<br>model %{customdata[0]:,.3f} %{customdata[1]}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_layout(
+        title={"text": f"Observed vs model, {bt.year} (green = within tolerance, red = outside)",
+               "x": 0.01, "xanchor": "left", "font": {"size": 17}},
+        font={"family": FONT, "size": 12, "color": "#222"},
+        height=height or 150 + 26 * len(r), paper_bgcolor="white", plot_bgcolor="white",
+        xaxis={"title": "% of the observed figure (100 = observed)", "gridcolor": "#eee",
+               "rangemode": "tozero"},
+        legend={"orientation": "h", "y": -0.15, "x": 0, "yanchor": "top"},
+        margin={"l": 10, "r": 20, "t": 50, "b": 80},
+    )  # fmt: skip
+    return fig
+
+
+def backtest_section(
+    plan: Plan,
+    network: Network,
+    fig_html: Callable[[go.Figure, str], str],
+    table_html: Callable[[pd.DataFrame], str],
+) -> str | None:
+    """The section's HTML, or None when the network has no observed rows of its base year."""
+    if len(network.observed) == 0:
+        return None
+    bt = measure_plan(plan, network)
+    if len(bt.rows) == 0:
+        return None
+    score = ", ".join(
+        f"{role} {int(s.passed)}/{int(s.rows)} ({s.score_pct:.0f} %)" for role, s in bt.by_role.iterrows()
+    )
+    note = (
+        f'<p class="note">Each observed row of observed.csv for {bt.year}, measured in the plan the '
+        "way its columns say. Passed: " + score + ". Tolerances were set from each source's "
+        "precision before any calibration.</p>"
+    )
+    cols = ["id", "quantity", "role", "observed", "model", "tolerance", "unit", "ok", "source"]
+    return note + fig_html(backtest_figure(bt), "backtest-chart") + table_html(bt.rows[cols])

@@ -1,0 +1,120 @@
+"""Back-test: each measure read by hand on a two-route network, pass/fail at the band's edge."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from crudeflow import api
+from crudeflow.cli import app
+from crudeflow.model.network import Network
+from crudeflow.testing import tiny_network
+
+
+def obs(oid: str, value: float, tol: float, role: str = "calibrate", **kw: Any) -> dict[str, Any]:
+    rec = {"id": oid, "quantity": oid, "year": 2023, "value": value, "unit": "Mt/yr",
+           "measure": "link_flow", "links": ("fc",), "tolerance": tol, "role": role}  # fmt: skip
+    rec.update(kw)
+    return rec
+
+
+def two_routes(observed: list[dict[str, Any]]) -> Network:
+    """KZ field f (10 Mt/yr fixed) to a Polish refinery r: cheap route via c (5 USD/t), dear via d (9)."""
+    return tiny_network(
+        nodes=[{"id": "f", "kind": "field", "country": "KZ"}, "c", "d", {"id": "r", "country": "PL"}],
+        links=[
+            {"id": "fc", "from": "f", "to": "c", "capacity_mt_per_year": 20, "tariff_usd_per_t": 5},
+            {"id": "cr", "from": "c", "to": "r", "capacity_mt_per_year": 20},
+            {"id": "fd", "from": "f", "to": "d", "capacity_mt_per_year": 20, "tariff_usd_per_t": 9},
+            {"id": "dr", "from": "d", "to": "r", "capacity_mt_per_year": 20},
+        ],
+        supplies=[{"node": "f", "min_mt_per_year": 10, "max_mt_per_year": 10, "price_usd_per_t": 400}],
+        demands=[{"node": "r", "demand_mt_per_year": 10}],
+        observed=observed,
+    )
+
+
+def test_each_measure_reads_the_plan() -> None:
+    # the plan sends all 10 Mt/yr the cheap way, f -> c -> r
+    net = two_routes([
+        obs("cheap", 10.0, 0.5),
+        obs("dear", 4.0, 0.3, role="holdout", links=("fd",)),
+        obs("cheap-bbl", 75.0, 1.0, unit="million bbl/yr", links=("fc",)),  # 10 Mt x 7.5 bbl/t
+        obs("cheap-h1", 5.0, 0.1, unit="Mt", period="2023-01..2023-06"),
+        obs("exports", 10.0, 0.3, measure="exports", exporter="KZ"),
+        obs("share", 100.0, 5.0, unit="%", measure="exporter_share", exporter="KZ", links=("fc",)),
+        obs("to-pl", 10.0, 0.3, measure="origin_to_importer", origins=("KZ",), importer="PL"),
+        obs("prod", 10.0, 0.3, measure="production", origins=("KZ",)),
+        obs("other-year", 1.0, 0.3, year=2022),
+    ])  # fmt: skip
+    bt = api.backtest(net)
+    got = bt.rows.set_index("id")
+    assert got.loc["cheap", "model"] == pytest.approx(10.0)
+    assert got.loc["dear", "model"] == pytest.approx(0.0)
+    assert got.loc["cheap-bbl", "model"] == pytest.approx(75.0)
+    assert got.loc["cheap-h1", "model"] == pytest.approx(5.0)
+    assert got.loc["exports", "model"] == pytest.approx(10.0)
+    assert got.loc["share", "model"] == pytest.approx(100.0)
+    assert got.loc["to-pl", "model"] == pytest.approx(10.0)
+    assert got.loc["prod", "model"] == pytest.approx(10.0)
+    assert "other-year" not in got.index
+    assert bt.not_measured == {2022: 1}
+    assert not got.loc["dear", "ok"]
+    assert got.drop(index="dear")["ok"].all()
+    roles = bt.by_role
+    assert roles.loc["calibrate", "passed"] == 7
+    assert roles.loc["holdout", "score_pct"] == pytest.approx(0.0)
+    assert bt.score() == pytest.approx(100.0 * 7 / 8)
+
+
+def test_tolerance_edge_passes_and_beyond_fails() -> None:
+    net = two_routes([obs("edge", 9.5, 0.5), obs("past", 9.49, 0.5)])
+    got = api.backtest(net).rows.set_index("id")["ok"]
+    assert got["edge"]
+    assert not got["past"]
+
+
+def test_origin_and_grade_filters() -> None:
+    net = two_routes([obs("ru-only", 0.0, 0.3, origins=("RU",)), obs("kz-only", 10.0, 0.3, origins=("KZ",))])
+    got = api.backtest(net).rows.set_index("id")["model"]
+    assert got["ru-only"] == pytest.approx(0.0)
+    assert got["kz-only"] == pytest.approx(10.0)
+
+
+def test_cli_json_rows(tmp_path: Any) -> None:
+    from crudeflow import write_dataset
+
+    folder = write_dataset(two_routes([obs("cheap", 10.0, 0.5)]), tmp_path / "ds")
+    res = CliRunner().invoke(app, ["backtest", "--dataset", str(folder), "--json"])
+    assert res.exit_code == 0, res.output
+    doc = json.loads(res.output)
+    row = doc["rows"][0]
+    assert set(row) >= {"quantity", "year", "role", "observed", "model", "unit", "tolerance", "ok"}
+    assert row["ok"] is True
+    assert row["model"] == pytest.approx(10.0)
+    assert doc["by_role"][0]["score_pct"] == pytest.approx(100.0)
+    text = CliRunner().invoke(app, ["backtest", "--dataset", str(folder)])
+    assert text.exit_code == 0, text.output
+    assert "pass" in text.output
+
+
+def test_shipped_base_reproduces_the_issue_figures() -> None:
+    """The uncalibrated 2023 base: CPC Kazakh 47.2 (obs 56), China 6 (obs 1.2), no Kazakh crude in BTC."""
+    bt = api.backtest()
+    got = bt.rows.set_index("id")
+    assert len(got) == 16
+    assert (got["year"] == 2023).all()
+    assert set(got["role"]) == {"calibrate", "holdout"}
+    assert got.loc["kcp-ru-2023", "ok"]
+
+
+def test_report_has_backtest_section() -> None:
+    from crudeflow.report.html import build_report
+
+    net = two_routes([obs("cheap", 10.0, 0.5)])
+    html = build_report(api.plan(net), net)
+    assert 'id="backtest"' in html
+    assert "backtest-chart" in html
