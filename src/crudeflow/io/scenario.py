@@ -19,6 +19,7 @@ import pandas as pd
 
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.io.dataset import parse_policies
+from crudeflow.io.periods import parse_periods
 from crudeflow.io.validate import Collector, check_keys, parse_table
 from crudeflow.io.yamlio import LineDict, LineList, load_yaml
 from crudeflow.model.scenario import CHANGE_KINDS, TABLE_KEYS, Change, Lines, Scenario
@@ -85,9 +86,12 @@ def parse_scenario(
     if not isinstance(data, LineDict):
         raise ScenarioError([Problem(file, 1, None, "a mapping with name, base and changes", repr(data))])
     for key in data:
-        if key not in ("name", "base", "description", "source", "changes"):
-            out.error(file, data.line_of(key), key, "one of name, base, description, source, changes",
-                      f"unknown key '{key}'")  # fmt: skip
+        if key not in ("name", "base", "description", "source", "periods", "changes"):
+            known = "one of name, base, description, source, periods, changes"
+            out.error(file, data.line_of(key), key, known, f"unknown key '{key}'")
+    periods = (
+        parse_periods(data["periods"], file, data.line_of("periods"), out) if "periods" in data else None
+    )
     raw_changes = data.get("changes") or []
     changes: list[Change] = []
     if not isinstance(raw_changes, list):
@@ -116,6 +120,7 @@ def parse_scenario(
         source=str(data.get("source") or ""),
         changes=tuple(changes),
         problems=tuple(out.problems),
+        periods=periods,
     )
 
 

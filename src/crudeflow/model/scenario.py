@@ -86,6 +86,8 @@ class Scenario:
     source: str = ""
     changes: tuple[Change, ...] = field(default_factory=tuple)
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    periods: pd.DataFrame | None = field(default=None, compare=False)
+    """The calendar a ``periods:`` key declares (replacing the dataset's), applied first."""
 
     def apply(self, network: Network) -> Network:
         """A new Network with every change applied in order; the base is untouched.
@@ -94,7 +96,7 @@ class Scenario:
         so the next ones can still be checked) and raised as one ``ScenarioError``.
         """
         problems: list[Problem] = list(self.problems)
-        net = network
+        net = network if self.periods is None else network.replace(periods=self.periods)
         for ch in self.changes:
             net = _apply_one(net, ch, problems)
         errors = [p for p in problems if p.severity == "error"]
