@@ -41,7 +41,8 @@ def tiny_network(
 
     ``periods`` is a ``periods:`` value of dataset.yaml (e.g. ``{"start": "2023-01-01",
     "end": "2024-12-31", "step": "year"}``). Nodes may give ``country``; links default to
-    pipelines with no distance; grades default to one grade ``g`` of origin ``KZ`` (API 35, 0.5 % S, 7.5 bbl/t).
+    pipelines with no distance; grades default to one grade ``g`` of origin ``KZ`` (API 35,
+    0.5 % S, 7.5 bbl/t).
     """
     refineries = {d["node"] for d in [*demands, *(slates or [])]}
     outlets = {m["node"] for m in markets or []}

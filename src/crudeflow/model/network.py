@@ -75,6 +75,10 @@ class Network:
     """Emergency stock floors by country (``stock_obligations.csv``, optional), indexed by country."""
     periods: pd.DataFrame = field(default_factory=lambda: _empty_calendar())
     """The period calendar (``crudeflow.model.periods``); empty: an annual network."""
+    link_events: pd.DataFrame = field(default_factory=lambda: _empty_link_events())
+    """Dated capacity changes from scenario events: link, capacity_factor, valid_from,
+    valid_to (ISO days, empty = open); a period's capacity is cut by the share of its days
+    each event covers (``crudeflow.optimize.periods``)."""
     warnings: tuple[Any, ...] = field(default=(), compare=False)
     """Problems of severity 'warning' found when the dataset was read."""
 
@@ -160,6 +164,13 @@ def _empty_table(name: str, key: str) -> pd.DataFrame:
 
     names = [c for c in TABLES[name].names if c != key]
     return pd.DataFrame(columns=names, index=pd.Index([], name=key))
+
+
+def _empty_link_events() -> pd.DataFrame:
+    return pd.DataFrame({
+        "link": pd.Series(dtype=object), "capacity_factor": pd.Series(dtype=float),
+        "valid_from": pd.Series(dtype=object), "valid_to": pd.Series(dtype=object),
+    })  # fmt: skip
 
 
 def _empty_calendar() -> pd.DataFrame:

@@ -403,9 +403,31 @@ def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
     table = {"capacity": net.links, "demand": net.demands, "market": net.markets}[family]
     valid = validity(table, axis)
+    if family == "capacity":
+        events = link_event_factor(net, axis)
+        if events is not None:
+            valid = events if valid is None else valid * events
     if valid is None:
         return None
     return np.asarray(valid[table.index.get_indexer(labels[SCALED_ROWS[family]])], dtype=float)
+
+
+def link_event_factor(net: Network, axis: TimeAxis) -> FArray | None:
+    """Per link of ``net.links`` and period: the capacity left by dated events (0 to 1).
+
+    An event with factor f covering a share c of a period's days removes c · (1 − f) of the
+    period's capacity; overlapping events add their cuts (floored at zero).
+    """
+    ev = net.link_events
+    if not axis.dated or len(ev) == 0:
+        return None
+    cut = validity(ev, axis)
+    if cut is None:
+        cut = np.ones((len(ev), axis.n))
+    cut = cut * (1.0 - ev["capacity_factor"].to_numpy(float))[:, None]
+    out = np.ones((len(net.links), axis.n))
+    np.subtract.at(out, net.links.index.get_indexer(ev["link"]), cut)
+    return np.asarray(np.clip(out, 0.0, None), dtype=float)
 
 
 def _horizon_factor(contracts: pd.DataFrame, axis: TimeAxis) -> FArray:

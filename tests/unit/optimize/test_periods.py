@@ -189,10 +189,70 @@ def test_bad_valid_dates_name_file_row_and_column() -> None:
         _net(
             supplies=[{"node": "f", "max_mt_per_year": 1.0, "price_usd_per_t": 1.0, "valid_to": "2023-02-30"}]
         )
-    assert "supplies.csv" in str(e.value) and "valid_to" in str(e.value)
+    assert "supplies.csv" in str(e.value)
+    assert "valid_to" in str(e.value)
 
 
 def test_a_month_is_its_share_of_the_year() -> None:
     cal = stepped("2024-01-01", "2024-12-31", "month")
     assert cal["year_fraction"].sum() == pytest.approx(1.0)
     assert cal["year_fraction"].iloc[1] == pytest.approx(29 / 366)
+
+
+CPC_LIKE = """name: outage
+periods: {start: 2022-01-01, end: 2022-12-31, step: month}
+changes:
+  - events:
+      - {link: fr, out: [2022-03-22, 2022-04-21]}
+      - {link: fr, capacity_factor: 0.5, from: 2022-08-01, to: 2022-09-30}
+"""
+
+
+def _one_link() -> Any:
+    return tiny_network(
+        nodes=[{"id": "f", "kind": "field"}, "r"],
+        links=[{"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 36.5}],
+        supplies=[{"node": "f", "max_mt_per_year": 100.0, "price_usd_per_t": 10.0}],
+        demands=[{"node": "r", "demand_mt_per_year": 36.5}],
+    )
+
+
+def test_link_events_cut_the_days_they_cover() -> None:
+    from crudeflow.io.scenario import parse_scenario
+
+    net = parse_scenario(CPC_LIKE, "outage.yaml").apply(_one_link())
+    got = _by_period(plan(net).flows)
+    # 0.1 Mt/day: March loses 10 days (22-31), April 21 days; Aug and Sep run at half
+    assert got["2022-03-01"] == pytest.approx(2.1)
+    assert got["2022-04-01"] == pytest.approx(0.9)
+    assert got["2022-05-01"] == pytest.approx(3.1)
+    assert got["2022-08-01"] == pytest.approx(1.55)
+    assert got["2022-09-01"] == pytest.approx(1.5)
+
+
+def test_events_outside_the_horizon_name_file_and_line() -> None:
+    from crudeflow.exceptions import ScenarioError
+    from crudeflow.io.scenario import parse_scenario
+
+    text = CPC_LIKE.replace("2022-04-21", "2023-01-05")
+    with pytest.raises(ScenarioError) as e:
+        parse_scenario(text, "outage.yaml").apply(_one_link())
+    msg = str(e.value)
+    assert "outage.yaml, line 5, column 'events.to'" in msg
+    assert "2023-01-05" in msg
+    # a day that does not exist is refused by the YAML reader, with its line
+    with pytest.raises(ScenarioError, match=r"outage\.yaml, line 6"):
+        parse_scenario(CPC_LIKE.replace("from: 2022-08-01", "from: 2022-08-32"), "outage.yaml")
+    # an end before the start, quoted so the YAML reader passes it on as text
+    bad = CPC_LIKE.replace("[2022-03-22, 2022-04-21]", "['2022-03-22', '2022-03-01']")
+    with pytest.raises(ScenarioError, match=r"line 5, column 'events\.out'.*on or after 2022-03-22"):
+        parse_scenario(bad, "outage.yaml")
+
+
+def test_events_need_periods() -> None:
+    from crudeflow.exceptions import ScenarioError
+    from crudeflow.io.scenario import parse_scenario
+
+    text = "name: x\nchanges:\n  - events:\n      - {link: fr, out: [2022-03-22, 2022-04-21]}\n"
+    with pytest.raises(ScenarioError, match="periods"):
+        parse_scenario(text, "x.yaml").apply(_one_link())
