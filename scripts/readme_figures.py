@@ -51,7 +51,7 @@ def _economic_cost_usd(scenario: str | None) -> float:
 def _unmet(scenario: str | None, country: str | None = None) -> float:
     p = _plan(scenario)
     if country is None:
-        return float(p.unmet["mt_per_year"].sum())
+        return float(_summary(scenario)["unmet_mt_per_year"])  # a horizon average with periods
     costs = p.costs
     return float(costs.loc[costs["country"] == country, "unmet_mt_per_year"].sum())
 

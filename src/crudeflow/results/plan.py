@@ -592,6 +592,11 @@ def make_plan(
             unmet.assign(mt_per_year=unmet["mt"]).groupby(level="node")[["mt_per_year"]].sum(),
         )
         costs.columns = [c.replace("_mt_per_year", "_mt") for c in costs.columns]
+        years = float(axis.frac.sum())
+        for col in ("demand", "delivered", "unmet"):  # horizon averages beside the totals
+            costs.insert(
+                costs.columns.get_loc(f"{col}_mt") + 1, f"{col}_mt_per_year", costs[f"{col}_mt"] / years
+            )
         # the mean of the demand rows' duals over the periods, weighted by days
         md = pd.Series(dual[dem_rows.slice] * axis.days[dem_rows.labels["period"].to_numpy(np.int64)])
         costs["marginal_cost_usd_per_t"] = (
