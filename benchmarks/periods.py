@@ -126,16 +126,16 @@ def synthetic_rows(periods: tuple[int, ...]) -> list[dict[str, Any]]:
         x = np.log([r["periods"] for r in rows])
         y = np.log([r["end_to_end_s"] for r in rows])
         slope = float(np.polyfit(x, y, 1)[0])
-        rows.append({"row": "scaling slope log(time) / log(periods)", "periods": [r["periods"] for r in rows],
-                     "slope": slope})  # fmt: skip
+        ns = [r["periods"] for r in rows]
+        rows.append({"row": "scaling slope log(time) / log(periods)", "periods": ns, "slope": slope})
     return rows
 
 
 def memory_row(n_periods: int = 52) -> dict[str, Any]:
     """Peak memory of one synthetic 10k-link plan over ``n_periods``, in a fresh process."""
     code = (
-        "import resource, benchmarks.periods as b; b._end_to_end(b._synthetic(%d))(); "
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)" % n_periods
+        f"import resource, benchmarks.periods as b; b._end_to_end(b._synthetic({n_periods}))(); "
+        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss)"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     kb = int(out.stdout.strip().splitlines()[-1])
