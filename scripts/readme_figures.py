@@ -51,13 +51,20 @@ def _economic_cost_usd(scenario: str | None) -> float:
 def _unmet(scenario: str | None, country: str | None = None) -> float:
     p = _plan(scenario)
     if country is None:
-        return float(p.unmet["mt_per_year"].sum())
+        return float(_summary(scenario)["unmet_mt_per_year"])  # a horizon average with periods
     costs = p.costs
     return float(costs.loc[costs["country"] == country, "unmet_mt_per_year"].sum())
 
 
 def _shut_in(scenario: str | None) -> float:
     return float(_summary(scenario)["shut_in_mt_per_year"])
+
+
+def _shut_in_of(scenario: str | None, country: str) -> float:
+    """Shut-in output of one producing country (Mt/yr)."""
+    s = _plan(scenario).shut_in.reset_index()
+    where = _net().nodes["country"].reindex(s["node"]).to_numpy() == country
+    return float(s.loc[where, "mt_per_year"].sum())
 
 
 def _avg_cost(scenario: str | None, country: str) -> float:
@@ -98,8 +105,8 @@ def block_belarus_story() -> str:
         f"delivered on average. With `{s}` the average rises to {_fmt(_avg_cost(s, 'BY'), 0)} USD/t and "
         f"{_fmt(_unmet(s, 'BY'), 1)} Mt/yr of Belarusian demand stays unmet, each tonne with its reason "
         f"(which links are full, which policies close routes). With `cpc-shut`, "
-        f"{_fmt(_shut_in('cpc-shut'), 1)} Mt/yr of Kazakh output cannot be placed (shut in); with "
-        f"`kazakhstan-bypass-russia`, {_fmt(_shut_in('kazakhstan-bypass-russia'), 1)} Mt/yr."
+        f"{_fmt(_shut_in_of('cpc-shut', 'KZ'), 1)} Mt/yr of Kazakh output cannot be placed (shut in); "
+        f"with `kazakhstan-bypass-russia`, {_fmt(_shut_in_of('kazakhstan-bypass-russia', 'KZ'), 1)} Mt/yr."
     )
 
 

@@ -186,6 +186,9 @@ def plan_cmd(
     ] = False,
     units: UnitsOpt = "mt",
     wide: WideOpt = False,
+    by_period: Annotated[
+        bool, typer.Option("--by-period", help="With periods: tables per period, not only totals.")
+    ] = False,
 ) -> None:
     """The least-cost supply plan: economic cost, unmet and shut-in volumes, costs, bottlenecks."""
     from crudeflow.api import plan, write_plan_csv
@@ -213,7 +216,41 @@ def plan_cmd(
             )
         return
     fit_console(wide)
+    if len(p.periods):
+        show_periods(p, wide=wide, by_period=by_period)
+        return
     show_plan(p, wide=wide)
+
+
+def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> None:
+    """A plan over periods: totals over the horizon, then (``by_period``) per-period tables."""
+    s = p.summary()
+    v, vu = ("kb_per_day", "kb/d") if s["units"] == "kbd" else ("mt_per_year", "Mt/yr")
+    console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']}) · {s['horizon']}")
+    console.print(
+        f"economic cost [bold]{float(s['economic_cost_usd']) / 1e9:,.2f} bn USD[/] over the horizon · "
+        f"unmet [bold]{s['unmet_mt']:,.2f} Mt[/] · shut in [bold]{s['shut_in_mt']:,.2f} Mt[/]\n"
+        f"delivered {s['delivered_mt']:,.1f} Mt ({s[f'delivered_{v}']:,.1f} {vu} on average) · "
+        f"sold to world markets {s['sold_to_markets_mt']:,.1f} Mt"
+        + (f" · final stocks {s['final_stock_mt']:,.2f} Mt" if "final_stock_mt" in s else ""),
+        highlight=False,
+    )
+    console.print(frame_table(p.period_totals(), "Volumes per period (Mt)", wide=wide))
+    cost_cols = [c for c in p.costs.columns if c != "marginal_cost_usd_per_t" or wide]
+    console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery over the horizon (Mt, USD/t)",
+                              wide=wide))  # fmt: skip
+    if not by_period:
+        console.print("per-period tables: --by-period · every row: --json or --csv", highlight=False)
+        return
+    console.print(frame_table(p.deliveries, "Deliveries per period (Mt; rate Mt/yr)", wide=wide))
+    if len(p.unmet):
+        console.print(frame_table(p.unmet, "Unmet demand per period (Mt)", wide=wide))
+    if len(p.shut_in):
+        console.print(frame_table(p.shut_in, "Shut-in per period (Mt)", wide=wide))
+    if len(p.stocks):
+        console.print(frame_table(p.stocks, "Stock levels at the end of each period (Mt)", wide=wide))
+    bn = p.bottlenecks if wide else p.bottlenecks.drop(columns=["from", "to"])
+    console.print(frame_table(bn, "Bottlenecks per period (shadow price USD/t)", wide=wide))
 
 
 def show_plan(p: Plan, *, wide: bool = False) -> None:

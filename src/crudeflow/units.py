@@ -172,3 +172,17 @@ def great_circle_km(
     p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
     return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
+
+
+DAYS_PER_MONTH = 365.25 / 12
+"""Days of an average month: a monthly holding cost is charged per this many days held."""
+
+
+def days_to_months(days: T) -> T:
+    """Days as average months (for holding costs quoted per month)."""
+    return days / DAYS_PER_MONTH
+
+
+def stock_days_to_mt(days: T, mt_per_year: T | float) -> T:
+    """A stock of ``days`` of a yearly volume, in Mt (days of net imports → tonnes held)."""
+    return days * mt_per_year / DAYS_PER_YEAR

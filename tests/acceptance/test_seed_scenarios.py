@@ -24,11 +24,12 @@ def _check_feasible_flows(p: Plan) -> None:
     lf = p.link_flows
     assert (lf["mt_per_year"] <= lf["capacity_mt_per_year"] + 1e-6).all()
     assert (p.flows["mt_per_year"] >= 0).all()
-    runs = p.deliveries.groupby("refinery")["mt_per_year"].sum()
+    v = "mt" if len(p.periods) else "mt_per_year"  # with periods: volumes over the horizon
+    runs = p.deliveries.groupby("refinery")[v].sum()
     costs = p.costs
     np.testing.assert_allclose(
-        runs.reindex(costs.index).fillna(0) + costs["unmet_mt_per_year"],
-        costs["demand_mt_per_year"],
+        runs.reindex(costs.index).fillna(0) + costs[f"unmet_{v}"],
+        costs[f"demand_{v}"],
         atol=1e-6,
     )
 
@@ -54,6 +55,39 @@ def test_base_story(base: Plan) -> None:
     # no Russian crude enters Poland or Germany
     pl_de = base.deliveries[base.deliveries["refinery"].isin(["plock", "gdansk", "schwedt", "leuna"])]
     assert (pl_de["origin"] != "RU").all()
+
+
+def test_cpc_outage_2022_shows_only_in_its_months(net: Network) -> None:
+    """The CPC terminal intake is cut only in the months the moorings were out."""
+    p = plan(net, "cpc-outage-2022")
+    _check_feasible_flows(p)
+    lf = p.link_flows.loc["cpc_3"].set_index("period")
+    cut = lf["capacity_mt_per_year"] < 83.0 - 1e-6
+    assert sorted(lf.index[cut]) == ["2022-03-01", "2022-04-01", "2022-06-01", "2022-08-01", "2022-09-01"]
+    # April: 21 of 30 days at a third: 83 x (1 - 0.7 x 0.6667) Mt/yr, and the link is full
+    assert lf.loc["2022-04-01", "capacity_mt_per_year"] == pytest.approx(
+        83 * (1 - 21 / 30 * 0.6667), rel=1e-6
+    )
+    assert lf.loc["2022-04-01", "mt_per_year"] == pytest.approx(lf.loc["2022-04-01", "capacity_mt_per_year"])
+    normal = lf.loc["2022-01-01", "mt_per_year"]
+    assert lf.loc[["2022-05-01", "2022-07-01", "2022-10-01"], "mt_per_year"].to_numpy() == pytest.approx(
+        normal
+    )
+
+
+def test_belarus_2020_draws_stocks_and_imports_by_rail_within_capacity(net: Network) -> None:
+    p = plan(net, "belarus-russian-stop-2020-q1")
+    _check_feasible_flows(p)
+    q1 = ["2020-01-01", "2020-02-01", "2020-03-01"]
+    st = p.stocks[p.stocks["node"].isin(["mozyr", "naftan"])].groupby("period")["level_mt"].sum()
+    assert st.reindex(["2020-02-01"]).fillna(0.0).iloc[0] == pytest.approx(0.0, abs=1e-6)  # 0.5 Mt drawn
+    lf = p.link_flows.reset_index()
+    rail = lf[lf["link"].isin(["odesa_mozyr_rail", "riga_naftan_rail", "ventspils_naftan_rail"])]
+    rail = rail[rail["period"].isin(q1)]
+    assert (rail["mt_per_year"] <= rail["capacity_mt_per_year"] + 1e-6).all()
+    assert rail["mt"].sum() > 1.0
+    by_q1 = p.unmet[p.unmet["period"].isin(q1)]["mt"].sum()
+    assert by_q1 == pytest.approx(p.summary()["unmet_mt"])  # short only in January-March
 
 
 def test_belarus_without_russian_crude(net: Network, base: Plan) -> None:

@@ -118,7 +118,9 @@ def test_audited_citations_hold(net: Network) -> None:
     assert {"rferl-kcp-2006", "globalsecurity-kcp", "hcp-batumi-2016"} <= set(net.sources.index)
 
 
-FIGURE_TABLES = ("grades", "nodes", "links", "supplies", "demands", "markets", "slates", "contracts", "trade")
+FIGURE_TABLES = (
+    "grades", "nodes", "links", "supplies", "demands", "markets", "slates", "contracts", "trade", "storage",
+)  # fmt: skip
 
 
 def test_every_figure_row_is_graded_and_sourced_grades_quote_evidence(net: Network) -> None:

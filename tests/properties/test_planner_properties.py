@@ -301,3 +301,33 @@ def test_networkx_reference_on_a_known_case() -> None:
     assert networkx_cost(case) == 136
     assert plan(case.network()).objective_usd == pytest.approx(136e6)
     assert isinstance(plan(case.network()).paths, pd.DataFrame)
+
+
+@given(cases(bidirectional=True, two_grades=True))
+@SETTINGS
+def test_one_annual_period_plans_exactly_as_no_periods(case: Case) -> None:
+    """Declaring one period of one whole year changes nothing: same objective, same flows."""
+    from crudeflow.model.periods import stepped
+
+    net = case.network()
+    year = net.replace(periods=stepped("2023-01-01", "2023-12-31", "year"))
+    a, b = build_lp(net), build_lp(year)
+    ra, rb = solve_lp(a.lp), solve_lp(b.lp)
+    assert ra.status == rb.status
+    assert ra.objective == rb.objective or (np.isnan(ra.objective) and np.isnan(rb.objective))
+    np.testing.assert_array_equal(ra.x, rb.x)
+    np.testing.assert_array_equal(a.lp.matrix().toarray(), b.lp.matrix().toarray())
+
+
+@given(cases(bidirectional=True, two_grades=True))
+@SETTINGS
+def test_twelve_equal_months_cost_what_the_year_costs(case: Case) -> None:
+    """Without storage or dated data, months are the year prorated: same total objective."""
+    from crudeflow.model.periods import stepped
+
+    net = case.network()
+    months = net.replace(periods=stepped("2023-01-01", "2023-12-31", "month"))
+    ra, rb = solve_lp(build_lp(net).lp), solve_lp(build_lp(months).lp)
+    assert ra.status == rb.status
+    if ra.status.value == "optimal":
+        assert rb.objective == pytest.approx(ra.objective, rel=1e-7, abs=1e-6)

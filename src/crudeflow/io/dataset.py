@@ -16,20 +16,24 @@ import yaml
 
 from crudeflow.exceptions import DatasetError, Problem
 from crudeflow.io.csvfile import decode_text, read_bytes, read_csv
+from crudeflow.io.periods import parse_periods
 from crudeflow.io.sources_check import check_citations, check_observed
 from crudeflow.io.validate import (
     Collector,
+    check_dates,
     check_keys,
     check_links,
     check_min_max,
     check_node_kinds,
     check_quality,
     check_refs,
+    check_storage,
     parse_table,
     sheet_row,
 )
 from crudeflow.io.yamlio import LineDict, LineList, load_yaml
 from crudeflow.model.network import DatasetMeta, Network
+from crudeflow.model.periods import empty_calendar
 from crudeflow.model.policies import (
     POLICY_KINDS,
     all_policies,
@@ -38,7 +42,7 @@ from crudeflow.model.policies import (
     policy_frame,
     to_record,
 )
-from crudeflow.schema import GRADES, LINKS, TABLES, Table
+from crudeflow.schema import DATED_TABLES, GRADES, LINKS, TABLES, Table
 from crudeflow.schema.countries import EU27, ISO_ALPHA2
 from crudeflow.units import kb_per_day_to_mt_per_year
 
@@ -204,6 +208,12 @@ def build_network(
     """
     broken_rows = broken_rows or {}
     meta = _read_meta(meta_data, default_name, out)
+    periods = empty_calendar()
+    if isinstance(meta_data, dict) and "periods" in meta_data:
+        line = meta_data.line_of("periods") if isinstance(meta_data, LineDict) else None
+        periods = parse_periods(meta_data["periods"], "dataset.yaml", line, out)
+        if periods is None:
+            periods = empty_calendar()
     frames: dict[str, pd.DataFrame] = {}
     for name, table in TABLES.items():
         rawf = raw.get(name)
@@ -280,6 +290,9 @@ def build_network(
     check_min_max(frames["supplies"], "supplies.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_min_max(frames["contracts"], "contracts.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_quality(frames["demands"], frames["grades"], out)
+    check_storage(frames["storage"], out)
+    for name in DATED_TABLES:
+        check_dates(frames[name], TABLES[name], out)
     if out.errors:
         return None, out.problems
     net = Network(
@@ -297,6 +310,9 @@ def build_network(
         policies=policies,
         groups=groups,
         observed=frames["observed"].set_index("id"),
+        storage=frames["storage"].set_index("node"),
+        stock_obligations=frames["stock_obligations"].set_index("country"),
+        periods=periods,
         warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )
     return net, out.problems
@@ -356,7 +372,7 @@ def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
         out.error("dataset.yaml", line("name"), "name", "a name", "an empty text")
         del kwargs["name"]
     kwargs.setdefault("name", default_name)
-    extra = {k: v for k, v in data.items() if k not in META_DOC}
+    extra = {k: v for k, v in data.items() if k not in META_DOC and k != "periods"}
     for key in extra:
         stem, _, suffix = str(key).rpartition("_")
         if suffix in ("source", "note") and stem in META_DOC:

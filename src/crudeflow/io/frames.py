@@ -33,6 +33,8 @@ INDEX = {
     "contracts": ["id"],
     "policies": ["id"],
     "observed": ["id"],
+    "storage": ["node"],
+    "stock_obligations": ["country"],
 }
 
 
@@ -104,7 +106,7 @@ def frames_network(
     No validation: callers generate consistent data (see ``transport_network``).
     """
     frames: dict[str, pd.DataFrame] = {}
-    for tname in (t for t in TABLE_FIELDS if t != "trade"):
+    for tname in (t for t in TABLE_FIELDS if t not in ("trade", "periods")):
         cols = tables.get(tname, {})
         n = len(next(iter(cols.values()))) if cols else 0
         frames[tname] = _frame(tname, cols, n)

@@ -19,6 +19,7 @@ import pandas as pd
 
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.io.dataset import parse_policies
+from crudeflow.io.periods import parse_date, parse_periods
 from crudeflow.io.validate import Collector, check_keys, parse_table
 from crudeflow.io.yamlio import LineDict, LineList, load_yaml
 from crudeflow.model.scenario import CHANGE_KINDS, TABLE_KEYS, Change, Lines, Scenario
@@ -85,9 +86,12 @@ def parse_scenario(
     if not isinstance(data, LineDict):
         raise ScenarioError([Problem(file, 1, None, "a mapping with name, base and changes", repr(data))])
     for key in data:
-        if key not in ("name", "base", "description", "source", "changes"):
-            out.error(file, data.line_of(key), key, "one of name, base, description, source, changes",
-                      f"unknown key '{key}'")  # fmt: skip
+        if key not in ("name", "base", "description", "source", "periods", "changes"):
+            known = "one of name, base, description, source, periods, changes"
+            out.error(file, data.line_of(key), key, known, f"unknown key '{key}'")
+    periods = (
+        parse_periods(data["periods"], file, data.line_of("periods"), out) if "periods" in data else None
+    )
     raw_changes = data.get("changes") or []
     changes: list[Change] = []
     if not isinstance(raw_changes, list):
@@ -116,6 +120,7 @@ def parse_scenario(
         source=str(data.get("source") or ""),
         changes=tuple(changes),
         problems=tuple(out.problems),
+        periods=periods,
     )
 
 
@@ -257,6 +262,8 @@ def _type_item(
     kind: str, v: dict[str, Any], file: str, where: dict[str, int], out: Collector
 ) -> dict[str, Any] | None:
     """One item of disable_countries, price, set or scale, checked; None if it has errors."""
+    if kind == "events":
+        return _type_event(v, file, where, out)
     need = {
         "disable_countries": ("country",),
         "price": ("node", "grade", "price_usd_per_t"),
@@ -376,3 +383,57 @@ def _cell(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     return "" if v is None else str(v)
+
+
+def _type_event(v: dict[str, Any], file: str, where: dict[str, int], out: Collector) -> dict[str, Any] | None:
+    """Dated event: {link, out: [from, to]}, {link, capacity_factor, from?, to?} or {policy, from?, to?}."""
+    ok = True
+
+    def bad(fld: str, expected: str, found: str) -> None:
+        nonlocal ok
+        ok = False
+        out.error(file, where.get(fld, where[""]), f"events.{fld}" if fld else "events", expected, found)
+
+    shape = (
+        "{link: ID, out: [FROM, TO]}, {link: ID, capacity_factor: F, from: FROM, to: TO} "
+        "or {policy: ID, from, to}"
+    )
+    target = [k for k in ("link", "policy") if k in v]
+    if len(target) != 1:
+        bad("", shape, _short(v))
+        return None
+    allowed = {"link": ("link", "out", "capacity_factor", "from", "to"), "policy": ("policy", "from", "to")}[
+        target[0]
+    ]
+    for key in v:
+        if key not in allowed:
+            bad(key, f"a field among {', '.join(allowed)}", f"unknown field '{key}'")
+    item: dict[str, Any] = {target[0]: str(v[target[0]]), "from": None, "to": None}
+    dates: dict[str, Any] = {}
+    if "out" in v:
+        if "capacity_factor" in v or "from" in v or "to" in v:
+            bad("out", "either out: [FROM, TO] or capacity_factor with from/to", "both")
+        elif not isinstance(v["out"], list) or len(v["out"]) != 2:
+            bad("out", "[FROM, TO] (two ISO days)", _short(v["out"]))
+        else:
+            dates = {"from": v["out"][0], "to": v["out"][1]}
+        item["capacity_factor"] = 0.0
+    else:
+        dates = {k: v[k] for k in ("from", "to") if k in v}
+        if target[0] == "link":
+            f, err = _check_number(v.get("capacity_factor"), None)
+            if f is None:
+                bad(
+                    "capacity_factor",
+                    f"{err} (0 closes the link, 0.5 halves it)",
+                    _short(v.get("capacity_factor")),
+                )
+            item["capacity_factor"] = f
+    for key, raw in dates.items():
+        d = parse_date(raw)
+        if d is None:
+            bad("out" if "out" in v else key, "an ISO date YYYY-MM-DD", _short(raw))
+        item[key] = d
+    if item["from"] is not None and item["to"] is not None and item["to"] < item["from"]:
+        bad("out" if "out" in v else "to", f"an end on or after {item['from']}", str(item["to"]))
+    return item if ok else None

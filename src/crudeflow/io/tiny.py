@@ -31,14 +31,19 @@ def tiny_network(
     observed: list[dict[str, Any]] | None = None,
     policies: list[dict[str, Any]] | None = None,
     groups: dict[str, list[str]] | None = None,
+    storage: list[dict[str, Any]] | None = None,
+    stock_obligations: list[dict[str, Any]] | None = None,
+    periods: Any = None,
 ) -> Network:
     """A small validated network; strings in ``nodes`` become junctions in Poland.
 
     A node without a ``kind`` is a refinery when a demand or slate names it, a market
     when a market does, else a junction.
 
-    Nodes may give ``country``; links default to pipelines with no distance; grades
-    default to one grade ``g`` of origin ``KZ`` (API 35, 0.5 % S, 7.5 bbl/t).
+    ``periods`` is a ``periods:`` value of dataset.yaml (e.g. ``{"start": "2023-01-01",
+    "end": "2024-12-31", "step": "year"}``). Nodes may give ``country``; links default to
+    pipelines with no distance; grades default to one grade ``g`` of origin ``KZ`` (API 35,
+    0.5 % S, 7.5 bbl/t).
     """
     refineries = {d["node"] for d in [*demands, *(slates or [])]}
     outlets = {m["node"] for m in markets or []}
@@ -94,8 +99,13 @@ def tiny_network(
         ("contracts", contracts),
         ("trade", trade),
         ("observed", observed),
+        ("storage", storage),
+        ("stock_obligations", stock_obligations),
     ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]
     pols = [{"source": SRC, **p} for p in (policies or [])]
-    return network_from_records(tables, pols, {"name": "tiny"}, groups)
+    meta: dict[str, Any] = {"name": "tiny"}
+    if periods is not None:
+        meta["periods"] = periods
+    return network_from_records(tables, pols, meta, groups)

@@ -370,3 +370,66 @@ def check_node_kinds(
             f"a {' or '.join(kinds)} node (kind in nodes.csv)",
             f"'{node}', a {kind.iloc[i]} node",
         )
+
+
+def check_storage(storage: pd.DataFrame, out: Collector) -> None:
+    """Initial and final levels within capacity; an initial stock names its grade."""
+    file = "storage.csv"
+    if len(storage) == 0:
+        return
+    cap = storage["capacity_mt"].to_numpy(float)
+    init = storage["initial_mt"].to_numpy(float)
+    final = storage["min_final_mt"].to_numpy(float)
+    grade = storage["initial_grade"].astype(str).to_numpy()
+    for i in np.flatnonzero(init > cap):
+        out.error(
+            file,
+            sheet_row(storage, int(i)),
+            "initial_mt",
+            f"at most capacity_mt ({cap[i]:g})",
+            f"{init[i]:g}",
+        )
+    for i in np.flatnonzero(~np.isnan(final) & (final > cap)):
+        out.error(
+            file,
+            sheet_row(storage, int(i)),
+            "min_final_mt",
+            f"at most capacity_mt ({cap[i]:g})",
+            f"{final[i]:g}",
+        )
+    for i in np.flatnonzero((init > 0) & (grade == "")):
+        out.error(
+            file, sheet_row(storage, int(i)), "initial_grade", "the grade of the initial stock", "nothing"
+        )
+
+
+def check_dates(frame: pd.DataFrame, table: Table, out: Collector) -> None:
+    """valid_from / valid_to are ISO days (or empty) and valid_from ≤ valid_to."""
+    if len(frame) == 0 or "valid_from" not in frame.columns:
+        return
+    import datetime as dt
+
+    def day(v: Any) -> dt.date | bool | None:
+        text = "" if v is None or (isinstance(v, float) and math.isnan(v)) else str(v).strip()
+        if not text:
+            return None
+        try:
+            return dt.date.fromisoformat(text)
+        except ValueError:
+            return False
+
+    text = frame[["valid_from", "valid_to"]].astype(str).apply(lambda c: c.str.strip())
+    filled = (text != "").any(axis=1)
+    for i in np.flatnonzero(filled.to_numpy()).tolist():  # only dated rows
+        got = {}
+        for col in ("valid_from", "valid_to"):
+            d = day(frame[col].iloc[i])
+            if d is False:
+                out.error(table.file, sheet_row(frame, i), col, "an ISO date YYYY-MM-DD or nothing",
+                          repr(frame[col].iloc[i]))  # fmt: skip
+            got[col] = d
+        a, b = got["valid_from"], got["valid_to"]
+        if isinstance(a, dt.date) and isinstance(b, dt.date) and b < a:
+            out.error(
+                table.file, sheet_row(frame, i), "valid_to", f"a date on or after valid_from ({a})", str(b)
+            )

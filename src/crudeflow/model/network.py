@@ -38,6 +38,9 @@ TABLE_FIELDS = (
     "trade",
     "policies",
     "observed",
+    "storage",
+    "stock_obligations",
+    "periods",
 )
 
 
@@ -66,8 +69,25 @@ class Network:
     groups: dict[str, tuple[str, ...]] = field(default_factory=dict)
     observed: pd.DataFrame = field(default_factory=lambda: _empty_observed())
     """Observed flows for the back-test (``observed.csv``, optional), indexed by id."""
+    storage: pd.DataFrame = field(default_factory=lambda: _empty_table("storage", "node"))
+    """Tanks carrying crude between periods (``storage.csv``, optional), indexed by node."""
+    stock_obligations: pd.DataFrame = field(
+        default_factory=lambda: _empty_table("stock_obligations", "country")
+    )
+    """Emergency stock floors by country (``stock_obligations.csv``, optional), indexed by country."""
+    periods: pd.DataFrame = field(default_factory=lambda: _empty_calendar())
+    """The period calendar (``crudeflow.model.periods``); empty: an annual network."""
+    link_events: pd.DataFrame = field(default_factory=lambda: _empty_link_events())
+    """Dated capacity changes from scenario events: link, capacity_factor, valid_from,
+    valid_to (ISO days, empty = open); a period's capacity is cut by the share of its days
+    each event covers (``crudeflow.optimize.periods``)."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     """Problems of severity 'warning' found when the dataset was read."""
+
+    @property
+    def n_periods(self) -> int:
+        """Number of periods of the LP (1 for an annual network)."""
+        return max(1, len(self.periods))
 
     def replace(self, **changes: object) -> Network:
         """A new Network with some tables replaced (the original is untouched)."""
@@ -139,6 +159,26 @@ def _empty_observed() -> pd.DataFrame:
     from crudeflow.schema import OBSERVED
 
     return pd.DataFrame(columns=[c for c in OBSERVED.names if c != "id"], index=pd.Index([], name="id"))
+
+
+def _empty_table(name: str, key: str) -> pd.DataFrame:
+    from crudeflow.schema import TABLES
+
+    names = [c for c in TABLES[name].names if c != key]
+    return pd.DataFrame(columns=names, index=pd.Index([], name=key))
+
+
+def _empty_link_events() -> pd.DataFrame:
+    return pd.DataFrame({
+        "link": pd.Series(dtype=object), "capacity_factor": pd.Series(dtype=float),
+        "valid_from": pd.Series(dtype=object), "valid_to": pd.Series(dtype=object),
+    })  # fmt: skip
+
+
+def _empty_calendar() -> pd.DataFrame:
+    from crudeflow.model.periods import empty_calendar
+
+    return empty_calendar()
 
 
 def _frames_equal(a: pd.DataFrame, b: pd.DataFrame) -> bool:

@@ -41,6 +41,13 @@ CHANGE_KINDS: dict[str, str] = {
     "disable_policies": "list of policy ids to switch off",
     "add_contracts": "list of contract records (contracts.csv columns)",
     "remove_contracts": "list of contract ids",
+    "events": (
+        "list of dated events (periods only; ISO days, inclusive): {link: ID, out: [FROM, TO]} "
+        "closes a link; {link: ID, capacity_factor: F, from: FROM, to: TO} scales its capacity; "
+        "{policy: ID, from: FROM, to: TO} puts a policy in force (either date may be left out: "
+        "open). A period is cut by the share of its days an event covers; a policy is in force "
+        "in the periods it covers at least half of. Every date must lie inside the horizon"
+    ),
 }
 """Every change a scenario may make, with the shape of its value."""
 
@@ -87,6 +94,8 @@ class Scenario:
     source: str = ""
     changes: tuple[Change, ...] = field(default_factory=tuple)
     problems: tuple[Problem, ...] = field(default=(), compare=False)
+    periods: pd.DataFrame | None = field(default=None, compare=False)
+    """The calendar a ``periods:`` key declares (replacing the dataset's), applied first."""
 
     def apply(self, network: Network) -> Network:
         """A new Network with every change applied in order; the base is untouched.
@@ -95,7 +104,7 @@ class Scenario:
         so the next ones can still be checked) and raised as one ``ScenarioError``.
         """
         problems: list[Problem] = list(self.problems)
-        net = network
+        net = network if self.periods is None else network.replace(periods=self.periods)
         for ch in self.changes:
             net = _apply_one(net, ch, problems)
         errors = [p for p in problems if p.severity == "error"]
@@ -198,6 +207,8 @@ def _apply_one(net: Network, ch: Change, problems: list[Problem]) -> Network:
         return net.replace(policies=pol)
     if k == "add_contracts":
         return _add_contracts(net, v, ch, problems)
+    if k == "events":
+        return _apply_events(net, v, ch, problems)
     if k == "remove_contracts":
         ok = _known(problems, ch, v, net.contracts.index, "contracts.csv")
         return net.replace(contracts=net.contracts.drop(index=ok))
@@ -487,3 +498,45 @@ def without_transit(net: Network, country: str) -> Network:
     new = policy_frame([TransitBan(id=pid, country=country, origins=origins, note="scenario")])
     pol = net.policies.drop(index=[pid], errors="ignore")
     return net.replace(policies=pd.concat([pol, new]) if len(pol) else new)
+
+
+def _apply_events(net: Network, items: list[dict[str, Any]], ch: Change, problems: list[Problem]) -> Network:
+    """Dated link capacity factors and policy dates (see ``CHANGE_KINDS['events']``)."""
+    cal = net.periods
+    if len(cal) == 0:
+        _bad(
+            problems, ch, "periods (a periods: key in the scenario or dataset.yaml) for dated events", "none"
+        )
+        return net
+    first = np.datetime64(cal["start"].iloc[0], "D")
+    last = np.datetime64(cal["end"].iloc[-1], "D")
+    links: list[dict[str, Any]] = []
+    pol = net.policies.copy()
+    for col in ("valid_from", "valid_to"):
+        if col not in pol.columns:
+            pol[col] = ""
+    for n, item in enumerate(items):
+        ok = True
+        for fld in ("from", "to"):
+            d = item.get(fld)
+            if d is not None and not (first <= d <= last):
+                _bad(problems, ch, f"a date inside the horizon {first} .. {last}", str(d), n, fld)
+                ok = False
+        if not ok:
+            continue
+        text = {f: "" if item.get(f) is None else str(item[f]) for f in ("from", "to")}
+        if "link" in item:
+            if item["link"] not in net.links.index:
+                _bad(problems, ch, "an id listed in links.csv", item["link"], n, "link")
+                continue
+            links.append({"link": item["link"], "capacity_factor": item["capacity_factor"],
+                          "valid_from": text["from"], "valid_to": text["to"]})  # fmt: skip
+        else:
+            if item["policy"] not in pol.index:
+                _bad(problems, ch, "an id listed in policies.yaml", item["policy"], n, "policy")
+                continue
+            pol.loc[item["policy"], ["valid_from", "valid_to", "enabled"]] = [text["from"], text["to"], True]
+    events = pd.concat(
+        [net.link_events, pd.DataFrame(links, columns=net.link_events.columns)], ignore_index=True
+    )
+    return net.replace(link_events=events, policies=pol)

@@ -13,7 +13,8 @@ from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import FlowPolicy, flow_policy, policy_families
+from crudeflow.optimize.periods import TimeAxis, expand, policy_epochs, storage_pairs, time_axis
+from crudeflow.optimize.policies import FlowPolicy, policy_families
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 
 INF = np.inf
@@ -62,14 +63,22 @@ class Model:
     flow_fee: FArray
     """Per flow variable: transit fees, USD/t."""
     states: StateGraph
-    """The (node, grade) states the LP touches: one conservation row each."""
+    """The (node, grade, period) states the LP touches: one conservation row each."""
+    axis: TimeAxis = field(default_factory=lambda: TimeAxis(np.ones(1), np.full(1, 365.0), pd.DataFrame()))
+    """The periods the LP spans (one annual period unless the network declares some)."""
 
 
 def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
-    """Assemble the supply LP of a network with NumPy index arithmetic (no per-link loop)."""
+    """Assemble the supply LP of a network with NumPy index arithmetic (no per-link loop).
+
+    One period is built as the annual LP, then repeated over the network's periods
+    (``optimize.periods``) with storage arcs between them; an annual network is one period.
+    """
     opt = options or PlanOptions()
     idx = build_index(net)
-    pol = flow_policy(net, idx)
+    axis = time_axis(net)
+    epochs = policy_epochs(net, idx, axis)
+    pol = epochs.union
     lp = LP()
     si = StateIndex(idx.node_ids, idx.grade_ids)
     node_arr = idx.node_ids.to_numpy()
@@ -160,9 +169,8 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
         pd.DataFrame({"contract": ct.index.to_numpy(), "hard": hard}),
     )  # fmt: skip
 
-    sg = state_graph(si, lp)
-    for name, family in FAMILIES:
-        rows = family(net, idx, lp, sg)
-        lp.add_cons(name, rows.rows, rows.cols, rows.vals, rows.lower, rows.upper, rows.labels)
-
-    return Model(net, idx, lp, opt, pol, tariff_all[keep], pol.duty[keep], pol.fee[keep], sg)
+    st = storage_pairs(net, idx, axis)
+    sg0 = state_graph(si, lp, (st.init_node, st.init_grade) if st is not None else None)
+    fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}
+    ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st)
+    return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis)

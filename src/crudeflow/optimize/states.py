@@ -13,7 +13,7 @@ order — with the row of every column's tail and head.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -92,9 +92,12 @@ STATE_BLOCKS: tuple[tuple[str, int], ...] = (
 class StateGraph:
     """The states a built LP touches, one conservation row each, and every column's states.
 
-    ``codes`` is sorted, so a state's row is its position there. ``flow_tail`` and
-    ``flow_head`` give the row of each flow column's tail and head; ``rows[block]`` the row
-    of each column of the supply, consume, sale and shut_in blocks.
+    ``codes`` is sorted (period-major), so a state's row is its position there. ``flow_tail``
+    and ``flow_head`` give the row of each flow column's tail and head; ``rows[block]`` the
+    row of each column of the supply, consume, sale and shut_in blocks. With periods, every
+    period holds the same (node, grade) states, ``per_period`` of them, and ``stock_tail`` /
+    ``stock_head`` give the rows of each inventory arc: crude held at a storage node from the
+    end of one period (tail) into the next (head; −1 after the last period).
     """
 
     index: StateIndex
@@ -102,6 +105,9 @@ class StateGraph:
     flow_tail: IArray
     flow_head: IArray
     rows: dict[str, IArray]
+    per_period: int = 0
+    stock_tail: IArray = field(default_factory=lambda: np.zeros(0, np.int64))
+    stock_head: IArray = field(default_factory=lambda: np.zeros(0, np.int64))
 
     @property
     def size(self) -> int:
@@ -109,20 +115,64 @@ class StateGraph:
         return len(self.codes)
 
     def labels(self) -> pd.DataFrame:
-        """node, grade, node_pos, grade_pos of each state row."""
-        return self.index.labels(self.codes)
+        """node, grade, node_pos, grade_pos (and period, a position) of each state row."""
+        lab = self.index.labels(self.codes)
+        lab["period"] = self.index.period(self.codes)
+        return lab
 
-    def row(self, node_pos: npt.ArrayLike, grade_pos: npt.ArrayLike) -> IArray:
-        """Row of each (node, grade) state, −1 where the LP has no such state."""
-        key = self.index.code(node_pos, grade_pos)
+    def row(self, node_pos: npt.ArrayLike, grade_pos: npt.ArrayLike, period: npt.ArrayLike = 0) -> IArray:
+        """Row of each (node, grade[, period]) state, −1 where the LP has no such state."""
+        key = self.index.code(node_pos, grade_pos, period)
         pos = np.searchsorted(self.codes, key)
         pos = np.minimum(pos, max(len(self.codes) - 1, 0))
         hit = (self.codes[pos] == key) if len(self.codes) else np.zeros(key.shape, bool)
         return np.where(hit, pos, -1).astype(np.int64)
 
+    def over_periods(self, n_periods: int) -> StateGraph:
+        """The same states in every one of ``n_periods`` periods, columns tiled period-major.
 
-def state_graph(index: StateIndex, lp: LP) -> StateGraph:
-    """The state graph of the LP's flow, supply, consume, sale and shut_in blocks."""
+        Column ``k`` of a block of ``K`` columns in period ``t`` is column ``t · K + k``; its
+        state row is the period-0 row + ``t · size``.
+        """
+        index = StateIndex(self.index.node_ids, self.index.grade_ids, n_periods)
+        step = self.index.n_nodes * self.index.n_grades
+        s0 = self.size
+        t = np.arange(n_periods, dtype=np.int64)
+
+        def tile(r: IArray, by: int) -> IArray:
+            return (r[None, :] + by * t[:, None]).ravel()
+
+        return StateGraph(
+            index,
+            tile(self.codes, step),
+            tile(self.flow_tail, s0),
+            tile(self.flow_head, s0),
+            {k: tile(v, s0) for k, v in self.rows.items()},
+            per_period=s0,
+        )
+
+    def with_stock(self, node_pos: IArray, grade_pos: IArray) -> tuple[StateGraph, IArray]:
+        """Inventory arcs for (node, grade) pairs in every period; also the kept pair positions.
+
+        Arcs are period-major (period t, then pair); pairs without a state are dropped.
+        """
+        n_t = self.index.n_periods
+        r0 = self.row(node_pos, grade_pos)
+        keep = np.flatnonzero(r0 >= 0)
+        r0 = r0[keep]
+        t = np.arange(n_t, dtype=np.int64)[:, None]
+        tail = (r0[None, :] + t * self.per_period).ravel()
+        head = np.where(t + 1 < n_t, r0[None, :] + (t + 1) * self.per_period, -1).ravel()
+        return replace(self, stock_tail=tail, stock_head=head.astype(np.int64)), keep.astype(np.int64)
+
+
+def state_graph(
+    index: StateIndex, lp: LP, extra: tuple[npt.ArrayLike, npt.ArrayLike] | None = None
+) -> StateGraph:
+    """The state graph of the LP's flow, supply, consume, sale and shut_in blocks.
+
+    ``extra`` (node positions, grade positions) adds states no block touches yet (storage).
+    """
     f = lp.vars["flow"].labels
     tail = index.code(f["from_pos"].to_numpy(np.int64), f["gin_pos"].to_numpy(np.int64))
     head = index.code(f["to_pos"].to_numpy(np.int64), f["gout_pos"].to_numpy(np.int64))
@@ -133,7 +183,8 @@ def state_graph(index: StateIndex, lp: LP) -> StateGraph:
         )
         for name, _ in STATE_BLOCKS
     }
-    codes, inverse = np.unique(np.concatenate([tail, head, *block_codes.values()]), return_inverse=True)
+    more = index.code(*extra) if extra is not None else np.zeros(0, np.int64)
+    codes, inverse = np.unique(np.concatenate([tail, head, *block_codes.values(), more]), return_inverse=True)
     inverse = inverse.astype(np.int64)
     n_f = len(tail)
     rows: dict[str, IArray] = {}
@@ -141,4 +192,4 @@ def state_graph(index: StateIndex, lp: LP) -> StateGraph:
     for name, c in block_codes.items():
         rows[name] = inverse[at : at + len(c)]
         at += len(c)
-    return StateGraph(index, codes.astype(np.int64), inverse[:n_f], inverse[n_f : 2 * n_f], rows)
+    return StateGraph(index, codes.astype(np.int64), inverse[:n_f], inverse[n_f : 2 * n_f], rows, len(codes))

@@ -84,6 +84,14 @@ class Plan:
         """Crude purchases + transport + duties + fees − market revenue (USD/yr), no penalties."""
         return float(sum(self.economic_cost_parts_usd.values()))
 
+    periods: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """The calendar (``crudeflow.model.periods``); empty for an annual plan. With periods,
+    every frame but ``costs``, ``concentration`` and ``contracts`` has a row per period with
+    a ``period`` column (the period's label), ``mt`` (the volume in the period, Mt) and
+    ``mt_per_year`` (the average rate in the period, Mt/yr); ``paths`` is left empty."""
+    stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
+    """With storage: level at the end of each period per storage node and grade (Mt)."""
+
     units: str = "mt"
     """``mt`` (Mt/yr, USD/t: the model's own) or ``kbd`` (kb/d, USD/bbl; see ``in_units``)."""
     grade_bbl_per_t: dict[str, float] = field(default_factory=dict)
@@ -102,6 +110,8 @@ class Plan:
         kbd = self.units == "kbd"
         v, c = ("kb_per_day", "usd_per_bbl") if kbd else ("mt_per_year", "usd_per_t")
         d = self.deliveries
+        if len(self.periods):
+            return self._horizon_summary(v, c)
         runs = float(d[v].sum())
         annual = kb_per_day_to_bbl_per_year(d[v].to_numpy(float)) if kbd else mt_to_t(d[v].to_numpy(float))
         cost = float((annual * d[f"delivered_cost_{c}"].to_numpy(float)).sum())
@@ -121,6 +131,75 @@ class Plan:
             "bottlenecks": len(self.bottlenecks),
             "solve_seconds": self.solve_seconds,
         }
+
+    def period_totals(self) -> pd.DataFrame:
+        """Per period (label as index): delivered, unmet, shut-in, sold and stock volumes (Mt).
+
+        ``stock_mt`` is the level at the end of the period; empty for an annual plan.
+        """
+        if len(self.periods) == 0:
+            return pd.DataFrame()
+        labels = pd.Index(self.periods["label"], name="period")
+
+        def tot(frame: pd.DataFrame) -> pd.Series:
+            if len(frame) == 0:
+                return pd.Series(0.0, index=labels)
+            return frame.groupby("period")["mt"].sum().reindex(labels, fill_value=0.0)
+
+        out = pd.DataFrame({
+            "days": self.periods["days"].to_numpy(), "delivered_mt": tot(self.deliveries),
+            "unmet_mt": tot(self.unmet), "shut_in_mt": tot(self.shut_in),
+            "sold_to_markets_mt": tot(self.sales),
+        }, index=labels)  # fmt: skip
+        if len(self.stocks):
+            out["stock_mt"] = self.stocks.groupby("period")["level_mt"].sum().reindex(labels, fill_value=0.0)
+        return out
+
+    def _horizon_summary(self, v: str, c: str) -> dict[str, Any]:
+        """Totals over the periods (Mt) and their average rates over the horizon (``v``).
+
+        Costs are USD over the whole horizon; an average rate is the total ÷ the horizon's
+        length in years.
+        """
+        from crudeflow.model.periods import horizon_text
+
+        years = float(self.periods["year_fraction"].sum())
+        d = self.deliveries
+        mt = d["mt"].to_numpy(float)
+        cost = float(mt_to_t(mt * d[f"delivered_cost_{c}"].to_numpy(float)).sum())
+        runs = float(mt.sum())
+        rate = v != "mt_per_year"
+
+        def both(name: str, frame: pd.DataFrame) -> dict[str, float]:
+            total = float(frame["mt"].sum()) if len(frame) else 0.0
+            avg = float((frame[v] * frame["mt"] / frame["mt_per_year"].where(frame["mt_per_year"] > 0)).sum()
+                        / years) if rate and len(frame) else total / years  # fmt: skip
+            return {f"{name}_mt": total, f"{name}_{v}": avg}
+
+        out: dict[str, Any] = {
+            "scenario": self.scenario,
+            "status": self.status,
+            "units": self.units,
+            "horizon": horizon_text(self.periods),
+            "periods": len(self.periods),
+            "years": years,
+            "economic_cost_usd": self.economic_cost_usd,
+        }
+        out.update(both("unmet", self.unmet))
+        out.update(both("shut_in", self.shut_in))
+        out.update(both("delivered", d))
+        out.update(both("sold_to_markets", self.sales))
+        out[f"average_delivered_cost_{c}"] = (
+            float((mt * d[f"delivered_cost_{c}"]).sum() / runs) if runs else float("nan")
+        )
+        if len(self.stocks):
+            last = self.stocks["period"] == self.periods["label"].iloc[-1]
+            out["final_stock_mt"] = float(self.stocks.loc[last, "level_mt"].sum())
+        out.update({
+            "refinery_cost_usd": cost, "objective_usd": self.objective_usd,
+            "bottlenecks": len(self.bottlenecks), "solve_seconds": self.solve_seconds,
+        })  # fmt: skip
+        return out
 
     def in_units(self, units: str = "kbd") -> Plan:
         """The plan with volumes in kb/d and prices and costs in USD/bbl (``units="kbd"``).
@@ -184,7 +263,9 @@ class Plan:
                 cols = [
                     c.replace("mt_per_year", "kb_per_day").replace("usd_per_t", "usd_per_bbl") for c in cols
                 ]
-            d = d[[c for c in cols if c in d.columns]]
+            if "period" in d.columns:
+                cols = ["period", *cols, *(["mt"] if "mt" in d.columns else [])]
+            d = d[[c for c in dict.fromkeys(cols) if c in d.columns]]
             return clean_records(d.to_dict(orient="records"))  # type: ignore[arg-type]
 
         return {
@@ -221,6 +302,16 @@ class Plan:
             "sales": rec(self.sales, ["node", "grade", "mt_per_year", "price_usd_per_t"]),
             "concentration": rec(self.concentration, list(self.concentration.reset_index().columns)),
             "contracts": rec(self.contracts, list(self.contracts.reset_index().columns)),
+            **(
+                {
+                    "periods": self.periods.astype({"start": str, "end": str}).to_dict(orient="records"),
+                    "stocks": rec(self.stocks, list(self.stocks.columns)),
+                    "link_flows": rec(self.link_flows, ["link", "mt_per_year", "capacity_mt_per_year"]),
+                    "supply": rec(self.supply, ["node", "grade", "mt_per_year"]),
+                }
+                if len(self.periods)
+                else {}
+            ),
         }
 
     def to_json(self, path: str | Path | None = None) -> str:
@@ -273,51 +364,77 @@ def make_plan(
     x, dual = res.x, res.row_dual
     fb, sb, cb = lp.vars["flow"], lp.vars["supply"], lp.vars["consume"]
     ub, mb, shb = lp.vars["unmet"], lp.vars["sale"], lp.vars["shut_in"]
+    axis = model.axis
+    n_t, dated = axis.n, axis.dated
+    period_label = axis.calendar["label"].to_numpy(dtype=object) if dated else np.zeros(1, dtype=object)
+
+    def frac(labels: pd.DataFrame) -> npt.NDArray[np.float64]:
+        """Per row: its period's share of a year (volume in the period ÷ this = Mt/yr)."""
+        return np.asarray(axis.frac[labels["period"].to_numpy(np.int64)], dtype=float)
+
+    def dated_cols(frame: pd.DataFrame, labels: pd.DataFrame, volume: npt.NDArray[np.float64] | None) -> None:
+        """With periods: the period's label first, the volume in the period (Mt) last."""
+        if dated:
+            frame.insert(0, "period", period_label[labels["period"].to_numpy(np.int64)])
+            if volume is not None:
+                frame["mt"] = volume
 
     # flows
     fx = x[fb.slice]
     fl = fb.labels
     on = fx > TOL
+    f_frac = frac(fl)
     flows = fl.loc[on, ["link", "from", "to", "grade", "grade_out"]].copy()
-    flows["mt_per_year"] = fx[on]
+    flows["mt_per_year"] = fx[on] / f_frac[on]
     flows["tariff_usd_per_t"] = model.flow_tariff[on]
     flows["duty_usd_per_t"] = model.flow_duty[on]
     flows["fee_usd_per_t"] = model.flow_fee[on]
     cap_rows = lp.cons["capacity"]
     links = net.links.loc[idx.link_ids]
-    link_total = np.bincount(fl["link_pos"].to_numpy(), weights=fx, minlength=len(idx.link_ids))
-    cap = links["capacity_mt_per_year"].to_numpy(float)
+    n_l = len(idx.link_ids)
+    # per (period, link): key t · n_links + link, the capacity row's position
+    f_key = fl["link_pos"].to_numpy() + n_l * fl["period"].to_numpy(np.int64)
+    c_frac = frac(cap_rows.labels)
+    link_vol = np.bincount(f_key, weights=fx, minlength=n_l * n_t).astype(np.float64)
+    link_total = link_vol / c_frac
+    cap = cap_rows.upper / c_frac
     # HiGHS row duals are d(objective)/d(row bound): ≤ 0 on a binding ≤ row when minimising,
     # so the value of one more Mt/yr of capacity (USD/t) is minus the dual.
     shadow = -dual[cap_rows.slice]
     link_flows = pd.DataFrame({
-        "from": links["from"].to_numpy(), "to": links["to"].to_numpy(),
-        "mode": links["mode"].to_numpy(), "mt_per_year": link_total,
+        "from": np.tile(links["from"].to_numpy(), n_t), "to": np.tile(links["to"].to_numpy(), n_t),
+        "mode": np.tile(links["mode"].to_numpy(), n_t), "mt_per_year": link_total,
         "capacity_mt_per_year": cap,
         "utilisation": np.divide(link_total, cap, out=np.zeros_like(cap), where=cap > 0),
         "shadow_price_usd_per_t": np.where(np.abs(shadow) > TOL, shadow, 0.0),
-    }, index=pd.Index(idx.link_ids, name="link"))  # fmt: skip
+    }, index=pd.Index(np.tile(idx.link_ids.to_numpy(), n_t), name="link"))  # fmt: skip
     link_flows["binding"] = (link_total >= cap - 1e-6) & (link_flows["shadow_price_usd_per_t"] > TOL)
-    flows["capacity_mt_per_year"] = cap[fl["link_pos"].to_numpy()[on]]
-    flows["utilisation"] = (link_total / np.where(cap > 0, cap, 1.0))[fl["link_pos"].to_numpy()[on]]
+    dated_cols(link_flows, cap_rows.labels, link_vol)
+    flows["capacity_mt_per_year"] = cap[f_key[on]]
+    flows["utilisation"] = (link_total / np.where(cap > 0, cap, 1.0))[f_key[on]]
+    dated_cols(flows, fl.loc[on], fx[on])
     flows = flows.reset_index(drop=True)
-    bottlenecks = link_flows[link_flows["binding"]].sort_values("shadow_price_usd_per_t", ascending=False)[
-        ["from", "to", "mode", "mt_per_year", "capacity_mt_per_year", "shadow_price_usd_per_t"]
-    ]
+    bottlenecks = link_flows[link_flows["binding"]].sort_values(
+        "shadow_price_usd_per_t", ascending=False
+    )[[*(["period"] if dated else []), "from", "to", "mode", "mt_per_year", "capacity_mt_per_year",
+       "shadow_price_usd_per_t"]]  # fmt: skip
 
     # prices: the dual of conservation (node, grade) is d(objective)/d(tonne taken out there),
     # i.e. the marginal cost of one more tonne of that grade at that node
     cons = lp.cons["conservation"]
     prices = cons.labels[["node", "grade"]].copy()
     prices["usd_per_t"] = dual[cons.slice]
+    dated_cols(prices, cons.labels, None)
 
     # supply
     sx = x[sb.slice]
+    s_frac = frac(sb.labels)
     supply = sb.labels[["node", "grade"]].copy()
-    supply["mt_per_year"] = sx
-    supply["min_mt_per_year"] = sb.lower
-    supply["max_mt_per_year"] = sb.upper
+    supply["mt_per_year"] = sx / s_frac
+    supply["min_mt_per_year"] = sb.lower / s_frac
+    supply["max_mt_per_year"] = sb.upper / s_frac
     supply["price_usd_per_t"] = sb.cost
+    dated_cols(supply, sb.labels, sx)
     supply = supply.set_index(["node", "grade"])
 
     # average delivered cost of every (node, grade) state, by part, from one sparse solve
@@ -329,9 +446,37 @@ def make_plan(
     e_parts = np.column_stack(
         [np.zeros(int(on.sum())), model.flow_tariff[on], model.flow_duty[on], model.flow_fee[on]]
     )
-    avg = average_costs(
-        sg.size, src_state, sx[s_on], src_parts, sg.flow_tail[on], sg.flow_head[on], fx[on], e_parts
-    )
+    e_tail, e_head, e_x = sg.flow_tail[on], sg.flow_head[on], fx[on]
+    stocks = pd.DataFrame()
+    if "stock" in lp.vars:
+        # inventory arcs carry crude into the next period (holding cost counts as transport);
+        # an initial stock enters as a source valued at its grade's mean supply price
+        kb = lp.vars["stock"]
+        kx = x[kb.slice]
+        carry = (kx > TOL) & (sg.stock_head >= 0)
+        e_tail = np.concatenate([e_tail, sg.stock_tail[carry]])
+        e_head = np.concatenate([e_head, sg.stock_head[carry]])
+        e_x = np.concatenate([e_x, kx[carry]])
+        e_parts = np.vstack([e_parts, np.column_stack(
+            [np.zeros(int(carry.sum())), kb.cost[carry], np.zeros((int(carry.sum()), 2))])])  # fmt: skip
+        init = net.storage[net.storage["initial_mt"] > 0]
+        i_grade = init["initial_grade"].to_numpy()
+        i_state = sg.row(idx.node_ids.get_indexer(init.index), idx.grade_ids.get_indexer(i_grade), 0)
+        mean_price = net.supplies.groupby(level="grade")["price_usd_per_t"].mean()
+        i_parts = np.zeros((len(init), 4))
+        i_parts[:, 0] = mean_price.reindex(i_grade).fillna(0.0).to_numpy(float)
+        src_state = np.concatenate([src_state, i_state[i_state >= 0]])
+        src_x = np.concatenate([sx[s_on], init["initial_mt"].to_numpy(float)[i_state >= 0]])
+        src_parts = np.vstack([src_parts, i_parts[i_state >= 0]])
+        stocks = kb.labels[["node", "grade"]].copy()
+        stocks.insert(0, "period", period_label[kb.labels["period"].to_numpy(np.int64)])
+        stocks["level_mt"] = kx
+        stocks["capacity_mt"] = net.storage["capacity_mt"].reindex(stocks["node"]).to_numpy(float)
+        stocks = stocks[(kx > TOL) | (kb.labels["grade"].to_numpy() == net.storage["initial_grade"]
+                                     .reindex(stocks["node"]).to_numpy())].reset_index(drop=True)  # fmt: skip
+    else:
+        src_x = sx[s_on]
+    avg = average_costs(sg.size, src_state, src_x, src_parts, e_tail, e_head, e_x, e_parts)
 
     # deliveries (refinery × grade run, origin of the grade run) with delivered cost parts
     cx = x[cb.slice]
@@ -340,11 +485,14 @@ def make_plan(
     c_avg = avg[sg.rows["consume"][c_on]]
     deliveries = pd.DataFrame({
         "refinery": cl["node"].to_numpy(), "grade": cl["grade"].to_numpy(),
-        "origin": idx.grade_origin[cl["grade_pos"].to_numpy()], "mt_per_year": cx[c_on],
+        "origin": idx.grade_origin[cl["grade_pos"].to_numpy()], "mt_per_year": cx[c_on] / frac(cl),
         "delivered_cost_usd_per_t": c_avg.sum(axis=1),
         **{p: c_avg[:, j] for j, p in enumerate(COST_PARTS)},
     })  # fmt: skip
-    deliveries = deliveries.sort_values(["refinery", "grade"], ignore_index=True)
+    dated_cols(deliveries, cl, cx[c_on])
+    deliveries = deliveries.sort_values(
+        ["period", "refinery", "grade"] if dated else ["refinery", "grade"], ignore_index=True, kind="stable"
+    )
 
     # sinks
     consume = cb.labels[["node", "grade"]].assign(kind="refinery", mt_per_year=cx)
@@ -353,6 +501,7 @@ def make_plan(
 
     # paths (optional beyond a size) and their costs
     want_paths = paths if paths is not None else int(on.sum()) <= PATHS_AUTO_LIMIT
+    want_paths = want_paths and n_t == 1  # paths do not cross periods (yet)
     if want_paths:
         sinks = pd.concat([consume, sale.drop(columns="price_usd_per_t"), shut], ignore_index=True)
         sinks = sinks[sinks["mt_per_year"] > TOL]
@@ -383,33 +532,78 @@ def make_plan(
         )
 
     # unmet, with reasons
-    dem = net.demands
     unmet_x = x[ub.slice]
     qual = lp.cons["quality"]
     qrows = qual.labels.assign(binding=np.abs(dual[qual.slice]) > TOL)
+    dem_rows = lp.cons["demand"]
+    u_frac = frac(ub.labels)
     unmet = pd.DataFrame(
-        {"mt_per_year": unmet_x, "demand_mt_per_year": dem["demand_mt_per_year"].to_numpy(float)},
-        index=pd.Index(dem.index, name="node"),
+        {"mt_per_year": unmet_x / u_frac, "demand_mt_per_year": dem_rows.upper / u_frac},
+        index=pd.Index(ub.labels["node"].to_numpy(), name="node"),
     )
+    dated_cols(unmet, ub.labels, unmet_x)
     unmet = unmet[unmet["mt_per_year"] > TOL].copy()
-    unmet["reason"] = (
-        explain_unmet(model, unmet, link_flows, qrows, supply, prices, dual) if len(unmet) else []
-    )
-    shut_in = shut[shut["mt_per_year"] > TOL].set_index(["node", "grade"])[["mt_per_year"]]
-    shut_in["reason"] = explain_shut_in(model, shut_in, link_flows) if len(shut_in) else []
+    if n_t == 1:
+        unmet["reason"] = (
+            explain_unmet(model, unmet, link_flows, qrows, supply, prices, dual) if len(unmet) else []
+        )
+    else:
+        unmet["reason"] = "short in this period (explanations are given for one-period plans)"
+    shut = shut.assign(mt_per_year=shut["mt_per_year"].to_numpy(float) / frac(shb.labels))
+    dated_cols(shut, shb.labels, x[shb.slice])
+    keep_cols = ["period", "mt_per_year", "mt"] if dated else ["mt_per_year"]
+    shut_in = shut[shut["mt_per_year"] > TOL].set_index(["node", "grade"])[keep_cols]
+    if n_t == 1:
+        shut_in["reason"] = explain_shut_in(model, shut_in, link_flows) if len(shut_in) else []
+    else:
+        shut_in["reason"] = "cannot be placed in this period"
 
     # per-refinery costs, market sales, concentration, contracts
-    costs = _refinery_costs(net, deliveries, unmet)
-    # the demand row's dual: what one more Mt/yr of runs at the refinery would cost (USD/t)
-    costs["marginal_cost_usd_per_t"] = dual[lp.cons["demand"].slice]
+    if n_t == 1:
+        costs = _refinery_costs(net, deliveries, unmet)
+        # the demand row's dual: what one more Mt/yr of runs at the refinery would cost (USD/t)
+        costs["marginal_cost_usd_per_t"] = dual[lp.cons["demand"].slice]
+    else:
+        horizon = deliveries.assign(mt_per_year=deliveries["mt"])
+        costs = _refinery_costs(
+            net.replace(
+                demands=net.demands.assign(
+                    demand_mt_per_year=np.bincount(
+                        net.demands.index.get_indexer(ub.labels["node"]),
+                        weights=dem_rows.upper,
+                        minlength=len(net.demands),
+                    )
+                )
+            ),
+            horizon,
+            unmet.assign(mt_per_year=unmet["mt"]).groupby(level="node")[["mt_per_year"]].sum(),
+        )
+        costs.columns = [c.replace("_mt_per_year", "_mt") for c in costs.columns]
+        years = float(axis.frac.sum())
+        for col in ("demand", "delivered", "unmet"):  # horizon averages beside the totals
+            costs.insert(
+                costs.columns.get_loc(f"{col}_mt") + 1, f"{col}_mt_per_year", costs[f"{col}_mt"] / years
+            )
+        # the mean of the demand rows' duals over the periods, weighted by days
+        md = pd.Series(dual[dem_rows.slice] * axis.days[dem_rows.labels["period"].to_numpy(np.int64)])
+        costs["marginal_cost_usd_per_t"] = (
+            (md.groupby(dem_rows.labels["node"].to_numpy()).sum() / axis.days.sum())
+            .reindex(costs.index)
+            .to_numpy(float)
+        )
+    m_vol = x[mb.slice]
+    sale = sale.assign(mt_per_year=m_vol / frac(mb.labels))
+    dated_cols(sale, mb.labels, m_vol)
     s_on_m = sale["mt_per_year"].to_numpy() > TOL
-    sales = sale.loc[s_on_m, ["node", "grade", "mt_per_year", "price_usd_per_t"]].reset_index(drop=True)
+    sale_cols = ["node", "grade", "mt_per_year", "price_usd_per_t", *(["period", "mt"] if dated else [])]
+    sales = sale.loc[s_on_m, sale_cols].reset_index(drop=True)
     m_avg = avg[sg.rows["sale"][s_on_m]].sum(axis=1)
     sales["delivered_cost_usd_per_t"] = m_avg
     sales["revenue_usd"] = mt_to_t(
-        sales["mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)
+        sales["mt" if dated else "mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)
     )
-    conc = concentration(net, path_frame, deliveries, with_transit=bool(want_paths))
+    horizon_runs = deliveries if n_t == 1 else deliveries.assign(mt_per_year=deliveries["mt"])
+    conc = concentration(net, path_frame, horizon_runs, with_transit=bool(want_paths))
     contracts = _contracts(model, x, res)
     parts = objective_parts(model, x)
     econ = economic_cost_parts(model, x)
@@ -421,6 +615,7 @@ def make_plan(
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
+        periods=axis.calendar, stocks=stocks,
     )  # fmt: skip
 
 

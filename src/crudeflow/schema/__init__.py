@@ -87,6 +87,17 @@ CONFIDENCE = Column(
     choices=CONFIDENCE_GRADES,
 )
 NOTE = Column("note", "str", "'estimate: how', 'assumption: why', or a remark", required=False, default="")
+VALID_FROM = Column(
+    "valid_from", "str", "first day the row holds, YYYY-MM-DD (empty: always; periods only)",
+    required=False, default="",
+)  # fmt: skip
+VALID_TO = Column(
+    "valid_to", "str", "last day the row holds, YYYY-MM-DD (empty: always; periods only)",
+    required=False, default="",
+)  # fmt: skip
+DATED_TABLES = ("links", "supplies", "demands", "markets", "contracts")
+"""Tables whose rows may carry valid_from / valid_to: a row counts, in a period, for the
+share of the period's days it is valid (capacities, volumes and contract bounds prorate)."""
 
 GRADES = Table(
     "grades.csv",
@@ -215,6 +226,8 @@ LINKS = Table(
             default=float("nan"),
             nonneg=True,
         ),
+        VALID_FROM,
+        VALID_TO,
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -241,6 +254,8 @@ SUPPLIES = Table(
         ),
         Column("max_mt_per_year", "float", "volume available", unit="Mt/yr", nonneg=True),
         Column("price_usd_per_t", "float", "price at the supply node", unit="USD/t", nonneg=True),
+        VALID_FROM,
+        VALID_TO,
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -298,6 +313,8 @@ DEMANDS = Table(
             default=0.0,
             nonneg=True,
         ),
+        VALID_FROM,
+        VALID_TO,
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -319,6 +336,8 @@ MARKETS = Table(
             nonneg=True,
         ),
         Column("max_mt_per_year", "float", "volume the outlet takes", unit="Mt/yr", nonneg=True),
+        VALID_FROM,
+        VALID_TO,
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -378,6 +397,8 @@ CONTRACTS = Table(
             default=float("nan"),
             nonneg=True,
         ),
+        VALID_FROM,
+        VALID_TO,
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -482,6 +503,96 @@ OBSERVED = Table(
     optional=True,
 )
 
+STORAGE = Table(
+    "storage.csv",
+    "Tank farms and strategic stocks that carry crude from one period to the next (periods only).",
+    (
+        Column(
+            "node", "str", "node holding the stock (a storage node, terminal, port or refinery)", ref="nodes"
+        ),
+        Column("capacity_mt", "float", "working capacity of the tanks", unit="Mt", nonneg=True),
+        Column(
+            "initial_mt",
+            "float",
+            "level at the start of the horizon",
+            unit="Mt",
+            nonneg=True,
+            required=False,
+            default=0.0,
+        ),
+        Column(
+            "initial_grade",
+            "str",
+            "grade of the initial stock (required when initial_mt > 0)",
+            required=False,
+            default="",
+            ref="grades",
+        ),
+        Column(
+            "min_final_mt",
+            "float",
+            "level the horizon must end with (empty: initial_mt)",
+            unit="Mt",
+            nonneg=True,
+            required=False,
+            default=float("nan"),
+        ),
+        Column(
+            "max_injection_mt_per_year",
+            "float",
+            "fastest fill, prorated by days (empty: no limit)",
+            unit="Mt/yr",
+            nonneg=True,
+            required=False,
+            default=float("inf"),
+        ),
+        Column(
+            "max_withdrawal_mt_per_year",
+            "float",
+            "fastest draw, prorated by days (empty: no limit)",
+            unit="Mt/yr",
+            nonneg=True,
+            required=False,
+            default=float("inf"),
+        ),
+        Column(
+            "holding_cost_usd_per_t_per_month",
+            "float",
+            "cost of keeping a tonne in the tanks a month",
+            unit="USD/t/month",
+            nonneg=True,
+            required=False,
+            default=0.0,
+        ),
+        Column("grades", "list", "grades it may hold (empty: all)", required=False, default=(), ref="grades"),
+        SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
+        NOTE,
+    ),
+    key=("node",),
+    optional=True,
+)
+
+STOCK_OBLIGATIONS = Table(
+    "stock_obligations.csv",
+    "Emergency stock obligations: a floor on a country's stocks at the end of every period (periods only).",
+    (
+        Column("country", "str", "country holding the obligation", ref="country"),
+        Column("days_of_net_imports", "float", "days of net imports to hold", unit="days", nonneg=True),
+        Column(
+            "net_imports_mt_per_year", "float", "the net imports the days refer to", unit="Mt/yr", nonneg=True
+        ),
+        Column("released", "bool", "released in a crisis: no floor", required=False, default=False),
+        SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
+        NOTE,
+    ),
+    key=("country",),
+    optional=True,
+)
+
 SOURCES = Table(
     "sources.csv",
     "Every source the dataset cites.",
@@ -509,5 +620,7 @@ TABLES: dict[str, Table] = {
     "contracts": CONTRACTS,
     "trade": TRADE,
     "observed": OBSERVED,
+    "storage": STORAGE,
+    "stock_obligations": STOCK_OBLIGATIONS,
 }
 """Every CSV table, in load order (referenced tables first)."""
