@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-FArray = npt.NDArray[np.float64]
+from crudeflow._types import FArray
+
 STEPS = ("day", "week", "month", "quarter", "year")
 """Step sizes a ``{start, end, step}`` period spec may use."""
 PERIOD_COLUMNS = ("label", "start", "end", "days", "year_fraction")

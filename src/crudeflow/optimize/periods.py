@@ -23,6 +23,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow._types import FArray, IArray
 from crudeflow.model.network import Network
 from crudeflow.model.periods import coverage
 from crudeflow.optimize.constraints import Rows
@@ -32,8 +33,6 @@ from crudeflow.optimize.policies import FlowPolicy, flow_policy
 from crudeflow.optimize.states import StateGraph
 from crudeflow.units import days_to_months, stock_days_to_mt
 
-FArray = npt.NDArray[np.float64]
-IArray = npt.NDArray[np.int64]
 INF = np.inf
 
 HORIZON_BLOCKS = ("contract_shortfall",)
