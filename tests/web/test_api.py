@@ -105,6 +105,7 @@ def test_validate_good_scenario(client: Any) -> None:
         ("name: x\nchanges:\n  - capacity: {odessa_brody: -3}\n", 3, "capacity.odessa_brody", "-3"),
         ("name: x\nchanges:\n  - teleport: [a]\n", 3, "teleport", "'teleport'"),
         ("name: x\nchanges: [\n", 3, None, None),
+        ("name: x\nchanges:\n", None, None, None),
     ],
 )
 def test_validate_reports_line_and_column(
@@ -114,11 +115,12 @@ def test_validate_reports_line_and_column(
     assert r.status_code == 422
     p = problems(r)[0]
     assert p["file"] == "<scenario>.yaml"
-    assert p["line"] == line, p
+    if line is not None:
+        assert p["line"] == line, p
+        assert f"line {line}" in p["message"]
     if column is not None:
         assert p["column"] == column
         assert p["found"] == found
-    assert f"line {line}" in p["message"]
 
 
 def test_validate_limits_size_and_alias_expansion(client: Any) -> None:
@@ -361,3 +363,23 @@ def test_body_size_limit(client: Any) -> None:
     r = client.post("/api/plans", content=b"x" * 1_100_000, headers={"content-type": "application/json"})
     assert r.status_code == 413
     assert "1,000,000 bytes" in r.json()["error"]["message"]
+
+
+def test_pages_and_static_files(client: Any, belarus_run: str) -> None:
+    for path in ("/", "/runs", f"/runs/{belarus_run}", f"/compare?a={belarus_run}&b={belarus_run}", "/jobs"):
+        r = client.get(path)
+        assert r.status_code == 200, path
+        assert r.headers["content-type"].startswith("text/html")
+        assert "http://" not in r.text.replace("http://127.0.0.1", "")  # nothing from the internet
+    assert "Plan:" in client.get(f"/runs/{belarus_run}").text
+    missing = client.get("/runs/nope")
+    assert missing.status_code == 404
+    assert "There is no run &#39;nope&#39;" in missing.text
+    js = client.get("/static/plotly.min.js")
+    assert js.status_code == 200
+    assert js.headers["content-type"].startswith("text/javascript")
+    assert len(js.content) > 1_000_000
+    assert client.get("/static/countries.geojson").json()["type"] == "FeatureCollection"
+    assert client.get("/static/app.js").status_code == 200
+    for bad in ("nope.js", "..%2Fapp.py", "..%2F..%2Fstore.py", "__init__.py"):
+        assert client.get(f"/static/{bad}").status_code == 404, bad

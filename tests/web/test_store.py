@@ -73,11 +73,11 @@ def check_migration_from_empty(url: str) -> None:
     assert got is not None
     assert got["results"] == sample_run().results
     assert got["scenario_text"] == sample_run().scenario_text
-    total, rows = again.list(kind="plan")
+    total, rows = again.list_runs(kind="plan")
     assert total == 1
     assert rows[0]["id"] == run_id
     assert "results" not in rows[0]
-    assert again.list(kind="stress") == (0, [])
+    assert again.list_runs(kind="stress") == (0, [])
     store.close()
     again.close()
 

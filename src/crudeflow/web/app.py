@@ -307,7 +307,7 @@ class Server:
                 label=m.get("label", ""),
             )
         )
-        job.result = None  # the store has it; keep the job record small
+        job.result = {"summary": r["summary"], "timings": timings}  # the store has the rest
 
     def cached(self, key: str) -> Any:
         """A cached value (figures, comparisons, reports) or None."""
@@ -689,14 +689,12 @@ def _api_routes(app: FastAPI, server: Server) -> None:
         if job.status != "done":
             job_outcome(job)
         assert job.run_id is not None
-        assert server.store is not None
-        run = await run_in_threadpool(server.store.get, job.run_id)
-        assert run is not None
+        assert job.result is not None
         body_out = {
             "run_id": job.run_id,
             "job_id": job.id,
-            "summary": run["summary"],
-            "timings": run["timings"],
+            "summary": job.result["summary"],
+            "timings": job.result["timings"],
             "links": run_links(job.run_id),
         }
         return JSONResponse(body_out, status_code=201, headers={"Location": f"/api/runs/{job.run_id}"})
@@ -711,7 +709,7 @@ def _api_routes(app: FastAPI, server: Server) -> None:
         """Saved runs, newest first (without their results)."""
         assert server.store is not None
         total, rows = await run_in_threadpool(
-            lambda: server.store.list(limit=limit, offset=offset, kind=kind, dataset_id=dataset)  # type: ignore[union-attr]
+            lambda: server.store.list_runs(limit=limit, offset=offset, kind=kind, dataset_id=dataset)  # type: ignore[union-attr]
         )
         for r in rows:
             r["links"] = run_links(r["id"])

@@ -117,7 +117,15 @@ def check_scenario_text(text: str, max_bytes: int, file: str = SCENARIO_FILE) ->
     if size > max_bytes:
         raise ScenarioError([Problem(file, None, None, f"at most {max_bytes:,} bytes", f"{size:,} bytes")])
     _check_yaml_size(text, file)
-    return parse_scenario(text, file, default_name="scenario")
+    try:
+        return parse_scenario(text, file, default_name="scenario")
+    except yaml.YAMLError as exc:
+        # crudeflow's line-keeping loader fails on an empty value ("changes:" and nothing after
+        # it) with a position inside a re-serialised fragment, not the file: name the cause
+        what = getattr(exc, "problem", None) or str(exc).splitlines()[0]
+        raise ScenarioError(
+            [Problem(file, None, None, "valid YAML (a key with an empty value needs [] or null)", str(what))]
+        ) from None
 
 
 def _check_yaml_size(text: str, file: str) -> None:

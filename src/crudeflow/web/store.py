@@ -187,7 +187,7 @@ class Store:
             row = s.get(RunRow, run_id)
             return None if row is None else _record(row, full=True)
 
-    def list(
+    def list_runs(
         self, *, limit: int = 50, offset: int = 0, kind: str | None = None, dataset_id: str | None = None
     ) -> tuple[int, list[dict[str, Any]]]:
         """Runs newest first (without results) and how many match in all."""
@@ -209,6 +209,13 @@ class Store:
             rec["created_at"] = (created if created.tzinfo else created.replace(tzinfo=dt.UTC)).isoformat()
             out.append(rec)
         return total, out
+
+    def list_ids(self, ids: list[str]) -> list[dict[str, Any]]:
+        """The summaries (no results) of these runs, those that exist."""
+        cols = [getattr(RunRow, n) for n in SUMMARY_FIELDS]
+        with Session(self.engine) as s:
+            rows = s.execute(select(*cols).where(RunRow.id.in_(ids))).all()
+        return [dict(zip(SUMMARY_FIELDS, r, strict=True)) for r in rows]
 
     def count(self) -> int:
         """How many runs are stored."""

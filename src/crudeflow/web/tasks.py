@@ -220,15 +220,20 @@ def montecarlo_task(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     net, _ = _network(payload)
     phase = f"sampling {n:,} years of outages"
     extra = _progress_kwargs(crudeflow.montecarlo, report, phase)
-    if not extra:
-        # no progress callback in this crudeflow: time two small batches (set-up + per draw), then estimate
+    if not extra and n >= 10 * chunk:
+        # no progress callback in this crudeflow: time one and three chunks (set-up + per chunk)
+        # on the job's own seed and chunk size, then estimate the whole run; marked as estimated
         report({"phase": "timing two calibration batches"})
-        small, big = (
-            crudeflow.montecarlo(net, n=m, seed=seed, workers=1, chunk_size=m, progress=False).seconds
-            for m in (5, 25)
+        one, three = (
+            crudeflow.montecarlo(
+                net, n=m * chunk, seed=seed, workers=1, chunk_size=chunk, progress=False
+            ).seconds
+            for m in (1, 3)
         )
-        per_draw = max(big - small, 1e-4) / 20
-        report({"phase": phase, "expected_seconds": max(0.0, small - 5 * per_draw) + per_draw * n})
+        per_chunk = max(three - one, 1e-3) / 2
+        report({"phase": phase, "expected_seconds": max(0.0, one - per_chunk) + per_chunk * n / chunk})
+    else:
+        report({"phase": phase})
     res = crudeflow.montecarlo(net, n=n, seed=seed, workers=1, chunk_size=chunk, progress=False, **extra)
     if hasattr(res, "to_dict"):
         results = clean(res.to_dict())
