@@ -133,3 +133,24 @@ def test_sqlite_runs_shared_between_server_processes(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_postgres_runs_shared_between_server_processes(pg_url: str) -> None:
     shared_between_servers(pg_url)
+
+
+def _open_store(url: str) -> str | None:
+    from crudeflow.web.store import Store
+
+    store = Store(url)
+    try:
+        return store.revision()
+    finally:
+        store.close()
+
+
+def test_postgres_servers_migrating_an_empty_schema_at_once(pg_url: str) -> None:
+    """Four processes opening the store together on an empty schema all end at the newest one."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    web_app()
+    with ProcessPoolExecutor(4, mp_context=multiprocessing.get_context("spawn")) as pool:
+        revisions = list(pool.map(_open_store, [pg_url] * 4, timeout=120))
+    assert revisions == ["0001"] * 4

@@ -8,8 +8,10 @@ the scenario text, crudeflow and HiGHS versions, options, timings and the result
 from __future__ import annotations
 
 import datetime as dt
+import random
 import secrets
 import threading
+import time
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
@@ -20,6 +22,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column
 
 from crudeflow.exceptions import CrudeflowError
+
+_MIGRATING = threading.Lock()
+"""Alembic keeps its context in module globals: one migration at a time per process."""
 
 
 class StoreError(CrudeflowError):
@@ -142,14 +147,21 @@ class Store:
         """Bring the schema to the newest revision (creating it in an empty database)."""
         from alembic import command
 
-        try:
-            with self.engine.begin() as conn:
-                cfg = alembic_config(self.display_url)
-                cfg.attributes["connection"] = conn
-                command.upgrade(cfg, "head")
-        except Exception as exc:
-            msg = f"cannot open the store {self.display_url}: {type(exc).__name__}: {exc}".splitlines()[0]
-            raise StoreError(msg) from exc
+        # Two servers starting together on an empty database race to create the tables; the
+        # loser's transaction fails and rolls back, and its retry finds the schema current.
+        attempts = 3
+        for attempt in range(1, attempts + 1):
+            try:
+                with _MIGRATING, self.engine.begin() as conn:
+                    cfg = alembic_config(self.display_url)
+                    cfg.attributes["connection"] = conn
+                    command.upgrade(cfg, "head")
+                return
+            except Exception as exc:
+                if attempt == attempts:
+                    msg = f"cannot open the store {self.display_url}: {type(exc).__name__}: {exc}"
+                    raise StoreError(msg.splitlines()[0]) from exc
+                time.sleep(0.5 * attempt + random.random())
 
     def revision(self) -> str | None:
         """The schema revision the database is at."""
