@@ -7,7 +7,7 @@ import importlib.util
 
 import typer
 
-MODULES = ("analysis", "report", "backtest")
+MODULES = ("analysis", "report", "backtest", "serve")
 """Command modules registered on the main app, in help order."""
 
 
