@@ -13,6 +13,7 @@ from typing import Annotated, Any
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table as RichTable
 
 from crudeflow.exceptions import CrudeflowError, Problem
@@ -65,8 +66,15 @@ def _fail(exc: CrudeflowError) -> None:
             err_console.print(line, highlight=False, soft_wrap=True)
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
+        err_console.print(f"  [{colour}]{p.severity}[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
+
+
+def print_warnings(problems: Any) -> None:
+    """Each warning (a ``Problem``) on one yellow line of stderr, as ``data validate`` prints them."""
+    for p in problems:
+        if p.severity == "warning":
+            err_console.print(f"[yellow]warning[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:
@@ -244,7 +252,7 @@ def data_validate(
     errors = [p for p in problems if p.severity == "error" or strict]
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
+        err_console.print(f"[{colour}]{p.severity}[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
     if errors or net is None:
         err_console.print(f"[bold red]error:[/] {len(errors)} problem(s) in {folder}", highlight=False)
         raise typer.Exit(2)
@@ -328,6 +336,7 @@ def plan_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    print_warnings(p.warnings)
     if as_json:
         sys.stdout.write(p.to_json() + "\n")
         return
@@ -428,6 +437,7 @@ def compare_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    print_warnings(dict.fromkeys([*c.a.warnings, *c.b.warnings]))
     if as_json:
         print_json({"units": u} | {
             name: _clean(getattr(c, name).reset_index().to_dict(orient="records"))

@@ -60,8 +60,11 @@ def _check_scheduler(address: str) -> None:
 
 def _net(dataset: str | None, scenario: str | None) -> Any:
     from crudeflow.api import _network_and_scenario
+    from crudeflow.cli import print_warnings
 
-    return _network_and_scenario(dataset, scenario)
+    net, name = _network_and_scenario(dataset, scenario)
+    print_warnings(net.warnings)
+    return net, name
 
 
 def _records(frame: Any) -> list[dict[str, Any]]:
@@ -316,13 +319,15 @@ def trade_cmd(
         frame_table(tb.figures[[c for c in cols if c in tb.figures.columns]], f"{tb.a}–{tb.b} trade")
     )
     yr = tb.year if tb.year is not None else "—"
+    ratio = (
+        f" ({tb.planned_delivered_value_musd:,.1f} delivered), {tb.planned_to_imbalance:,.1f}× the imbalance"
+    )
     console.print(
         f"{yr} ({tb.basis}): {tb.a} exports {tb.exports_musd:,.1f}, imports {tb.imports_musd:,.1f} → "
         f"imbalance {tb.imbalance_musd:,.1f} MUSD\n"
         f"planned crude {tb.b} → {tb.a} ({name}): {tb.planned_mt_per_year:,.2f} Mt/yr worth "
-        f"{tb.planned_value_musd:,.1f} MUSD/yr\n"
-        f"balancing volume: {tb.balancing_mt_per_year:,.2f} Mt/yr of {tb.b} crude at "
-        f"{tb.price_usd_per_t:,.2f} USD/t ({tb.price_basis})",
+        f"{tb.planned_value_musd:,.1f} MUSD/yr at {tb.b}'s supply price{ratio}\n"
+        f"balancing: {tb.balancing_note}",
         highlight=False,
     )
 

@@ -82,6 +82,23 @@ def core_scalar(text: str) -> Any:
     return text
 
 
+def describe(value: Any) -> str:
+    """A YAML value in words for an error's "found": a mapping, a list, text 'x', the number 3."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        keys = ", ".join(map(str, list(value)[:4])) + (", ..." if len(value) > 4 else "")
+        return f"a mapping ({keys})" if value else "an empty mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value:g}"
+    text = str(value)
+    return f"text '{text if len(text) <= 60 else text[:57] + '...'}'"
+
+
 class LineDict(dict[str, Any]):
     """A mapping from YAML that remembers its own line and each key's line (1-based)."""
 

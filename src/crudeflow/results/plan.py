@@ -15,7 +15,14 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
-from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
+from crudeflow.units import (
+    check_units,
+    convert_frame,
+    kb_per_day_to_bbl_per_year,
+    mt_to_t,
+    round_for_unit,
+    round_frame,
+)
 
 TOL = 1e-6
 
@@ -88,6 +95,8 @@ class Plan:
     """Barrels per tonne of each grade (from ``grades.csv``), for ``in_units``."""
     reference_bbl_per_t: float = 7.33
     """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
+    warnings: tuple[Any, ...] = ()
+    """Warnings (``Problem``) of the dataset and scenario planned, e.g. a change to a closed link."""
 
     def summary(self) -> dict[str, Any]:
         """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
@@ -233,7 +242,7 @@ class Plan:
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         for name in FRAMES:
-            frame: pd.DataFrame = getattr(self, name)
+            frame: pd.DataFrame = round_frame(getattr(self, name))
             frame.to_csv(
                 d / f"{name}.csv",
                 index=bool(frame.index.name) or isinstance(frame.index, pd.MultiIndex),
@@ -433,7 +442,7 @@ def make_plan(
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
-        reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
+        reference_bbl_per_t=float(net.meta.reference_bbl_per_t), warnings=tuple(net.warnings),
     )  # fmt: skip
 
 

@@ -29,6 +29,18 @@ class Column:
     """Foreign key: ``"nodes"``, ``"grades"``, ``"sources"``, ``"country"`` or ``"node_or_country"``."""
     low: float | None = None
     high: float | None = None
+    warn_above: float | None = None
+    """Largest plausible value: a larger one is read but warned about (a unit slip, say)."""
+
+
+def plausible(col: Column) -> str:
+    """What a warning for a value above ``col.warn_above`` expects (a unit slip, say)."""
+    unit = f" {col.unit}" if col.unit else ""
+    low = f"{col.low:,g}" if col.low is not None else "0"
+    return (
+        f"a value from {low} to {col.warn_above:,g}{unit}, the plausible range of {col.name} "
+        "(read as given: check the figure and its unit)"
+    )
 
 
 @dataclass(frozen=True)
@@ -42,6 +54,8 @@ class Table:
     optional: bool = False
     alternatives: dict[str, str] = field(default_factory=dict)
     """Column that may replace a required one, e.g. capacity_kb_per_day for capacity_mt_per_year."""
+    bounds: tuple[tuple[str, str], ...] = ()
+    """(lower, upper) column pairs that must hold lower <= upper on every row."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -144,8 +158,11 @@ LINKS = Table(
             "capacity shared by all grades",
             unit="Mt/yr",
             nonneg=True,
+            warn_above=1000.0,
         ),
-        Column("tariff_usd_per_t", "float", "tariff or freight", unit="USD/t", nonneg=True),
+        Column(
+            "tariff_usd_per_t", "float", "tariff or freight", unit="USD/t", nonneg=True, warn_above=2000.0
+        ),
         Column("distance_km", "float", "length along the route", unit="km", nonneg=True),
         Column(
             "countries",
@@ -237,13 +254,21 @@ SUPPLIES = Table(
             default=0.0,
         ),
         Column("max_mt_per_year", "float", "volume available", unit="Mt/yr", nonneg=True),
-        Column("price_usd_per_t", "float", "price at the supply node", unit="USD/t", nonneg=True),
+        Column(
+            "price_usd_per_t",
+            "float",
+            "price at the supply node",
+            unit="USD/t",
+            nonneg=True,
+            warn_above=5000.0,
+        ),
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
         NOTE,
     ),
     key=("node", "grade"),
+    bounds=(("min_mt_per_year", "max_mt_per_year"),),
 )
 
 DEMANDS = Table(
@@ -251,7 +276,9 @@ DEMANDS = Table(
     "Refinery crude demand and quality windows.",
     (
         Column("node", "str", "refinery node", ref="nodes"),
-        Column("demand_mt_per_year", "float", "crude runs to supply", unit="Mt/yr", nonneg=True),
+        Column(
+            "demand_mt_per_year", "float", "crude runs to supply", unit="Mt/yr", nonneg=True, warn_above=500.0
+        ),
         Column(
             "max_sulfur_pct",
             "float",
@@ -301,6 +328,7 @@ DEMANDS = Table(
         NOTE,
     ),
     key=("node",),
+    bounds=(("min_api", "max_api"),),
 )
 
 MARKETS = Table(
@@ -314,6 +342,7 @@ MARKETS = Table(
             "benchmark price paid at the outlet",
             unit="USD/t",
             nonneg=True,
+            warn_above=5000.0,
         ),
         Column("max_mt_per_year", "float", "volume the outlet takes", unit="Mt/yr", nonneg=True),
         SOURCE,
@@ -382,6 +411,7 @@ CONTRACTS = Table(
     ),
     key=("id",),
     optional=True,
+    bounds=(("min_mt_per_year", "max_mt_per_year"),),
 )
 
 TRADE = Table(
