@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import json
 import sys
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table as RichTable
 
 from crudeflow.exceptions import CrudeflowError, Problem
@@ -66,15 +66,8 @@ def _fail(exc: CrudeflowError) -> None:
             err_console.print(line, highlight=False, soft_wrap=True)
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"  [{colour}]{p.severity}[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
+        err_console.print(f"  [{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
     raise typer.Exit(exc.exit_code)
-
-
-def print_warnings(problems: Any) -> None:
-    """Each warning (a ``Problem``) on one yellow line of stderr, as ``data validate`` prints them."""
-    for p in problems:
-        if p.severity == "warning":
-            err_console.print(f"[yellow]warning[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
 
 
 def print_json(obj: Any) -> None:
@@ -191,6 +184,15 @@ def frame_table(
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 
 
+def print_warnings(problems: Iterable[Problem]) -> None:
+    """Each warning (dataset or scenario) on one yellow line of stderr, as ``data validate`` prints them."""
+    from rich.markup import escape  # a fix such as 'enable_links: [x]' is text, not markup
+
+    for p in problems:
+        if p.severity == "warning":
+            err_console.print(f"[yellow]warning[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
+
+
 @data_app.command("list")
 def data_list() -> None:
     """List the datasets shipped with crudeflow."""
@@ -252,7 +254,7 @@ def data_validate(
     errors = [p for p in problems if p.severity == "error" or strict]
     for p in problems:
         colour = "red" if p.severity == "error" else "yellow"
-        err_console.print(f"[{colour}]{p.severity}[/]: {escape(str(p))}", highlight=False, soft_wrap=True)
+        err_console.print(f"[{colour}]{p.severity}[/]: {p}", highlight=False, soft_wrap=True)
     if errors or net is None:
         err_console.print(f"[bold red]error:[/] {len(errors)} problem(s) in {folder}", highlight=False)
         raise typer.Exit(2)

@@ -37,38 +37,6 @@ def kb_per_day_to_mt_per_year(kb_per_day: T, bbl_per_t: T | float) -> T:
     return kb_per_day * 1e3 * DAYS_PER_YEAR / bbl_per_t / 1e6  # type: ignore[return-value]
 
 
-CAPACITY_AGREEMENT_REL = 0.01
-"""A Mt/yr and a kb/d capacity on one row agree within 1 % of the Mt/yr figure ..."""
-CAPACITY_AGREEMENT_ABS_MT = 0.05
-"""... plus 0.05 Mt/yr (half of a capacity rounded to 0.1): rounding, not a second figure."""
-
-
-def capacity_from_columns(
-    mt_per_year: npt.ArrayLike, kb_per_day: npt.ArrayLike, reference_bbl_per_t: float
-) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
-    """Each row's capacity in Mt/yr from either column, and the rows where the two disagree.
-
-    An empty (NaN) Mt/yr cell takes the kb/d figure converted at ``reference_bbl_per_t``
-    (the dataset's reference barrels per tonne); a row with both keeps its Mt/yr figure and
-    is flagged when they differ by more than rounding (``CAPACITY_AGREEMENT_*``).
-    """
-    mt = np.asarray(mt_per_year, dtype=float)
-    converted = kb_per_day_to_mt_per_year(np.asarray(kb_per_day, dtype=float), reference_bbl_per_t)
-    both = ~np.isnan(mt) & ~np.isnan(converted)
-    with np.errstate(invalid="ignore"):
-        far = np.abs(mt - converted) > CAPACITY_AGREEMENT_REL * np.abs(mt) + CAPACITY_AGREEMENT_ABS_MT
-    return np.where(np.isnan(mt), converted, mt), both & far
-
-
-def capacity_agreement(mt_per_year: float, reference_bbl_per_t: float) -> str:
-    """What a kb/d capacity beside a Mt/yr one must be (the same figure, rounded), in words."""
-    kbd = mt_per_year_to_kb_per_day(mt_per_year, reference_bbl_per_t)
-    return (
-        f"the capacity_mt_per_year figure {mt_per_year:g} in kb/d, {kbd:,.0f} at the reference "
-        f"{reference_bbl_per_t:g} bbl/t (within rounding), or one of the two left empty"
-    )
-
-
 def usd_per_t_to_usd_per_bbl(usd_per_t: T, bbl_per_t: T | float) -> T:
     """Convert a price or cost in USD/t to USD/bbl."""
     return usd_per_t / bbl_per_t  # type: ignore[return-value]
@@ -216,3 +184,35 @@ def great_circle_km(
     p1, l1, p2, l2 = (np.radians(np.asarray(v, dtype=float)) for v in (lat1, lon1, lat2, lon2))
     a = np.sin((p2 - p1) / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin((l2 - l1) / 2) ** 2
     return np.asarray(2 * 6371.0088 * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0))), dtype=float)
+
+
+CAPACITY_AGREEMENT_REL = 0.01
+"""A Mt/yr and a kb/d capacity on one row agree within 1 % of the Mt/yr figure ..."""
+CAPACITY_AGREEMENT_ABS_MT = 0.05
+"""... plus 0.05 Mt/yr (half of a capacity rounded to 0.1): rounding, not a second figure."""
+
+
+def capacity_from_columns(
+    mt_per_year: npt.ArrayLike, kb_per_day: npt.ArrayLike, reference_bbl_per_t: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Each row's capacity in Mt/yr from either column, and the rows where the two disagree.
+
+    An empty (NaN) Mt/yr cell takes the kb/d figure converted at ``reference_bbl_per_t``
+    (the dataset's reference barrels per tonne); a row with both keeps its Mt/yr figure and
+    is flagged when they differ by more than rounding (``CAPACITY_AGREEMENT_*``).
+    """
+    mt = np.asarray(mt_per_year, dtype=float)
+    converted = kb_per_day_to_mt_per_year(np.asarray(kb_per_day, dtype=float), reference_bbl_per_t)
+    both = ~np.isnan(mt) & ~np.isnan(converted)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(mt - converted) > CAPACITY_AGREEMENT_REL * np.abs(mt) + CAPACITY_AGREEMENT_ABS_MT
+    return np.where(np.isnan(mt), converted, mt), both & far
+
+
+def capacity_agreement(mt_per_year: float, reference_bbl_per_t: float) -> str:
+    """What a kb/d capacity beside a Mt/yr one must be (the same figure, rounded), in words."""
+    kbd = mt_per_year_to_kb_per_day(mt_per_year, reference_bbl_per_t)
+    return (
+        f"the capacity_mt_per_year figure {mt_per_year:g} in kb/d, {kbd:,.0f} at the reference "
+        f"{reference_bbl_per_t:g} bbl/t (within rounding), or one of the two left empty"
+    )

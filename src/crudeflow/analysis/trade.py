@@ -116,10 +116,12 @@ def trade_balance(
 ) -> TradeBalance:
     """Trade figures, planned crude flows from B to A and the crude that would balance A–B trade.
 
-    The planned value is the deliveries at A's refineries of grades of origin B times their
-    delivered cost. The balancing volume uses the plan's average delivered price of B's
-    crude in A, or ``benchmark_usd_per_t`` (default: the mean world-market price of the
-    network) when none flows.
+    The planned value is the deliveries at A's refineries of grades of origin B at B's
+    supply price (and at their delivered cost). The balancing volume is crude of the country
+    that would sell (B when A exports more, else A) to the other, valued at the seller's
+    export value: its supply price at origin for the crude the buyer runs in the plan, else
+    for all its output the plan places, else ``benchmark_usd_per_t`` when given, else the
+    mean of its listed supply prices; a seller with no crude is said in ``balancing_note``.
     """
     from crudeflow.analysis.routes import network_countries
     from crudeflow.api import plan as make_plan

@@ -295,7 +295,10 @@ def trade_cmd(
     a: Annotated[str, typer.Argument(metavar="A", help="Country A (the reporter's side).")],
     b: Annotated[str, typer.Argument(metavar="B", help="Partner country B.")],
     benchmark: Annotated[
-        float | None, typer.Option("--benchmark", help="Price USD/t if no B crude reaches A.")
+        float | None,
+        typer.Option(
+            "--benchmark", help="Export value USD/t of the selling country's crude if the plan places none."
+        ),
     ] = None,
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,

@@ -241,6 +241,8 @@ def _type_change(
         frame = parse_policies(value, file, sub)
         modes = LINKS.column("mode").choices or ()  # the modes policies.yaml is checked against
         for pid, pmodes, pline in zip(frame.index, frame["modes"], frame["line"], strict=True):
+            if any(p.column == "modes" and p.row == pline for p in sub.problems):
+                continue  # parse_policies reported it already: one problem per fault
             for m in (m for m in pmodes if m not in modes):
                 sub.error(
                     file, pline or line, "modes", f"modes among {', '.join(modes)} (policy '{pid}')", repr(m)

@@ -11,18 +11,12 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from crudeflow.exceptions import Problem
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
-from crudeflow.units import (
-    check_units,
-    convert_frame,
-    kb_per_day_to_bbl_per_year,
-    mt_to_t,
-    round_for_unit,
-    round_frame,
-)
+from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
 
 TOL = 1e-6
 
@@ -95,7 +89,7 @@ class Plan:
     """Barrels per tonne of each grade (from ``grades.csv``), for ``in_units``."""
     reference_bbl_per_t: float = 7.33
     """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
-    warnings: tuple[Any, ...] = ()
+    warnings: tuple[Problem, ...] = ()
     """Warnings (``Problem``) of the dataset and scenario planned, e.g. a change to a closed link."""
 
     def summary(self) -> dict[str, Any]:
@@ -239,6 +233,8 @@ class Plan:
 
     def to_csv(self, directory: str | Path) -> Path:
         """One CSV per frame in ``directory``."""
+        from crudeflow.units import round_frame  # floats rounded by unit, as in the JSON
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         for name in FRAMES:
