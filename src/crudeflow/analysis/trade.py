@@ -170,7 +170,7 @@ def trade_balance(
         price = float((sold["mt_per_year"] * sold["price_usd_per_t"]).sum() / sold["mt_per_year"].sum())
         price_basis = f"{seller}'s supply price at origin of the {seller} crude {buyer} runs in the plan"
     else:
-        price, price_basis = _export_value(network, p, seller, benchmark_usd_per_t)
+        price, price_basis = _export_value(network, p.supply, seller, benchmark_usd_per_t)
     volume = abs(imbalance) / price if price > 0 else float("nan")
     ratio = value / abs(imbalance) if abs(imbalance) > TOL else float("nan")
     if abs(imbalance) <= TOL:
@@ -196,19 +196,18 @@ def trade_balance(
     )  # fmt: skip
 
 
-def _export_value(network: Network, plan: Any, seller: str, benchmark: float | None) -> tuple[float, str]:
+def _export_value(
+    network: Network, supply: pd.DataFrame, seller: str, benchmark: float | None
+) -> tuple[float, str]:
     """The seller's export value of crude, USD/t, and how it was found (NaN: it has no crude).
 
     The supply price at origin (supplies.csv), volume-weighted over the seller's output the
-    plan places; a given ``benchmark`` when none is placed; else the plain mean of its supply
-    prices. A seller with no grade and no supply in the network has no crude to sell.
+    plan places (``supply``: the plan's supply table); a given ``benchmark`` when none is
+    placed; else the plain mean of its supply prices. A seller with no grade and no supply
+    in the network has no crude to sell.
     """
     origin = network.grades["origin_country"]
-    sup = (
-        plan.supply.reset_index()
-        if plan.supply.index.name or isinstance(plan.supply.index, pd.MultiIndex)
-        else plan.supply
-    )
+    sup = supply.reset_index() if supply.index.name or isinstance(supply.index, pd.MultiIndex) else supply
     own = sup[(origin.reindex(sup["grade"]).to_numpy() == seller)]
     placed = float(own["mt_per_year"].sum()) if len(own) else 0.0
     if placed > TOL:
