@@ -23,6 +23,7 @@ from crudeflow.commands.terminal import (
     frame_table,
     header,
     print_json,
+    print_warnings,
     short_id,
     terminal_width,
 )
@@ -204,6 +205,7 @@ def plan_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    print_warnings(p.warnings)
     if as_json:
         print_json(p.to_dict())
         return
@@ -337,6 +339,7 @@ def compare_cmd(
     except CrudeflowError as exc:
         _fail(exc)
         return
+    print_warnings(dict.fromkeys([*c.a.warnings, *c.b.warnings]))
     if as_json:
         print_json(c.to_dict())
         return

@@ -165,6 +165,23 @@ def round_for_unit(field: str, value: float) -> float:
     return 0.0 if out == 0 else out
 
 
+def round_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """A copy with every float column rounded by the unit in its name (``round_for_unit``).
+
+    For CSV output, so files read ``21.93`` as the JSON does, not ``21.929999999999996``.
+    """
+    out = frame.copy()
+    for col in frame.columns:
+        if pd.api.types.is_float_dtype(frame[col].dtype):
+            dec = decimals_for(str(col))
+            values = frame[col].to_numpy(float)
+            if dec is not None:
+                out[col] = np.round(values, dec) + 0.0  # + 0.0: no "-0.0"
+            else:
+                out[col] = [v if not np.isfinite(v) else float(f"{v:.6g}") for v in values]
+    return out
+
+
 def great_circle_km(
     lat1: npt.ArrayLike, lon1: npt.ArrayLike, lat2: npt.ArrayLike, lon2: npt.ArrayLike
 ) -> npt.NDArray[np.float64]:
@@ -186,3 +203,35 @@ def days_to_months(days: T) -> T:
 def stock_days_to_mt(days: T, mt_per_year: T | float) -> T:
     """A stock of ``days`` of a yearly volume, in Mt (days of net imports → tonnes held)."""
     return days * mt_per_year / DAYS_PER_YEAR
+
+
+CAPACITY_AGREEMENT_REL = 0.01
+"""A Mt/yr and a kb/d capacity on one row agree within 1 % of the Mt/yr figure ..."""
+CAPACITY_AGREEMENT_ABS_MT = 0.05
+"""... plus 0.05 Mt/yr (half of a capacity rounded to 0.1): rounding, not a second figure."""
+
+
+def capacity_from_columns(
+    mt_per_year: npt.ArrayLike, kb_per_day: npt.ArrayLike, reference_bbl_per_t: float
+) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.bool_]]:
+    """Each row's capacity in Mt/yr from either column, and the rows where the two disagree.
+
+    An empty (NaN) Mt/yr cell takes the kb/d figure converted at ``reference_bbl_per_t``
+    (the dataset's reference barrels per tonne); a row with both keeps its Mt/yr figure and
+    is flagged when they differ by more than rounding (``CAPACITY_AGREEMENT_*``).
+    """
+    mt = np.asarray(mt_per_year, dtype=float)
+    converted = kb_per_day_to_mt_per_year(np.asarray(kb_per_day, dtype=float), reference_bbl_per_t)
+    both = ~np.isnan(mt) & ~np.isnan(converted)
+    with np.errstate(invalid="ignore"):
+        far = np.abs(mt - converted) > CAPACITY_AGREEMENT_REL * np.abs(mt) + CAPACITY_AGREEMENT_ABS_MT
+    return np.where(np.isnan(mt), converted, mt), both & far
+
+
+def capacity_agreement(mt_per_year: float, reference_bbl_per_t: float) -> str:
+    """What a kb/d capacity beside a Mt/yr one must be (the same figure, rounded), in words."""
+    kbd = mt_per_year_to_kb_per_day(mt_per_year, reference_bbl_per_t)
+    return (
+        f"the capacity_mt_per_year figure {mt_per_year:g} in kb/d, {kbd:,.0f} at the reference "
+        f"{reference_bbl_per_t:g} bbl/t (within rounding), or one of the two left empty"
+    )

@@ -105,7 +105,7 @@ def test_validate_good_scenario(client: Any) -> None:
         ("name: x\nchanges:\n  - capacity: {odessa_brody: -3}\n", 3, "capacity.odessa_brody", "-3"),
         ("name: x\nchanges:\n  - teleport: [a]\n", 3, "teleport", "'teleport'"),
         ("name: x\nchanges: [\n", 3, None, None),
-        ("name: x\nchanges: 7\n", 2, "changes", "int"),
+        ("name: x\nchanges: 7\n", 2, "changes", "the number 7"),
     ],
 )
 def test_validate_reports_line_and_column(

@@ -26,9 +26,14 @@ class TradeBalance(JSONResult):
     """A–B trade from A's side. Values million USD, volumes Mt/yr, prices USD/t.
 
     ``imbalance_musd`` = A's exports to B − A's imports from B in ``year`` (the latest year
-    with both, from A's report or mirrored from B's); ``balancing_mt_per_year`` = the crude
-    volume from B that would close it at ``price_usd_per_t`` (negative: A already imports
-    more than it exports).
+    with both, from A's report or mirrored from B's). The country that would sell crude to
+    close it is ``seller`` (B when A exports more, else A); ``balancing_mt_per_year`` is that
+    crude volume (never negative; NaN when the seller has no crude in the network) valued at
+    the seller's export value ``price_usd_per_t`` (its supply price at origin, ``price_basis``
+    says how), not at a delivered cost that includes other countries' tariffs. The planned
+    B → A crude is valued the same way (``planned_value_musd``; at its delivered cost in
+    ``planned_delivered_value_musd``); ``planned_to_imbalance`` = planned value / |imbalance|.
+    ``balancing_note`` says all this in words.
     """
 
     a: str
@@ -44,6 +49,10 @@ class TradeBalance(JSONResult):
     price_usd_per_t: float
     price_basis: str
     balancing_mt_per_year: float
+    seller: str = ""
+    planned_delivered_value_musd: float = float("nan")
+    planned_to_imbalance: float = float("nan")
+    balancing_note: str = ""
 
     def to_dict(self) -> JSONDict:
         """``trade --json``: every field, ``figures`` as records; NaN as null."""
@@ -105,10 +114,12 @@ def trade_balance(
 ) -> TradeBalance:
     """Trade figures, planned crude flows from B to A and the crude that would balance A–B trade.
 
-    The planned value is the deliveries at A's refineries of grades of origin B times their
-    delivered cost. The balancing volume uses the plan's average delivered price of B's
-    crude in A, or ``benchmark_usd_per_t`` (default: the mean world-market price of the
-    network) when none flows.
+    The planned value is the deliveries at A's refineries of grades of origin B at B's
+    supply price (and at their delivered cost). The balancing volume is crude of the country
+    that would sell (B when A exports more, else A) to the other, valued at the seller's
+    export value: its supply price at origin for the crude the buyer runs in the plan, else
+    for all its output the plan places, else ``benchmark_usd_per_t`` when given, else the
+    mean of its listed supply prices; a seller with no crude is said in ``balancing_note``.
     """
     from crudeflow.analysis.routes import network_countries
 
@@ -144,20 +155,66 @@ def trade_balance(
     at_a = network.nodes["country"].reindex(dl["refinery"]).to_numpy() == a
     from_b = dl[at_a & (dl["origin"] == b).to_numpy()]
     mt = float(from_b["mt_per_year"].sum())
-    value = float((from_b["mt_per_year"] * from_b["delivered_cost_usd_per_t"]).sum())
-    if mt > TOL:
-        price, price_basis = value / mt, f"plan: average delivered cost of {b} crude in {a}"
-    elif benchmark_usd_per_t is not None:
-        price, price_basis = float(benchmark_usd_per_t), "benchmark (given)"
-    elif len(network.markets):
-        price = float(network.markets["price_usd_per_t"].mean())
-        price_basis = f"benchmark: mean world-market price ({network.meta.benchmark})"
-    else:
-        msg = f"no {b} crude reaches {a} in the plan and the network has no market price: give a benchmark"
-        raise CrudeflowError(msg)
+    delivered_value = float((from_b["mt_per_year"] * from_b["delivered_cost_usd_per_t"]).sum())
+    value = float((from_b["mt_per_year"] * from_b["price_usd_per_t"]).sum())  # at B's supply price
     imbalance = ex - im
+    seller, buyer = (b, a) if imbalance >= 0 else (a, b)
+    sold = dl[
+        (network.nodes["country"].reindex(dl["refinery"]).to_numpy() == buyer)
+        & (dl["origin"] == seller).to_numpy()
+    ]
+    if float(sold["mt_per_year"].sum()) > TOL:  # the seller's crude the buyer runs in the plan
+        price = float((sold["mt_per_year"] * sold["price_usd_per_t"]).sum() / sold["mt_per_year"].sum())
+        price_basis = f"{seller}'s supply price at origin of the {seller} crude {buyer} runs in the plan"
+    else:
+        price, price_basis = _export_value(network, p.supply, seller, benchmark_usd_per_t)
+    volume = abs(imbalance) / price if price > 0 else float("nan")
+    ratio = value / abs(imbalance) if abs(imbalance) > TOL else float("nan")
+    if abs(imbalance) <= TOL:
+        note = f"{a}–{b} trade is balanced: no crude volume needed"
+    elif not np.isfinite(volume):
+        note = (
+            f"{seller} would have to sell crude to {buyer} to close the {abs(imbalance):,.1f} MUSD "
+            "imbalance, "
+            f"but {seller} produces no crude in this network: no crude volume balances this trade"
+        )
+    else:
+        side = f"{a} exports more to {b} than it imports" if imbalance > 0 else (
+            f"{a} imports more from {b} than it exports, so the crude would flow {a} → {b}")  # fmt: skip
+        note = (
+            f"{volume:,.2f} Mt/yr of {seller} crude sold to {buyer} at {price:,.2f} USD/t ({price_basis}) "
+            f"would close the {abs(imbalance):,.1f} MUSD imbalance ({side})"
+        )
     return TradeBalance(
         a=a, b=b, figures=fig, year=year, exports_musd=ex, imports_musd=im, imbalance_musd=imbalance,
         basis=basis, planned_mt_per_year=mt, planned_value_musd=value, price_usd_per_t=price,
-        price_basis=price_basis, balancing_mt_per_year=imbalance / price if price > 0 else float("nan"),
+        price_basis=price_basis, balancing_mt_per_year=volume, seller=seller,
+        planned_delivered_value_musd=delivered_value, planned_to_imbalance=ratio, balancing_note=note,
     )  # fmt: skip
+
+
+def _export_value(
+    network: Network, supply: pd.DataFrame, seller: str, benchmark: float | None
+) -> tuple[float, str]:
+    """The seller's export value of crude, USD/t, and how it was found (NaN: it has no crude).
+
+    The supply price at origin (supplies.csv), volume-weighted over the seller's output the
+    plan places (``supply``: the plan's supply table); a given ``benchmark`` when none is
+    placed; else the plain mean of its supply prices. A seller with no grade and no supply
+    in the network has no crude to sell.
+    """
+    origin = network.grades["origin_country"]
+    sup = supply.reset_index() if supply.index.name or isinstance(supply.index, pd.MultiIndex) else supply
+    own = sup[(origin.reindex(sup["grade"]).to_numpy() == seller)]
+    placed = float(own["mt_per_year"].sum()) if len(own) else 0.0
+    if placed > TOL:
+        price = float((own["mt_per_year"] * own["price_usd_per_t"]).sum()) / placed
+        return price, f"{seller}'s supply price at origin, volume-weighted over its output in the plan"
+    if benchmark is not None:
+        return float(benchmark), "benchmark (given)"
+    listed = network.supplies[origin.reindex(network.supplies.index.get_level_values(1)).to_numpy() == seller]
+    if len(listed):
+        return float(
+            listed["price_usd_per_t"].mean()
+        ), f"{seller}'s mean supply price at origin (none placed)"
+    return float("nan"), f"{seller} has no crude in the network"

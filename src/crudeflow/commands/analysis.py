@@ -15,6 +15,7 @@ from crudeflow.commands.terminal import (
     frame_table,
     interrupted_before_results,
     print_json,
+    print_warnings,
     progress_bar,
 )
 from crudeflow.exceptions import CrudeflowError
@@ -59,7 +60,9 @@ def _check_scheduler(address: str) -> None:
 def _net(dataset: str | None, scenario: str | None) -> tuple[Network, str]:
     from crudeflow.io.load import network_and_scenario
 
-    return network_and_scenario(dataset, scenario)
+    net, name = network_and_scenario(dataset, scenario)
+    print_warnings(net.warnings)
+    return net, name
 
 
 def routes_cmd(
@@ -276,7 +279,10 @@ def trade_cmd(
     a: Annotated[str, typer.Argument(metavar="A", help="Country A (the reporter's side).")],
     b: Annotated[str, typer.Argument(metavar="B", help="Partner country B.")],
     benchmark: Annotated[
-        float | None, typer.Option("--benchmark", help="Price USD/t if no B crude reaches A.")
+        float | None,
+        typer.Option(
+            "--benchmark", help="Export value USD/t of the selling country's crude if the plan places none."
+        ),
     ] = None,
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
@@ -299,13 +305,15 @@ def trade_cmd(
         frame_table(tb.figures[[c for c in cols if c in tb.figures.columns]], f"{tb.a}–{tb.b} trade")
     )
     yr = tb.year if tb.year is not None else "—"
+    ratio = (
+        f" ({tb.planned_delivered_value_musd:,.1f} delivered), {tb.planned_to_imbalance:,.1f}× the imbalance"
+    )
     console.print(
         f"{yr} ({tb.basis}): {tb.a} exports {tb.exports_musd:,.1f}, imports {tb.imports_musd:,.1f} → "
         f"imbalance {tb.imbalance_musd:,.1f} MUSD\n"
         f"planned crude {tb.b} → {tb.a} ({name}): {tb.planned_mt_per_year:,.2f} Mt/yr worth "
-        f"{tb.planned_value_musd:,.1f} MUSD/yr\n"
-        f"balancing volume: {tb.balancing_mt_per_year:,.2f} Mt/yr of {tb.b} crude at "
-        f"{tb.price_usd_per_t:,.2f} USD/t ({tb.price_basis})",
+        f"{tb.planned_value_musd:,.1f} MUSD/yr at {tb.b}'s supply price{ratio}\n"
+        f"balancing: {tb.balancing_note}",
         highlight=False,
     )
 

@@ -42,11 +42,14 @@ def register(app: typer.Typer) -> None:
         force: ForceOpt = False,
     ) -> None:
         """One self-contained HTML report (map, Sankey, costs, tables) that needs no network."""
-        from crudeflow.io.output import atomic_file, check_file_target
+        from crudeflow.io.output import OutputError, atomic_file, check_file_target
         from crudeflow.report.run import scenario_report
 
         try:
             check_file_target(output, force=force)
+            if output.suffix.lower() not in (".html", ".htm"):
+                msg = f"report output must end in .html or .htm (the report is HTML), not {output.name!r}"
+                raise OutputError(msg)
             status = err_console.status("planning and drawing the report…")
             with status, atomic_file(output, force=force) as tmp:
                 scenario_report(tmp, dataset, scenario, compare=compare, stress=stress)

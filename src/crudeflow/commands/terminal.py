@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
 
@@ -201,3 +201,12 @@ def progress_bar(description: str, enabled: bool = True) -> Iterator[ProgressFn]
 
     with bar:
         yield update
+
+
+def print_warnings(problems: Iterable[Problem]) -> None:
+    """Each warning (dataset or scenario) on one yellow line of stderr, as ``data validate`` prints them."""
+    from rich.markup import escape  # a fix such as 'enable_links: [x]' is text, not markup
+
+    for p in problems:
+        if p.severity == "warning":
+            err_console.print(f"[yellow]warning[/]: {escape(str(p))}", highlight=False, soft_wrap=True)

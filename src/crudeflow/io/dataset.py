@@ -31,7 +31,7 @@ from crudeflow.io.validate import (
     parse_table,
     sheet_row,
 )
-from crudeflow.io.yamlio import LineDict, LineList, load_yaml
+from crudeflow.io.yamlio import LineDict, LineList, describe, load_yaml
 from crudeflow.model.network import DatasetMeta, Network
 from crudeflow.model.periods import empty_calendar
 from crudeflow.model.policies import (
@@ -42,9 +42,9 @@ from crudeflow.model.policies import (
     policy_frame,
     to_record,
 )
-from crudeflow.schema import DATED_TABLES, GRADES, LINKS, TABLES, Table
+from crudeflow.schema import DATED_TABLES, GRADES, LINKS, TABLES, Table, plausible
 from crudeflow.schema.countries import EU27, ISO_ALPHA2
-from crudeflow.units import kb_per_day_to_mt_per_year
+from crudeflow.units import capacity_agreement, capacity_from_columns
 
 DEFAULT_DATASET = "caspian-europe"
 
@@ -207,6 +207,10 @@ def build_network(
     ``broken_rows`` are spreadsheet rows per table whose problem is already reported.
     """
     broken_rows = broken_rows or {}
+    # a citing file that could not be read makes its sources look unused: no such warnings then
+    cites_unread = bool(set(unreadable) - {"sources"}) or any(
+        p.file == "policies.yaml" and p.severity == "error" for p in out.problems
+    )
     meta = _read_meta(meta_data, default_name, out)
     periods = empty_calendar()
     if isinstance(meta_data, dict) and "periods" in meta_data:
@@ -227,22 +231,9 @@ def build_network(
         frames[name] = frame
     links = frames["links"]
     if "capacity_kb_per_day" in links.columns:
-        kbd = links["capacity_kb_per_day"].astype(float)
-        use = links["capacity_mt_per_year"].isna() & kbd.notna()
-        links.loc[use, "capacity_mt_per_year"] = kb_per_day_to_mt_per_year(
-            kbd[use].to_numpy(float), meta.reference_bbl_per_t
+        frames["links"] = merge_kb_per_day(
+            links, meta.reference_bbl_per_t, out, skip_rows=broken_rows.get("links", ())
         )
-        for i in np.flatnonzero(links["capacity_mt_per_year"].isna().to_numpy()):
-            if sheet_row(links, int(i)) in broken_rows.get("links", ()):
-                continue
-            out.error(
-                LINKS.file,
-                sheet_row(links, int(i)),
-                "capacity_mt_per_year",
-                "a capacity in capacity_mt_per_year or capacity_kb_per_day",
-                "neither",
-            )
-        frames["links"] = links.drop(columns=["capacity_kb_per_day"])
     groups, policies = _read_policies(pol_data, out)
     node_ids = frames["nodes"]["id"].tolist()
     grade_ids = frames["grades"]["grade"].tolist()
@@ -280,7 +271,7 @@ def build_network(
     if "links" not in unreadable:
         check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
     if "sources" not in unreadable:
-        check_citations(frames, policies, meta, out)
+        check_citations(frames, policies, meta, out, report_unused=not cites_unread)
     policies = policies.drop(columns="line", errors="ignore")
     nodes = frames["nodes"].drop_duplicates("id").set_index("id")
     for name, column in (("demands", "node"), ("slates", "node")):
@@ -318,6 +309,37 @@ def build_network(
     return net, out.problems
 
 
+def merge_kb_per_day(
+    links: pd.DataFrame, reference_bbl_per_t: float, out: Collector, *, skip_rows: Collection[int] = ()
+) -> pd.DataFrame:
+    """links.csv with capacity_kb_per_day folded into capacity_mt_per_year, row by row.
+
+    A row may give either column (kb/d converted at dataset.yaml's reference bbl/t); both
+    given and disagreeing beyond rounding, or neither, is an error naming the row.
+    """
+    mt, conflict = capacity_from_columns(
+        links["capacity_mt_per_year"].to_numpy(float),
+        links["capacity_kb_per_day"].to_numpy(float),
+        reference_bbl_per_t,
+    )
+    kbd = links["capacity_kb_per_day"].to_numpy(float)
+    skip = set(skip_rows)
+    for i in np.flatnonzero(np.isnan(mt)):
+        if sheet_row(links, int(i)) not in skip:
+            out.error(LINKS.file, sheet_row(links, int(i)), "capacity_mt_per_year",
+                      "a capacity in capacity_mt_per_year or capacity_kb_per_day", "neither")  # fmt: skip
+    for i in np.flatnonzero(conflict):
+        out.error(LINKS.file, sheet_row(links, int(i)), "capacity_kb_per_day",
+                  capacity_agreement(float(mt[i]), reference_bbl_per_t), f"{kbd[i]:g}")  # fmt: skip
+    cap = LINKS.column("capacity_mt_per_year")
+    for i in np.flatnonzero(
+        np.isnan(links["capacity_mt_per_year"].to_numpy(float)) & (mt > (cap.warn_above or np.inf))
+    ):
+        out.warn(LINKS.file, sheet_row(links, int(i)), "capacity_kb_per_day",
+                 f"{plausible(cap)}; {kbd[i]:g} kb/d is {mt[i]:,.1f} Mt/yr", f"{kbd[i]:g}")  # fmt: skip
+    return links.assign(capacity_mt_per_year=mt).drop(columns=["capacity_kb_per_day"])
+
+
 META_DOC: dict[str, str] = {
     "name": "the dataset's name (a slug)",
     "title": "a one-line title",
@@ -341,7 +363,7 @@ def _read_meta(data: Any, default_name: str, out: Collector) -> DatasetMeta:
     if data is None:
         return DatasetMeta(name=default_name)
     if not isinstance(data, dict):
-        out.error("dataset.yaml", None, None, "a mapping of name, base_year, ...", type(data).__name__)
+        out.error("dataset.yaml", None, None, "a mapping of name, base_year, ...", describe(data))
         return DatasetMeta(name=default_name)
 
     def line(key: str) -> int | None:
@@ -398,7 +420,7 @@ def _read_policies(data: Any, out: Collector) -> tuple[dict[str, tuple[str, ...]
     if data is None:
         return groups, _empty_policies()
     if not isinstance(data, LineDict):
-        out.error("policies.yaml", 1, None, "a mapping with 'groups' and 'policies'", type(data).__name__)
+        out.error("policies.yaml", 1, None, "a mapping with 'groups' and 'policies'", describe(data))
         return groups, _empty_policies()
     raw_groups = data.get("groups") or {}
     if isinstance(raw_groups, LineDict):
@@ -439,7 +461,7 @@ def parse_policies(items: Any, file: str, out: Collector) -> pd.DataFrame:
             getattr(items, "line", None),
             "policies",
             "a list of policies",
-            type(items).__name__,
+            describe(items),
         )
         return _empty_policies()
     policies = []

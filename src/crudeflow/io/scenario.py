@@ -21,7 +21,7 @@ from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.io.dataset import parse_policies
 from crudeflow.io.periods import parse_date, parse_periods
 from crudeflow.io.validate import Collector, check_keys, parse_table
-from crudeflow.io.yamlio import LineDict, LineList, load_yaml
+from crudeflow.io.yamlio import LineDict, LineList, describe, load_yaml
 from crudeflow.model.scenario import CHANGE_KINDS, TABLE_KEYS, Change, Lines, Scenario
 from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Column, Table
 from crudeflow.schema.countries import ISO_ALPHA2
@@ -95,7 +95,7 @@ def parse_scenario(
     raw_changes = data.get("changes") or []
     changes: list[Change] = []
     if not isinstance(raw_changes, list):
-        out.error(file, data.line_of("changes"), "changes", "a list of changes", type(raw_changes).__name__)
+        out.error(file, data.line_of("changes"), "changes", "a list of changes", describe(raw_changes))
         raw_changes = []
     for n, item in enumerate(raw_changes):
         line = raw_changes.item_lines[n] if isinstance(raw_changes, LineList) else None
@@ -244,6 +244,14 @@ def _type_change(
     if kind == "add_policies":
         sub = Collector()
         frame = parse_policies(value, file, sub)
+        modes = LINKS.column("mode").choices or ()  # the modes policies.yaml is checked against
+        for pid, pmodes, pline in zip(frame.index, frame["modes"], frame["line"], strict=True):
+            if any(p.column == "modes" and p.row == pline for p in sub.problems):
+                continue  # parse_policies reported it already: one problem per fault
+            for m in (m for m in pmodes if m not in modes):
+                sub.error(
+                    file, pline or line, "modes", f"modes among {', '.join(modes)} (policy '{pid}')", repr(m)
+                )
         out.problems.extend(sub.problems)
         return None if sub.errors else (frame.drop(columns="line"), _lines_of(value, len(value), line))
     if kind in RECORDS:

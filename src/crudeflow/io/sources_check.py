@@ -47,9 +47,15 @@ def check_citations(
     policies: pd.DataFrame,
     meta: DatasetMeta,
     out: Collector,
+    *,
+    report_unused: bool = True,
 ) -> None:
-    """Source ids named anywhere are listed and listed ones used; sourced grades carry evidence."""
-    check_sources_used(frames, policies, meta, out)
+    """Source ids named anywhere are listed and listed ones used; sourced grades carry evidence.
+
+    ``report_unused=False`` when a file that cites sources could not be read: its sources
+    would all look unused, a cascade of warnings caused by the one problem already reported.
+    """
+    check_sources_used(frames, policies, meta, out, report_unused=report_unused)
     check_evidence(frames, out)
 
 
@@ -76,6 +82,8 @@ def check_sources_used(
     policies: pd.DataFrame,
     meta: DatasetMeta,
     out: Collector,
+    *,
+    report_unused: bool = True,
 ) -> None:
     """Every source id named anywhere is listed (error); every listed one is named (warning)."""
     sources = frames["sources"]
@@ -107,7 +115,7 @@ def check_sources_used(
         if str(key).endswith("_source") and str(value) in known:
             used.add(str(value))
     for i, sid in enumerate(listed):
-        if sid not in used:
+        if report_unused and sid not in used:
             out.warn(
                 "sources.csv",
                 i + 2,

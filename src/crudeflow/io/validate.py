@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from crudeflow.exceptions import Problem
-from crudeflow.schema import Column, Table
+from crudeflow.schema import LINKS, Column, Table, plausible
 from crudeflow.schema.countries import ISO_ALPHA2
 from crudeflow.schema.modes import MODES, mode_values
 from crudeflow.units import great_circle_km
@@ -119,10 +119,16 @@ def parse_table(
             result[col.name] = [col.default] * len(raw)
             continue
         values: list[Any] = []
+        # a cell left empty for the alternative column (capacity_kb_per_day) is checked once
+        # both are merged: a row needs one of the two (crudeflow.units.capacity_from_columns)
+        alt_present = table.alternatives.get(col.name) in present
         for i, cell in enumerate(raw[col.name].tolist()):
             row = sheet[i]
             text = "" if cell is None else str(cell)
             if text.strip() == "" and col.dtype not in ("list",):
+                if alt_present:
+                    values.append(float("nan"))
+                    continue
                 if col.required and col.default is None and row not in quiet:
                     out.error(file, row, col.name, f"a value ({col.description})", "an empty cell")
                 values.append(col.default)
@@ -141,6 +147,8 @@ def parse_table(
                     out.error(file, row, col.name, f"a value >= {col.low:g}", repr(text))
                 if col.high is not None and value > col.high:
                     out.error(file, row, col.name, f"a value <= {col.high:g}", repr(text))
+                elif col.warn_above is not None and value > col.warn_above:
+                    out.warn(file, row, col.name, plausible(col), repr(text))
             elif col.choices is not None and value not in col.choices:
                 out.error(file, row, col.name, f"one of {', '.join(col.choices)}", repr(text))
             values.append(value)
@@ -249,7 +257,9 @@ def check_links(links: pd.DataFrame, nodes: pd.DataFrame, out: Collector) -> Non
             if not links[c].iloc[i]:
                 out.error(file, sheet_row(links, int(i)), c, "a grade for a swap link", "an empty cell")
     max_tariff = mode_values(modes, "max_tariff_usd_per_t").astype(float)
-    for i in np.flatnonzero((links["tariff_usd_per_t"].to_numpy(float) > max_tariff) & known):
+    tariff = links["tariff_usd_per_t"].to_numpy(float)
+    implausible = tariff > (LINKS.column("tariff_usd_per_t").warn_above or np.inf)  # warned once, below
+    for i in np.flatnonzero((tariff > max_tariff) & known & ~implausible):
         out.warn(
             file,
             sheet_row(links, int(i)),

@@ -11,10 +11,23 @@ the file, the line and the limit, instead of hanging or exhausting memory:
 - ``MAX_DEPTH`` (64): nesting of mappings and lists (libyaml itself stops at 1,000).
 
 Plain documents with no aliases are limited by size only.
+
+Plain (unquoted) scalars are read by the YAML 1.2 core schema, not PyYAML's YAML 1.1
+rules, so a country code is never a boolean (the "Norway problem": ``country: NO``):
+
+- ``true`` and ``false``, in any case, are booleans; ``yes``, ``no``, ``on``, ``off``, ``y``,
+  ``n`` are text (``NO`` is Norway);
+- ``null``, ``Null``, ``NULL``, ``~`` and an empty value are null;
+- ``[-+]?[0-9]+`` is an integer (``017`` is 17), as are ``0o17`` (octal) and ``0x1F`` (hex);
+- ``1.5``, ``.5``, ``1e9``, ``-2.5E-3``, ``.inf``, ``-.inf`` and ``.nan`` are floats;
+- anything else is text: dates (``2024-01-05``), ``1_000``, ``1:30`` and ``0b101`` included.
+
+Quoted scalars are always text.
 """
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import yaml
@@ -33,6 +46,57 @@ MAX_DEPTH = 64
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 """libyaml's parser when PyYAML was built with it (it caps nesting at 1,000 itself)."""
 _SCALARS: dict[Any, Any] = yaml.constructor.SafeConstructor.yaml_constructors
+
+_NULLS = frozenset(("", "~", "null", "Null", "NULL"))
+_INT = re.compile(r"[-+]?[0-9]+")
+_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?")
+_SPECIAL_FLOATS = {
+    **{f"{s}.{w}": float(f"{s or '+'}inf") for s in ("", "+", "-") for w in ("inf", "Inf", "INF")},
+    **{f".{word}": float("nan") for word in ("nan", "NaN", "NAN")},
+}
+
+
+def core_scalar(text: str) -> Any:
+    """The value of a plain (unquoted) scalar by the YAML 1.2 core schema (see the module doc)."""
+    if text in _NULLS:
+        return None
+    low = text.lower()
+    if low == "true":
+        return True
+    if low == "false":
+        return False
+    if _INT.fullmatch(text):
+        try:
+            return int(text)
+        except ValueError:  # more digits than Python converts (sys.get_int_max_str_digits)
+            return text
+    if _FLOAT.fullmatch(text):
+        return float(text)
+    if text in _SPECIAL_FLOATS:
+        return _SPECIAL_FLOATS[text]
+    if len(text) > 2 and text[0] == "0" and text[1] in "ox":
+        try:
+            return int(text[2:], 8 if text[1] == "o" else 16)
+        except ValueError:
+            return text
+    return text
+
+
+def describe(value: Any) -> str:
+    """A YAML value in words for an error's "found": a mapping, a list, text 'x', the number 3."""
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        keys = ", ".join(map(str, list(value)[:4])) + (", ..." if len(value) > 4 else "")
+        return f"a mapping ({keys})" if value else "an empty mapping"
+    if isinstance(value, list):
+        return f"a list of {len(value)} item(s)"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    if isinstance(value, int | float):
+        return f"the number {value:g}"
+    text = str(value)
+    return f"text '{text if len(text) <= 60 else text[:57] + '...'}'"
 
 
 class LineDict(dict[str, Any]):
@@ -76,7 +140,6 @@ class _Builder:
 
     def __init__(self) -> None:
         self.constructor = yaml.constructor.SafeConstructor()
-        self.resolver = yaml.resolver.Resolver()
         self.plain: dict[str, Any] = {}
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.open_anchors: set[str] = set()
@@ -85,12 +148,11 @@ class _Builder:
         self.alias_nodes = 0
 
     def scalar(self, ev: Any) -> Any:
-        """A scalar's Python value; plain scalars are resolved (null, bool, int, float, date)."""
+        """A scalar's Python value; plain scalars by the YAML 1.2 core schema (:func:`core_scalar`)."""
         tag = ev.tag
         if tag is None or tag == "!":
             if ev.implicit[0]:
-                tag = self.resolver.resolve(yaml.ScalarNode, ev.value, ev.implicit)
-                value = self._construct(tag, ev)
+                value = core_scalar(ev.value)
                 self.plain[ev.value] = value  # the same text resolves the same way
                 return value
             return ev.value  # quoted: a string

@@ -17,9 +17,10 @@ import pandas as pd
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.model.network import Network
 from crudeflow.model.policies import TransitBan, country_values, from_row, policy_frame
+from crudeflow.model.scenario_checks import check_result, suggest_id
 from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Table
 from crudeflow.schema.countries import ISO_ALPHA2
-from crudeflow.units import kb_per_day_to_mt_per_year
+from crudeflow.units import capacity_agreement, capacity_from_columns
 
 CHANGE_KINDS: dict[str, str] = {
     "disable_links": "list of link ids to close (status 'closed')",
@@ -102,16 +103,19 @@ class Scenario:
 
         Every problem of every change is collected (a change with a problem is skipped
         so the next ones can still be checked) and raised as one ``ScenarioError``.
+        Warnings (a change to a link that carries no flow, an implausible value) are
+        added to the returned network's ``warnings``.
         """
         problems: list[Problem] = list(self.problems)
         net = network if self.periods is None else network.replace(periods=self.periods)
         for ch in self.changes:
             net = _apply_one(net, ch, problems)
+        problems += check_result(net, self.changes)  # bounds, inactive links, plausible values
         errors = [p for p in problems if p.severity == "error"]
         if errors:
             problems.sort(key=lambda p: (p.file, p.row or 0))
             raise ScenarioError(problems, f"{len(errors)} problem(s) in scenario '{self.name}'")
-        return net
+        return net.replace(warnings=(*net.warnings, *problems)) if problems else net
 
 
 def _bad(
@@ -140,7 +144,7 @@ def _known(problems: list[Problem], ch: Change, ids: list[str], index: pd.Index,
         if i in index:
             ok.append(i)
         else:
-            _bad(problems, ch, f"an id listed in {table}", i, n)
+            _bad(problems, ch, f"an id listed in {table}{suggest_id(i, index)}", i, n)
     return ok
 
 
@@ -185,7 +189,8 @@ def _apply_one(net: Network, ch: Change, problems: list[Problem]) -> Network:
         for n, item in enumerate(v):
             key = (item["node"], item["grade"])
             if key not in frame.index:
-                _bad(problems, ch, "a (node, grade) of supplies.csv", f"{key[0]}/{key[1]}", n)
+                hint = suggest_id("/".join(key), ["/".join(k) for k in frame.index])
+                _bad(problems, ch, f"a (node, grade) of supplies.csv{hint}", f"{key[0]}/{key[1]}", n)
                 continue
             frame.loc[key, "price_usd_per_t"] = float(item["price_usd_per_t"])
         return net.replace(supplies=frame)
@@ -231,7 +236,7 @@ def _set_demand(net: Network, mapping: dict[str, float], ch: Change, problems: l
     frame = net.demands.copy()
     for n, (node, value) in enumerate(mapping.items()):
         if node not in net.nodes.index:
-            _bad(problems, ch, "a refinery node of nodes.csv", node, n)
+            _bad(problems, ch, f"a refinery node of nodes.csv{suggest_id(node, frame.index)}", node, n)
         elif net.nodes.loc[node, "kind"] != "refinery":
             _bad(problems, ch, "a refinery node", f"'{node}' (a {net.nodes.loc[node, 'kind']} node)", n)
         elif node not in frame.index:
@@ -253,7 +258,8 @@ def _set_or_scale(net: Network, ch: Change, problems: list[Problem]) -> Network:
             continue
         if ident not in tab.index:
             what = f"an id of {table}" + (" as 'node/grade'" if multi else "")
-            _bad(problems, ch, what, item["id"], n, "id")
+            known = ["/".join(k) for k in tab.index] if multi else tab.index
+            _bad(problems, ch, what + suggest_id(str(item["id"]), known), item["id"], n, "id")
             continue
         col = TABLES[table].column(column)
         if ch.kind == "set":
@@ -338,11 +344,13 @@ def _add_links(net: Network, frame: pd.DataFrame, ch: Change, problems: list[Pro
     bad |= _check_refs(net, ch, frame, LINKS, problems)
     frame = frame.copy()
     if "capacity_kb_per_day" in frame.columns:
-        kbd = frame["capacity_kb_per_day"].astype(float)
-        use = frame["capacity_mt_per_year"].isna() & kbd.notna()
-        frame.loc[use, "capacity_mt_per_year"] = kb_per_day_to_mt_per_year(
-            kbd[use].to_numpy(float), net.meta.reference_bbl_per_t
-        )
+        ref = net.meta.reference_bbl_per_t
+        mt, conflict = capacity_from_columns(frame["capacity_mt_per_year"], frame["capacity_kb_per_day"], ref)
+        frame["capacity_mt_per_year"] = mt
+        for pos in np.flatnonzero(conflict):
+            kbd = float(frame["capacity_kb_per_day"].iloc[pos])
+            _bad(problems, ch, capacity_agreement(mt[pos], ref), kbd, int(pos), "capacity_kb_per_day")
+            bad.add(int(pos))
     for pos in np.flatnonzero(frame["capacity_mt_per_year"].isna().to_numpy()):
         _bad(problems, ch, "a capacity in capacity_mt_per_year or capacity_kb_per_day", "nothing",
              int(pos), "capacity_mt_per_year")  # fmt: skip

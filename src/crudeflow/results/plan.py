@@ -12,6 +12,7 @@ import pandas as pd
 
 from crudeflow._types import TOL_FLOW_MT as TOL
 from crudeflow._types import JSONDict, JSONValue
+from crudeflow.exceptions import Problem
 from crudeflow.metrics import hhi_by_group
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.status import SolveResult, SolveStatus
@@ -98,6 +99,8 @@ class Plan:
     """Barrels per tonne of each grade (from ``grades.csv``), for ``in_units``."""
     reference_bbl_per_t: float = 7.33
     """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
+    warnings: tuple[Problem, ...] = ()
+    """Warnings (``Problem``) of the dataset and scenario planned, e.g. a change to a closed link."""
 
     def summary(self) -> dict[str, str | float | int]:
         """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
@@ -323,10 +326,12 @@ class Plan:
 
     def to_csv(self, directory: str | Path) -> Path:
         """One CSV per frame in ``directory``."""
+        from crudeflow.units import round_frame  # floats rounded by unit, as in the JSON
+
         d = Path(directory)
         d.mkdir(parents=True, exist_ok=True)
         for name in FRAMES:
-            frame: pd.DataFrame = getattr(self, name)
+            frame: pd.DataFrame = round_frame(getattr(self, name))
             frame.to_csv(
                 d / f"{name}.csv",
                 index=bool(frame.index.name) or isinstance(frame.index, pd.MultiIndex),
@@ -615,7 +620,7 @@ def make_plan(
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
-        periods=axis.calendar, stocks=stocks,
+        periods=axis.calendar, stocks=stocks, warnings=tuple(net.warnings),
     )  # fmt: skip
 
 

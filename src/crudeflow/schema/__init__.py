@@ -33,6 +33,18 @@ class Column:
     """Foreign key: ``"nodes"``, ``"grades"``, ``"sources"``, ``"country"`` or ``"node_or_country"``."""
     low: float | None = None
     high: float | None = None
+    warn_above: float | None = None
+    """Largest plausible value: a larger one is read but warned about (a unit slip, say)."""
+
+
+def plausible(col: Column) -> str:
+    """What a warning for a value above ``col.warn_above`` expects (a unit slip, say)."""
+    unit = f" {col.unit}" if col.unit else ""
+    low = f"{col.low:,g}" if col.low is not None else "0"
+    return (
+        f"a value from {low} to {col.warn_above:,g}{unit}, the plausible range of {col.name} "
+        "(read as given: check the figure and its unit)"
+    )
 
 
 @dataclass(frozen=True)
@@ -46,6 +58,8 @@ class Table:
     optional: bool = False
     alternatives: dict[str, str] = field(default_factory=dict)
     """Column that may replace a required one, e.g. capacity_kb_per_day for capacity_mt_per_year."""
+    bounds: tuple[tuple[str, str], ...] = ()
+    """(lower, upper) column pairs that must hold lower <= upper on every row."""
 
     @property
     def names(self) -> tuple[str, ...]:
@@ -158,8 +172,11 @@ LINKS = Table(
             "capacity shared by all grades",
             unit="Mt/yr",
             nonneg=True,
+            warn_above=1000.0,
         ),
-        Column("tariff_usd_per_t", "float", "tariff or freight", unit="USD/t", nonneg=True),
+        Column(
+            "tariff_usd_per_t", "float", "tariff or freight", unit="USD/t", nonneg=True, warn_above=2000.0
+        ),
         Column("distance_km", "float", "length along the route", unit="km", nonneg=True),
         Column(
             "countries",
@@ -253,7 +270,14 @@ SUPPLIES = Table(
             default=0.0,
         ),
         Column("max_mt_per_year", "float", "volume available", unit="Mt/yr", nonneg=True),
-        Column("price_usd_per_t", "float", "price at the supply node", unit="USD/t", nonneg=True),
+        Column(
+            "price_usd_per_t",
+            "float",
+            "price at the supply node",
+            unit="USD/t",
+            nonneg=True,
+            warn_above=5000.0,
+        ),
         VALID_FROM,
         VALID_TO,
         SOURCE,
@@ -262,6 +286,7 @@ SUPPLIES = Table(
         NOTE,
     ),
     key=("node", "grade"),
+    bounds=(("min_mt_per_year", "max_mt_per_year"),),
 )
 
 DEMANDS = Table(
@@ -269,7 +294,9 @@ DEMANDS = Table(
     "Refinery crude demand and quality windows.",
     (
         Column("node", "str", "refinery node", ref="nodes"),
-        Column("demand_mt_per_year", "float", "crude runs to supply", unit="Mt/yr", nonneg=True),
+        Column(
+            "demand_mt_per_year", "float", "crude runs to supply", unit="Mt/yr", nonneg=True, warn_above=500.0
+        ),
         Column(
             "max_sulfur_pct",
             "float",
@@ -321,6 +348,7 @@ DEMANDS = Table(
         NOTE,
     ),
     key=("node",),
+    bounds=(("min_api", "max_api"),),
 )
 
 MARKETS = Table(
@@ -334,6 +362,7 @@ MARKETS = Table(
             "benchmark price paid at the outlet",
             unit="USD/t",
             nonneg=True,
+            warn_above=5000.0,
         ),
         Column("max_mt_per_year", "float", "volume the outlet takes", unit="Mt/yr", nonneg=True),
         VALID_FROM,
@@ -406,6 +435,7 @@ CONTRACTS = Table(
     ),
     key=("id",),
     optional=True,
+    bounds=(("min_mt_per_year", "max_mt_per_year"),),
 )
 
 TRADE = Table(

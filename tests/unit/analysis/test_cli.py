@@ -63,6 +63,13 @@ def test_diversify_and_trade_cli(folder: str) -> None:
     assert tb["imbalance_musd"] == pytest.approx(671.4)
     text = runner.invoke(app, ["trade", "BY", "KZ", "-d", folder])
     assert "671.4" in text.stdout
+    # planned 4 Mt/yr at KZ's 100 USD/t = 400 MUSD/yr, 0.6 x the imbalance; 671.4 / 100 = 6.71 Mt/yr
+    out = " ".join(text.stdout.split())
+    assert "worth 400.0 MUSD/yr at KZ's supply price (410.0 delivered), 0.6× the imbalance" in out
+    assert "balancing: 6.71 Mt/yr of KZ crude sold to BY at 100.00 USD/t" in out
+    back = " ".join(runner.invoke(app, ["trade", "KZ", "BY", "-d", folder]).stdout.split())
+    assert "balancing: 6.71 Mt/yr of KZ crude sold to BY" in back
+    assert "-6.71" not in back
 
 
 def test_cli_errors_are_one_line(folder: str) -> None:

@@ -33,9 +33,9 @@ def test_valid_dates_are_parsed_kept_and_written_back(folder: Path, tmp_path: Pa
 @pytest.mark.parametrize(
     ("extra", "line", "column", "expected"),
     [
-        ("    valid_from: 2022-13-05\n", 7, None, "valid YAML"),  # no such month: the YAML reader
+        ("    valid_from: 2022-13-05\n", 7, "valid_from", "ISO date"),  # no such month
         ("    valid_from: 5 Dec 2022\n", 7, "valid_from", "ISO date"),
-        ("    valid_from: 2022-12-05T10:00:00\n", 7, "valid_from", "not a time"),
+        ("    valid_from: 2022-12-05T10:00:00\n", 7, "valid_from", "ISO date"),  # a time is not a date
         ("    valid_from: 2022-12-05\n    valid_to: 2022-12-04\n", 8, "valid_to", "on or after"),
         ("    modes: [pipe]\n", 7, "modes", "pipeline, tanker"),
         ("    enabled: maybe\n", 7, "enabled", "true or false"),
