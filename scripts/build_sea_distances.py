@@ -2,8 +2,11 @@
 
 Build-time script, not part of the package. For every ``mode == tanker`` link of
 ``links.csv`` it computes ``distance_km`` with the ``searoute`` library from the
-end nodes' lat/lon, adds the strait states the route passes (Bosphorus: TR, Suez:
-EG, ...) to ``countries``, and, for rows whose ``note`` asks for it, writes the
+end nodes' lat/lon, adds the states of the internal straits the route passes
+(Bosphorus: TR, Suez: EG) to ``countries``, writes the straits of international
+transit passage (Gibraltar, Dover, the Danish straits, Bab-el-Mandeb, Hormuz) to
+``chokepoints`` rather than their coastal states to ``countries`` (UNCLOS Part III:
+transit passage cannot be suspended), and, for rows whose ``note`` asks for it, writes the
 freight ``tariff_usd_per_t`` from the dataset's documented formula:
 
 * ``estimate: freight = A + B x distance``: affine fit through two sourced
@@ -59,15 +62,35 @@ RATE_FAR_EAST = 7.5e6 / 135e3  # USD/t, Suezmax CPC-Far East lump sum / cargo (s
 CASPIAN_FACTOR = 2.0  # small Caspian tankers (12 kt) vs Suezmax: crudeflow assumption
 CASPIAN_DETOUR = 1.15  # great-circle fallback factor for Caspian legs
 CASPIAN_BOX = (36.0, 47.6, 46.4, 55.2)  # lat_min, lat_max, lon_min, lon_max
-STRAITS = {
+# Straits a state can close: the Turkish Straits are internal waters under Turkish
+# sovereignty (passage regulated by the Montreux Convention, 1936), the Suez Canal is
+# Egyptian territory. Their states are transit countries of the leg (``countries``).
+INTERNAL_STRAITS = {
     "bosporus": ("TR",),
     "suez": ("EG",),
-    "gibraltar": ("ES", "MA"),
-    "babalmandab": ("YE", "DJ"),
-    "ormuz": ("IR", "OM"),
 }
+# Straits used for international navigation (UNCLOS Part III, arts. 37-44): transit
+# passage "shall not be suspended", so the coastal states are not transit countries.
+# They go to ``chokepoints`` (names from crudeflow.schema.CHOKEPOINTS) in route order.
+CHOKEPOINT_PASSAGES = {
+    "gibraltar": "gibraltar",
+    "babalmandab": "bab_el_mandeb",
+    "ormuz": "hormuz",
+    "malacca": "malacca",
+}
+CHOKEPOINT_AT = {  # lat, lon of each strait: orders a leg's chokepoints along its path
+    "gibraltar": (35.95, -5.6),
+    "dover": (51.0, 1.45),
+    "danish_straits": (55.7, 11.0),
+    "bab_el_mandeb": (12.6, 43.4),
+    "hormuz": (26.5, 56.4),
+    "malacca": (2.5, 101.5),
+}
+# coastal states of those straits, listed in ``countries`` by older builds: taken out
+# again unless the leg starts or ends there
+COASTAL_STATES = {"ES", "MA", "GB", "FR", "DK", "SE", "YE", "DJ", "ER", "IR", "OM", "MY", "ID", "SG"}
 BALTIC = {"primorsk", "ust_luga", "naftoport", "butinge", "klaipeda", "ventspils", "riga", "rostock"}
-DANISH_STRAITS = ("DK", "SE")
+DOVER_LINE = (51.0, 1.0, 2.2)  # lat, lon_min, lon_max: the path crosses it in the Strait of Dover
 CORINTH_BOX = (22.8, 37.75, 23.25, 38.05)  # lon_min, lat_min, lon_max, lat_max
 SOUTH_OF_MATAPAN = (36.0, 22.5)  # lat, lon: waypoint for Aegean <-> Ionian legs
 GEOMETRY_FILE = "sea_routes.geojson"
@@ -114,6 +137,44 @@ def sea_route(a: tuple[float, float], b: tuple[float, float]) -> tuple[float, li
         d2, p2, c2 = _searoute(SOUTH_OF_MATAPAN, b)
         dist, passages, coords = d1 + d2, p1 + [p for p in p2 if p not in p1], c1 + c2[1:]
     return dist, passages, coords
+
+
+def crosses_dover(coords: list[list[float]]) -> bool:
+    """True if a path (lon, lat) crosses latitude 51.0 N between 1.0 and 2.2 E (Strait of Dover)."""
+    lat0, lon0, lon1 = DOVER_LINE
+    for (xa, ya), (xb, yb) in itertools.pairwise(coords):
+        if (ya - lat0) * (yb - lat0) < 0:
+            x = xa + (xb - xa) * (lat0 - ya) / (yb - ya)
+            if lon0 <= x <= lon1:
+                return True
+    return False
+
+
+def strait_columns(
+    countries: list[str], ends: tuple[str, str], passages: list[str], coords: list[list[float]], baltic: bool
+) -> tuple[list[str], list[str]]:
+    """``countries`` and ``chokepoints`` of a tanker leg from its searoute passages and path.
+
+    States of internal straits (TR, EG) join ``countries``; international straits go to
+    ``chokepoints`` in route order and their coastal states leave ``countries`` (endpoints kept).
+    """
+    out = [c for c in countries if c not in COASTAL_STATES or c in ends]
+    for p in passages:
+        for c in INTERNAL_STRAITS.get(p, ()):
+            if c not in out:
+                out.append(c)
+    points = {CHOKEPOINT_PASSAGES[p] for p in passages if p in CHOKEPOINT_PASSAGES}
+    if baltic:
+        points.add("danish_straits")
+    if crosses_dover(coords):
+        points.add("dover")
+    path = np.asarray(coords, float).reshape(-1, 2)
+
+    def position(name: str) -> int:
+        lat, lon = CHOKEPOINT_AT[name]
+        return int(np.argmin(np.hypot(path[:, 0] - lon, path[:, 1] - lat))) if len(path) else 0
+
+    return out, sorted(points, key=position)
 
 
 def freight_coefficients() -> tuple[float, float, float, float]:
@@ -233,6 +294,8 @@ def main(folder: Path, geometry_only: bool = False) -> None:
         reader = csv.DictReader(f)
         cols = list(reader.fieldnames or [])
         rows = list(reader)
+    if "chokepoints" not in cols:
+        cols.insert(cols.index("countries") + 1, "chokepoints")
     a, b, d_med, d_fe = freight_coefficients()
     print(
         f"freight = {a:.2f} + {b * 1000:.3f} x distance/1000 km  (ref: CPC-Augusta {d_med:.0f} km, CPC-Ningbo {d_fe:.0f} km)"
@@ -258,16 +321,14 @@ def main(folder: Path, geometry_only: bool = False) -> None:
             legs.append({"type": "Feature", "properties": {"link": r["id"], "from": r["from"], "to": r["to"]},
                          "geometry": {"type": "LineString", "coordinates": path}})  # fmt: skip
         r["distance_km"] = str(round(dist))
-        countries = [c for c in r["countries"].split(";") if c]
-        extra: list[str] = []
-        for p in passages:
-            extra.extend(STRAITS.get(p, ()))
-        if (r["from"] in BALTIC) != (r["to"] in BALTIC):
-            extra.extend(DANISH_STRAITS)
-        for c in extra:
-            if c not in countries:
-                countries.append(c)
-        r["countries"] = ";".join(countries)
+        countries, points = strait_columns(
+            [c for c in r["countries"].split(";") if c],
+            (fr["country"], to["country"]),
+            passages,
+            [] if caspian else coords,
+            (r["from"] in BALTIC) != (r["to"] in BALTIC),
+        )
+        r["countries"], r["chokepoints"] = ";".join(countries), ";".join(points)
         if caspian:
             r["tariff_usd_per_t"] = f"{CASPIAN_FACTOR * (a + b * dist):.2f}"
         elif "estimate: freight = A + B x distance" in r["note"]:

@@ -192,7 +192,10 @@ def _typed_value(v: Any, col: Column) -> tuple[Any, str | None]:
         items = v if isinstance(v, list) else str(v).split(";") if isinstance(v, str) else None
         if items is None or not all(isinstance(x, str) for x in items):
             return None, "a list of ids"
-        return tuple(x.strip() for x in items if x.strip()), None
+        out = tuple(x.strip() for x in items if x.strip())
+        if col.choices is not None and not set(out) <= set(col.choices):
+            return None, f"items from {', '.join(col.choices)}"
+        return out, None
     if isinstance(v, dict | list):
         return None, "a single value"
     text = str(v).strip()

@@ -135,7 +135,9 @@ def parse_table(
                 continue
             value, problem = _parse_cell(text, col)
             if row in quiet:
-                if problem is not None or (col.choices is not None and value not in col.choices):
+                if problem is not None or (
+                    col.choices is not None and col.dtype != "list" and value not in col.choices
+                ):
                     value = col.default
             elif problem is not None:
                 out.error(file, row, col.name, problem, repr(text))
@@ -149,6 +151,10 @@ def parse_table(
                     out.error(file, row, col.name, f"a value <= {col.high:g}", repr(text))
                 elif col.warn_above is not None and value > col.warn_above:
                     out.warn(file, row, col.name, plausible(col), repr(text))
+            elif col.choices is not None and col.dtype == "list":
+                for item in value:
+                    if item not in col.choices:
+                        out.error(file, row, col.name, f"items from {', '.join(col.choices)}", repr(item))
             elif col.choices is not None and value not in col.choices:
                 out.error(file, row, col.name, f"one of {', '.join(col.choices)}", repr(text))
             values.append(value)

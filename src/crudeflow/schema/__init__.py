@@ -77,6 +77,9 @@ class Table:
 NODE_KINDS = ("field", "terminal", "port", "junction", "refinery", "market", "storage")
 STATUSES = ("operating", "intermittent", "idle", "planned", "closed")
 ACTIVE_STATUSES = ("operating", "intermittent")
+CHOKEPOINTS = ("gibraltar", "dover", "danish_straits", "bab_el_mandeb", "hormuz", "malacca")
+"""Straits of international transit passage (UNCLOS Part III) a tanker leg may pass: the
+coastal states cannot suspend passage, so they are not transit countries of the leg."""
 """Links with these statuses carry flow; others need a scenario to switch them on."""
 
 CONFIDENCE_GRADES = ("official", "operator", "press", "estimate")
@@ -181,10 +184,20 @@ LINKS = Table(
         Column(
             "countries",
             "list",
-            "countries the leg crosses, ';'-separated (endpoints included)",
+            "countries the leg crosses, ';'-separated (endpoints included); for a tanker leg only "
+            "states whose internal waters it passes (Bosphorus TR, Suez EG), never coastal states",
             required=False,
             default=(),
             ref="country",
+        ),
+        Column(
+            "chokepoints",
+            "list",
+            "international straits a tanker leg passes (transit passage, UNCLOS Part III: no "
+            "coastal state may close them), ';'-separated; not transit countries",
+            required=False,
+            default=(),
+            choices=CHOKEPOINTS,
         ),
         Column(
             "bidirectional",
