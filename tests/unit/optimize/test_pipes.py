@@ -64,3 +64,44 @@ def test_the_shared_pipe_row_has_the_shadow_price() -> None:
     # the member links' own rows are slack
     cap = m.lp.cons["capacity"]
     assert res.row_dual[cap.slice].tolist() == pytest.approx([0.0, 0.0, 0.0])
+
+
+def counter_net() -> Any:
+    # a supplies g, b supplies h (100 USD/t); ra may run ≤ 50 % g, rb ≤ 50 % h, so each
+    # refinery needs 2 Mt of the far grade over the reversible a-b link (5 USD/t, 10 Mt/yr).
+    return tiny_network(
+        nodes=[{"id": "a", "kind": "field"}, {"id": "b", "kind": "field", "country": "DE"}, "ra", "rb"],
+        links=[
+            {"id": "ara", "from": "a", "to": "ra", "tariff_usd_per_t": 0, "capacity_mt_per_year": 100},
+            {"id": "brb", "from": "b", "to": "rb", "tariff_usd_per_t": 0, "capacity_mt_per_year": 100},
+            {"id": "ab", "from": "a", "to": "b", "tariff_usd_per_t": 5, "capacity_mt_per_year": 10,
+             "bidirectional": True},
+        ],
+        grades=[
+            {"grade": g, "origin_country": "KZ", "api_gravity": 35.0, "sulfur_pct": 0.5, "bbl_per_t": 7.5}
+            for g in ("g", "h")
+        ],
+        supplies=[{"node": "a", "grade": "g", "price_usd_per_t": 100, "max_mt_per_year": 100},
+                  {"node": "b", "grade": "h", "price_usd_per_t": 100, "max_mt_per_year": 100}],
+        demands=[{"node": "ra", "demand_mt_per_year": 4}, {"node": "rb", "demand_mt_per_year": 6}],
+        slates=[{"node": "ra", "grade": "g", "max_share_pct": 50.0},
+                {"node": "rb", "grade": "h", "max_share_pct": 50.0}],
+    )  # fmt: skip
+
+
+def test_counter_flow_is_netted_and_named_in_a_warning() -> None:
+    # ra takes 2 Mt h from b (b -> a), rb takes 3 Mt g from a (a -> b): gross 5, net 1 a -> b.
+    p = plan(counter_net())
+    row = p.link_flows.loc["ab"]
+    assert row["forward_mt_per_year"] == pytest.approx(3)
+    assert row["reverse_mt_per_year"] == pytest.approx(2)
+    assert row["mt_per_year"] == pytest.approx(5)  # gross, as the capacity row counts it
+    assert row["net_mt_per_year"] == pytest.approx(1)
+    assert row["net_direction"] == "forward"
+    texts = [str(w) for w in p.warnings if "counter-flow" in str(w)]
+    assert len(texts) == 1
+    assert "2.00 Mt/yr h b->a against 3.00 Mt/yr g a->b" in texts[0]
+    assert "net flow 1.00 Mt/yr a->b" in texts[0]
+    # one-way links are reported with their net equal to their flow and no warning
+    assert p.link_flows.loc["ara", "net_mt_per_year"] == pytest.approx(p.link_flows.loc["ara", "mt_per_year"])
+    assert not [w for w in plan(pipe_net(True)).warnings if "counter-flow" in str(w)]
