@@ -37,6 +37,7 @@ class PlanOptions:
 FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows]], ...] = (
     ("conservation", cf.conservation),
     ("capacity", cf.capacity),
+    ("pipe", cf.pipe),
     ("demand", cf.demand),
     ("market", cf.market),
     ("quality", cf.quality),

@@ -66,6 +66,44 @@ def capacity(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     return Rows(rows, cols, np.ones(f.size), np.full(len(cap), -INF), cap, labels)
 
 
+def pipe(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per pipe shared by two or more active links: all their flows ≤ the smallest capacity.
+
+    A link's pipe is its ``pipe`` column, or its own id when empty, so a scenario link
+    with ``pipe: <link id>`` shares that link's line. One row caps the sum over grades
+    and both directions, Mt/yr; it is labelled by its tightest link, whose dated
+    validity and events it follows.
+    """
+    f = lp.vars["flow"]
+    links = net.links.loc[idx.link_ids]
+    ids = idx.link_ids.to_numpy(dtype=str)
+    declared = links["pipe"].fillna("").astype(str).to_numpy(dtype=str) if "pipe" in links else ids
+    pipe_ids = np.where(declared == "", ids, declared)  # a link with no pipe is its own pipe
+    named = np.arange(len(links))
+    groups, inv, counts = np.unique(pipe_ids[named], return_inverse=True, return_counts=True)
+    shared = counts >= 2
+    if not shared.any():
+        return _empty(["pipe", "link", "capacity_mt_per_year"])
+    row_of_group = np.full(len(groups), -1, np.int64)
+    row_of_group[shared] = np.arange(int(shared.sum()))
+    link_row = np.full(len(links), -1, np.int64)
+    link_row[named] = row_of_group[inv]
+    cap_l = links["capacity_mt_per_year"].to_numpy(float)
+    # tightest member per row: sort members by (row, capacity) and take each row's first
+    members = np.flatnonzero(link_row >= 0)
+    order = members[np.lexsort((cap_l[members], link_row[members]))]
+    first = order[np.unique(link_row[order], return_index=True)[1]]
+    cap = cap_l[first]
+    var_row = link_row[f.labels["link_pos"].to_numpy(np.int64)]
+    on = np.flatnonzero(var_row >= 0)
+    labels = pd.DataFrame(
+        {"pipe": groups[shared], "link": idx.link_ids.to_numpy()[first], "capacity_mt_per_year": cap}
+    )
+    return Rows(
+        var_row[on], f.start + on.astype(np.int64), np.ones(len(on)), np.full(len(cap), -INF), cap, labels
+    )
+
+
 def demand(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per refinery: runs over grades + unmet = demand."""
     c, u = lp.vars["consume"], lp.vars["unmet"]

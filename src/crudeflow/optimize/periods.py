@@ -261,7 +261,7 @@ class Expanded:
 
 SCALED_VARS = {"supply": ("lower", "upper"), "shut_in": ("upper",)}
 """Variable blocks whose bounds are volumes (prorated by period); others keep theirs."""
-SCALED_ROWS = {"capacity": "link", "demand": "node", "market": "node"}
+SCALED_ROWS = {"capacity": "link", "pipe": "link", "demand": "node", "market": "node"}
 """Constraint families whose bounds are volumes, with the label naming their row."""
 
 
@@ -400,9 +400,9 @@ def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
 
 
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
-    table = {"capacity": net.links, "demand": net.demands, "market": net.markets}[family]
+    table = {"capacity": net.links, "pipe": net.links, "demand": net.demands, "market": net.markets}[family]
     valid = validity(table, axis)
-    if family == "capacity":
+    if family in ("capacity", "pipe"):
         events = link_event_factor(net, axis)
         if events is not None:
             valid = events if valid is None else valid * events

@@ -414,6 +414,18 @@ def make_plan(
         "shadow_price_usd_per_t": np.where(np.abs(shadow) > TOL, shadow, 0.0),
     }, index=pd.Index(np.tile(idx.link_ids.to_numpy(), n_t), name="link"))  # fmt: skip
     link_flows["binding"] = (link_total >= cap - 1e-6) & (link_flows["shadow_price_usd_per_t"] > TOL)
+    # counter-flow: a bidirectional link used both ways in one period is physically its net
+    # flow, the rest a displacement swap; mt_per_year stays the gross the capacity row counts
+    f_rev = fl["reverse"].to_numpy(bool) if "reverse" in fl else np.zeros(len(fx), bool)
+    rev_total = np.bincount(f_key, weights=np.where(f_rev, fx, 0.0), minlength=n_l * n_t) / c_frac
+    fwd_total = link_total - rev_total
+    link_flows["forward_mt_per_year"] = fwd_total
+    link_flows["reverse_mt_per_year"] = rev_total
+    link_flows["net_mt_per_year"] = np.abs(fwd_total - rev_total)
+    link_flows["net_direction"] = np.where(
+        fwd_total - rev_total > TOL, "forward", np.where(rev_total - fwd_total > TOL, "reverse", "")
+    )
+    counter_warnings = _counterflow_warnings(flows, fl.loc[on], link_flows, fwd_total, rev_total, dated, n_l)
     dated_cols(link_flows, cap_rows.labels, link_vol)
     flows["capacity_mt_per_year"] = cap[f_key[on]]
     flows["utilisation"] = (link_total / np.where(cap > 0, cap, 1.0))[f_key[on]]
@@ -620,7 +632,7 @@ def make_plan(
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
-        periods=axis.calendar, stocks=stocks, warnings=tuple(net.warnings),
+        periods=axis.calendar, stocks=stocks, warnings=(*net.warnings, *counter_warnings),
     )  # fmt: skip
 
 
@@ -822,3 +834,58 @@ def _contracts(model: Model, x: npt.NDArray[np.float64], res: SolveResult) -> pd
         exact.append(not own.any() or not sup.loc[~own, "grade"].isin(sup.loc[own, "grade"]).any())
     out["exact"] = exact
     return out[CONTRACT_COLUMNS]
+
+
+def _counterflow_warnings(
+    flows: pd.DataFrame,
+    flow_labels: pd.DataFrame,
+    link_flows: pd.DataFrame,
+    fwd: npt.NDArray[np.float64],
+    rev: npt.NDArray[np.float64],
+    dated: bool,
+    n_links: int,
+) -> list[Problem]:
+    """One warning per (period, link) carrying flow both ways: netted as a displacement.
+
+    Only the few counter-flow links are visited (rare: the LP is indifferent between a
+    swap and the physical net flow only when costs tie), so the loop is not on a hot path.
+    """
+    both = np.flatnonzero((fwd > TOL) & (rev > TOL))
+    out: list[Problem] = []
+    if not len(both):
+        return out
+    rev_flag = flow_labels["reverse"].to_numpy(bool)
+    f_period = (
+        flow_labels["period"].to_numpy(np.int64) if "period" in flow_labels else np.zeros(len(flows), int)
+    )
+    for pos in both:
+        lid = str(link_flows.index[pos])
+        row = link_flows.iloc[pos]
+        period = str(row["period"]) if dated else ""
+        t = int(pos // n_links)
+        here = (flows["link"].to_numpy() == lid) & (f_period == t)
+
+        def side(mask: npt.NDArray[np.bool_], src: str, dst: str) -> str:
+            g = flows.loc[mask].groupby("grade")["mt_per_year"].sum().sort_values(ascending=False)
+            grades = " + ".join(f"{v:.2f} Mt/yr {k}" for k, v in g.items())
+            return f"{grades} {src}->{dst}"
+
+        a = side(here & ~rev_flag, str(row["from"]), str(row["to"]))
+        b = side(here & rev_flag, str(row["to"]), str(row["from"]))
+        net_dir = (
+            f"{row['from']}->{row['to']}"
+            if row["net_direction"] == "forward"
+            else f"{row['to']}->{row['from']}"
+        )
+        out.append(
+            Problem(
+                "plan",
+                None,
+                f"link {lid}" + (f" ({period})" if period else ""),
+                "one physical direction per period",
+                f"counter-flow netted as a displacement: {b} against {a}; "
+                f"physical net flow {row['net_mt_per_year']:.2f} Mt/yr {net_dir}",
+                severity="warning",
+            )
+        )
+    return out

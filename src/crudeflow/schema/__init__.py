@@ -207,6 +207,14 @@ LINKS = Table(
             default=False,
         ),
         Column(
+            "pipe",
+            "str",
+            "physical pipe id: links naming the same pipe share one capacity (their smallest) "
+            "across both directions; empty: the link is its own pipe",
+            required=False,
+            default="",
+        ),
+        Column(
             "status",
             "str",
             "operating status",
