@@ -1,0 +1,65 @@
+"""Readable terminal output (review #17, #18): data show, numbers never split, --wide on the analyses."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from typer.testing import CliRunner
+
+from crudeflow.cli import app
+
+runner = CliRunner()
+ENV = {"COLUMNS": "100"}
+
+
+def _widest(text: str) -> int:
+    return max(len(line) for line in text.splitlines())
+
+
+def test_data_show_is_a_summary_and_links_only_on_request() -> None:
+    res = runner.invoke(app, ["data", "show", "caspian-europe"], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert _widest(res.stdout) <= 100
+    assert "Capacity by mode" in res.stdout
+    assert "cpc_entry_tengiz" not in res.stdout
+    assert len(res.stdout.splitlines()) < 80
+    assert "--links" in res.stdout
+    full = runner.invoke(app, ["data", "show", "caspian-europe", "--links"], env=ENV)
+    assert full.exit_code == 0, full.output
+    assert _widest(full.stdout) <= 100
+    assert "cpc_entry_tengiz" in full.stdout
+    # one line per link (224 active + inactive), not ten lines of 4-character columns each
+    assert len(full.stdout.splitlines()) < 300
+    # the capacity of the first link reads whole on its line
+    line = next(ln for ln in full.stdout.splitlines() if "cpc_entry_tengiz" in ln)
+    assert "72.50" in line
+
+
+def test_diversify_never_splits_a_number() -> None:
+    res = runner.invoke(app, ["diversify", "KZ", "--caps", "100,50,0"], env=ENV)
+    assert res.exit_code == 0, res.output
+    assert _widest(res.stdout) <= 100
+    rows = [ln for ln in res.stdout.splitlines() if ln.startswith("│")]
+    # every body row begins with its cap, and no row is the tail of a wrapped cell
+    caps = [ln.split("│")[1].strip() for ln in rows]
+    body = [c for c in caps if re.fullmatch(r"[\d.,]+", c)]
+    assert len(body) == 3, res.stdout
+    # no continuation lines: a wrapped cell leaves the first column of its next line empty
+    assert all(caps), res.stdout
+    assert "optimal" in res.stdout
+
+
+def test_wide_plan_piped_keeps_the_rule_short() -> None:
+    res = runner.invoke(app, ["plan", "--wide"], env={})
+    assert res.exit_code == 0, res.output
+    assert max(len(ln) for ln in res.stdout.splitlines() if "─" * 20 in ln) <= 400
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["routes", "KZ", "DE", "-k", "2"], ["diversify", "KZ", "--caps", "100,0"]],
+)
+def test_hint_names_an_option_that_exists(args: list[str]) -> None:
+    res = runner.invoke(app, [*args, "--wide"], env=ENV)
+    assert res.exit_code == 0, res.output
