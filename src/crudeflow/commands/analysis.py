@@ -32,6 +32,11 @@ DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Every column, nothing wrapped (wider than 100).")]
+UNMET_CAVEAT = (
+    "economic cost falls when demand goes unmet (the crude is not bought); "
+    "unserved value = unmet × the refineries' base delivered cost"
+)
+"""Caption of the stress ranking: why a lost asset can lower the economic cost."""
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
 
@@ -160,9 +165,14 @@ def stress_cmd(
         f"{scope}: {solved} re-solved hot, {skipped} skipped (no base flow); {res.seconds:.2f} s{stop}",
         highlight=False,
     )
-    cols = ["rank", "unmet_mt_per_year", "shut_in_mt_per_year", "delta_economic_cost_usd", "kind", "status"]
+    cols = [
+        "rank", "unmet_mt_per_year", "shut_in_mt_per_year", "delta_economic_cost_usd", "unserved_value_usd",
+        "kind", "status",
+    ]  # fmt: skip
     title = "Criticality: ranked by volume lost (unmet + shut-in), then economic cost"
-    console.print(frame_table(res.ranking[cols].head(top), title, wide=wide))
+    table = frame_table(res.ranking[cols].head(top), title, wide=wide)
+    table.caption = "; ".join([*([str(table.caption)] if table.caption else []), UNMET_CAVEAT])
+    console.print(table)
     for name, frame in (("unmet", res.unmet), ("shut_in", res.shut_in)):
         f = frame.head(top)
         f = f.loc[:, (f.abs() > 1e-6).any()]

@@ -63,3 +63,26 @@ def test_wide_plan_piped_keeps_the_rule_short() -> None:
 def test_hint_names_an_option_that_exists(args: list[str]) -> None:
     res = runner.invoke(app, [*args, "--wide"], env=ENV)
     assert res.exit_code == 0, res.output
+
+
+def test_stress_values_the_unmet_demand_beside_the_falling_economic_cost() -> None:
+    from crudeflow.analysis import stress
+    from crudeflow.api import plan
+
+    res = stress("caspian-europe")
+    row = res.ranking.loc["naftoport_transshipment"]
+    assert row["unmet_mt_per_year"] > 30
+    assert row["delta_economic_cost_usd"] < 0  # crude not bought, not a saving
+    # bounded by the added unmet at the cheapest and dearest base delivered cost of the refineries short
+    costs = plan().costs
+    short = [c for c in res.unmet.columns if res.unmet.loc["naftoport_transshipment", c] > 0]
+    cost = costs[costs["country"].isin(short)]["delivered_cost_usd_per_t"]
+    lo, hi = cost.min() * row["unmet_mt_per_year"] * 1e6, cost.max() * row["unmet_mt_per_year"] * 1e6
+    assert lo <= row["unserved_value_usd"] <= hi
+    # no unmet, no value
+    assert (res.ranking.loc[res.ranking["unmet_mt_per_year"] == 0, "unserved_value_usd"] == 0).all()
+    out = runner.invoke(app, ["stress", "--top", "3"], env=ENV)
+    assert out.exit_code == 0, out.output
+    assert "unserved value" in out.stdout
+    assert "economic cost falls when demand goes unmet" in " ".join(out.stdout.split())
+    assert _widest(out.stdout) <= 100
