@@ -37,6 +37,8 @@ UNMET_CAVEAT = (
     "unserved value = unmet × the refineries' base delivered cost"
 )
 """Caption of the stress ranking: why a lost asset can lower the economic cost."""
+TAIL_MIN_DRAWS = 10
+"""Tail drivers from fewer tail draws than this are printed with a note that they are noise."""
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
 
@@ -249,9 +251,19 @@ def montecarlo_cmd(
     console.print(
         frame_table(res.summary, "Per importer (unmet after stocks, Mt/yr; crude cost, MUSD/yr)", wide=wide)
     )
-    console.print(frame_table(res.system, "System objective, MUSD/yr", wide=wide))
+    console.print(
+        frame_table(res.system, "System: economic cost (no penalties), then objective (with them), MUSD/yr",
+                    wide=wide)
+    )  # fmt: skip
     console.print(frame_table(res.drivers, "Tail drivers (outage fraction in draws above P90 unmet)",
                               floatfmt="{:,.3f}", wide=wide))  # fmt: skip
+    few = int(res.drivers["tail_draws"].min()) if len(res.drivers) else TAIL_MIN_DRAWS
+    if few < TAIL_MIN_DRAWS:
+        console.print(
+            f"[yellow]note[/]: the tail drivers rest on as few as {few} tail draws (fewer than "
+            f"{TAIL_MIN_DRAWS}): read them as noise, not causes; more draws (-n) firm them up",
+            highlight=False,
+        )
     exit_if_interrupted(res.interrupted)
 
 

@@ -82,7 +82,8 @@ def print_json(obj: JSONValue) -> None:
 
 _WORDS = (
     ("mt_per_year", "Mt/yr"), ("kb_per_day", "kb/d"), ("usd_per_t", "USD/t"), ("usd_per_bbl", "USD/bbl"),
-    ("_pct", " %"), ("hhi", "HHI of normalised shares"),
+    ("_pct", " %"), ("hhi", "HHI of normalised shares"), ("p_shortfall", "probability of any shortfall"),
+    ("_musd", " MUSD/yr"),
 )  # fmt: skip
 
 
@@ -185,9 +186,12 @@ def frame_table(
 
         dropped: list[str] = []
         for c in [*reversed([c for c in cols[1:] if c in long_text]),
-                  *reversed([c for c in cols[1:] if not numeric[c] and c not in long_text])]:  # fmt: skip
+                  *reversed([c for c in cols[1:] if not numeric[c] and c not in long_text]),
+                  *reversed(cols[2:])]:  # fmt: skip
             if width(cols) <= console.width:
                 break
+            if c not in cols:
+                continue
             cols.remove(c)
             dropped.append(c)
         if dropped:

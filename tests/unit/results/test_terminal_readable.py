@@ -86,3 +86,35 @@ def test_stress_values_the_unmet_demand_beside_the_falling_economic_cost() -> No
     assert "unserved value" in out.stdout
     assert "economic cost falls when demand goes unmet" in " ".join(out.stdout.split())
     assert _widest(out.stdout) <= 100
+
+
+def test_montecarlo_reports_economic_cost_first_and_explains_workers() -> None:
+    import numpy as np
+
+    from crudeflow.analysis import montecarlo
+
+    res = montecarlo("caspian-europe", n=20, seed=1, workers=2)
+    assert "workers" in res.executor_note
+    assert "chunk" in res.executor_note
+    econ, obj = (
+        res.system["expected_economic_cost_musd"].iloc[0],
+        res.system["expected_objective_musd"].iloc[0],
+    )
+    # the objective adds non-negative penalties to the economic cost, per draw and on average
+    assert econ <= obj + 1e-6
+    e, o = res.economic_cost_musd.to_numpy(), res.objective_musd.to_numpy()
+    assert (e <= o + 1e-6).all()
+    # penalties arise only with shortfall or shut-in: some draws pay none, some draws pay some
+    assert np.isclose(e, o, atol=1.0).any()
+    assert (o - e > 1.0).any()
+    assert res.system.columns[0] == "expected_economic_cost_musd"
+    assert np.isfinite(res.economic_cost_musd).all()
+    out = runner.invoke(app, ["montecarlo", "-n", "20", "--workers", "2"], env=ENV)
+    assert out.exit_code == 0, out.output
+    text = " ".join(out.stdout.split())
+    assert "musd" not in text
+    assert "probability" in text
+    assert "p shortfall" not in text
+    assert "economic cost" in text
+    assert _widest(out.stdout) <= 100
+    assert "rest on 2 tail draws" in text or "tail draws" in text
