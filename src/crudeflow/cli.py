@@ -24,6 +24,7 @@ from crudeflow.commands.terminal import (
     header,
     print_json,
     print_warnings,
+    rule,
     short_id,
     terminal_width,
 )
@@ -77,8 +78,12 @@ def data_list() -> None:
 def data_show(
     dataset: Annotated[str | None, typer.Argument(help="Dataset folder or shipped name.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+    links: Annotated[bool, typer.Option("--links", help="Also list every link, one per line.")] = False,
+    wide: Annotated[
+        bool, typer.Option("--wide", help="The links with every column (implies --links).")
+    ] = False,
 ) -> None:
-    """Counts, supply and demand totals, capacity by mode, and the links table."""
+    """Counts, supply and demand totals, capacity by mode, rows by confidence; links with --links."""
     from crudeflow.api import data_overview
 
     try:
@@ -98,7 +103,13 @@ def data_show(
     console.print(t)
     console.print(frame_table(ov.capacity_by_mode, "Capacity by mode"))
     console.print(frame_table(ov.confidence, "Rows by confidence of their sourced figure"))
-    console.print(frame_table(ov.links, "Links", max_rows=400))
+    if not (links or wide):
+        console.print(f"{len(ov.links)} links: --links lists them, --json gives every field", highlight=False)
+        return
+    fit_console(wide)
+    cols = ["id", "mode", "capacity_mt_per_year", "tariff_usd_per_t", "status", "confidence"]
+    table = ov.links if wide else ov.links[[c for c in cols if c in ov.links.columns]]
+    console.print(frame_table(table, "Links", max_rows=len(table), wide=wide))
 
 
 @data_app.command("validate")
@@ -228,7 +239,7 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
     """A plan over periods: totals over the horizon, then (``by_period``) per-period tables."""
     s = p.summary()
     v, vu = ("kb_per_day", "kb/d") if s["units"] == "kbd" else ("mt_per_year", "Mt/yr")
-    console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']}) · {s['horizon']}")
+    rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']}) · {s['horizon']}")
     console.print(
         f"economic cost [bold]{float(s['economic_cost_usd']) / 1e9:,.2f} bn USD[/] over the horizon · "
         f"unmet [bold]{s['unmet_mt']:,.2f} Mt[/] · shut in [bold]{s['shut_in_mt']:,.2f} Mt[/]\n"
@@ -264,7 +275,7 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
     v, c, vu, cu = ("kb_per_day", "usd_per_bbl", "kb/d", "USD/bbl") if kbd else (
         "mt_per_year", "usd_per_t", "Mt/yr", "USD/t")  # fmt: skip
     tag = f" ({UNIT_WORDS[p.units]})"
-    console.rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
+    rule(f"[bold]Plan: {s['scenario']}[/] ({s['status']})")
     console.print(
         f"economic cost [bold]{p.economic_cost_usd / 1e9:,.2f} bn USD/yr[/] · "
         f"unmet [bold]{s[f'unmet_{v}']:,.2f} {vu}[/] · shut in [bold]{s[f'shut_in_{v}']:,.2f} {vu}[/]\n"

@@ -44,6 +44,7 @@ from crudeflow.model.network import Network
 from crudeflow.optimize.build import Model, PlanOptions, build_lp
 from crudeflow.optimize.policies import territory
 from crudeflow.optimize.solve import HighsModel
+from crudeflow.optimize.status import SolveResult
 from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
 from crudeflow.results.tables import JSONResult, ResultTable, col, records
 from crudeflow.units import mt_to_t
@@ -62,6 +63,8 @@ STRESS_RANKING = ResultTable(
         col("unmet_mt_per_year", "float64", "Mt/yr", "added unmet demand, all importers"),
         col("shut_in_mt_per_year", "float64", "Mt/yr", "added shut-in (fixed output not placed)"),
         col("delta_economic_cost_usd", "float64", "USD/yr", "added economic cost (no penalties)"),
+        col("unserved_value_usd", "float64", "USD/yr",
+            "added unmet demand × each refinery's base delivered cost (what the lost crude was worth)"),
         col("delta_objective_usd", "float64", "USD/yr", "added objective (with penalties)"),
         col("lost_mt_per_year", "float64", "Mt/yr", "unmet + shut-in"),
         col("rank", "int64", "", "1 = most volume lost, then the largest added economic cost"),
@@ -219,6 +222,27 @@ class _Reader:
         return unmet.astype(float), shut_in.astype(float), mt_to_t(float(self.econ @ x))
 
 
+def _unmet_value_vector(model: Model, base: SolveResult) -> FArray:
+    """USD/t per unmet column: the refinery's delivered cost in the base plan.
+
+    A refinery that received nothing in the base plan takes the volume-weighted average
+    delivered cost of all refineries. Multiplied by added unmet Mt/yr it gives the value
+    of the crude the outage leaves undelivered (``unserved_value_usd``, docs/glossary.md).
+    """
+    from crudeflow.results.plan import make_plan
+
+    costs = make_plan(model, base, paths=False).costs
+    cost = costs["delivered_cost_usd_per_t"].groupby(level=0).mean() if len(costs) else pd.Series(dtype=float)
+    deliveries = costs["delivered_mt_per_year"] if len(costs) else pd.Series(dtype=float)
+    if float(deliveries.sum()) > 0:
+        mean = float((costs["delivered_cost_usd_per_t"].fillna(0.0) * deliveries).sum() / deliveries.sum())
+    else:
+        mean = float(cost.mean()) if len(cost) else 0.0
+    nodes = model.lp.vars["unmet"].labels["node"]
+    out: FArray = cost.reindex(nodes).fillna(mean).to_numpy(float)
+    return out
+
+
 def stress(
     network: Network | str | Path,
     *,
@@ -257,6 +281,8 @@ def stress(
         raise SolverError(msg)
     reader = _Reader(model)
     base_unmet, base_shut, base_econ = reader.read(base.x)
+    value = _unmet_value_vector(model, base)
+    base_u = base.x[reader.u_sl]
     cols = asset_columns(model, assets, country_role)
     kind = {"links": "link", "nodes": "node", "countries": "country"}[assets]
     cases: list[tuple[str, tuple[str, ...], IArray]] = [(a, (a,), c) for a, c in cols.items()]
@@ -288,7 +314,7 @@ def stress(
             rec: dict[str, object] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
             if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
                 rec.update(skipped=True, status="skipped", delta_economic_cost_usd=0.0,
-                           delta_objective_usd=0.0, unmet_mt_per_year=0.0,
+                           unserved_value_usd=0.0, delta_objective_usd=0.0, unmet_mt_per_year=0.0,
                            shut_in_mt_per_year=0.0)  # fmt: skip
             else:
                 hm.close_cols(c)
@@ -303,15 +329,19 @@ def stress(
                     du[du < TOL_MT] = 0.0
                     ds[ds < TOL_MT] = 0.0
                     unmet_rows[asset], shut_rows[asset] = du, ds
+                    dcol = res.x[reader.u_sl] - base_u
+                    dcol[dcol < TOL_MT] = 0.0  # as the added unmet per country
                     rec.update(
                         delta_economic_cost_usd=econ - base_econ,
+                        unserved_value_usd=mt_to_t(float(dcol @ value)),
                         delta_objective_usd=mt_to_t(res.objective - base.objective),
                         unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
                     )  # fmt: skip
                     solved.append((asset, c, res.objective))
                 else:
                     rec.update(delta_economic_cost_usd=np.nan, delta_objective_usd=np.nan,
-                               unmet_mt_per_year=np.nan, shut_in_mt_per_year=np.nan)  # fmt: skip
+                               unserved_value_usd=np.nan, unmet_mt_per_year=np.nan,
+                               shut_in_mt_per_year=np.nan)  # fmt: skip
             rows.append(rec)
             report(progress, len(rows), total)
     except KeyboardInterrupt:

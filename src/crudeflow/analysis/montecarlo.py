@@ -45,6 +45,7 @@ from crudeflow.optimize.lp import LP
 from crudeflow.optimize.solve import HighsModel
 from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
 from crudeflow.results.paths import average_costs as state_average_costs
+from crudeflow.results.plan import economic_cost_vector
 from crudeflow.results.tables import Column, JSONResult, ResultTable, col, records
 from crudeflow.schema.modes import MODE_TABLE
 from crudeflow.units import DAYS_PER_YEAR
@@ -88,6 +89,8 @@ class MCProblem:
     seed: int
     n: int
     chunk_size: int
+    economic_cost: FArray
+    """Per LP column, its economic cost (``results.plan.economic_cost_vector``): ``@ x`` is MUSD/yr."""
 
 
 @dataclass(frozen=True)
@@ -99,6 +102,7 @@ class ChunkResult:
     unmet_raw: FArray
     unmet: FArray
     cost_musd: FArray
+    economic_cost_musd: FArray
 
 
 def draw_fractions(p: MCProblem, chunk: int) -> FArray:
@@ -142,6 +146,7 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
     frac = draw_fractions(p, chunk)
     m = len(frac)
     obj = np.empty(m)
+    econ = np.empty(m)
     raw = np.empty((m, p.n_importers))
     unmet = np.empty((m, p.n_importers))
     cost = np.empty((m, p.n_importers))
@@ -161,6 +166,7 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
         x = res.x
         u = x[u_sl]
         obj[j] = res.objective
+        econ[j] = float(p.economic_cost @ x)
         raw[j] = np.bincount(p.unmet_key, weights=u, minlength=p.n_importers)
         unmet[j] = np.bincount(
             p.unmet_key, weights=np.maximum(0.0, u - p.stock_cover), minlength=p.n_importers
@@ -168,7 +174,7 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
         avg = average_costs(p, x)
         value = x[c_sl] * avg[p.consume_rows]
         cost[j] = np.bincount(p.consume_key, weights=value, minlength=p.n_importers)
-    return ChunkResult(chunk, obj, raw, unmet, cost)
+    return ChunkResult(chunk, obj, raw, unmet, cost, econ)
 
 
 def _stat_cols(prefix: str, unit: str, label: str, what: str) -> tuple[Column, ...]:
@@ -191,8 +197,11 @@ MC_SUMMARY = ResultTable(
 )  # fmt: skip
 """``MonteCarloResult.summary``."""
 MC_SYSTEM = ResultTable(
-    "system", "the whole system (one row, ``objective_musd``)", None,
-    _stat_cols("objective", "musd", "MUSD/yr", "the system objective"),
+    "system", "the whole system (one row): economic cost first, then the objective", None,
+    (
+        *_stat_cols("economic_cost", "musd", "MUSD/yr", "economic cost (the objective without penalties)"),
+        *_stat_cols("objective", "musd", "MUSD/yr", "the system objective (with penalties)"),
+    ),
 )  # fmt: skip
 MC_DRIVERS = ResultTable(
     "drivers", "importer and link, top links per importer", None,
@@ -213,7 +222,8 @@ class MonteCarloResult(JSONResult):
 
     ``summary`` (index importer): demand, expected / P50 / P90 / P99 unmet demand after
     stocks, probability of any shortfall, expected / P50 / P90 / P99 crude cost.
-    ``system``: the same statistics of the total objective. ``drivers``: per importer, the
+    ``system``: the same statistics of the economic cost (no penalties), then of the
+    objective (with the shortage, shut-in and contract penalties). ``drivers``: per importer, the
     links whose mean outage fraction in the draws above the importer's P90 unmet exceeds
     their overall mean the most (``lift``). ``unmet`` and ``cost``: per draw × importer.
     """
@@ -228,6 +238,7 @@ class MonteCarloResult(JSONResult):
     unmet: pd.DataFrame
     cost: pd.DataFrame
     objective_musd: pd.Series
+    economic_cost_musd: pd.Series
     interrupted: bool = False
     """Stopped early (cancel token or Ctrl-C): statistics over the draws finished (``n``)."""
     seconds: float = 0.0
@@ -268,6 +279,12 @@ def choose_executor(
             why = f"{n} draws are fewer than the {PARALLEL_MIN_DRAWS} where worker processes pay off"
             return "serial", 1, f"auto: in-process, {why} (set workers to override)"
         note = f"auto: one worker per core for {n} draws"
+    if use > n_chunks:
+        why = (
+            f"{use} workers asked for, but {n} draws make {n_chunks} chunk{'s' if n_chunks > 1 else ''}: "
+            f"at most one worker per chunk (a smaller chunk size spreads the draws)"
+        )
+        note = f"{note}; {why}" if note else why
     use = min(use, n_chunks)
     return ("serial" if use == 1 else "local"), use, note
 
@@ -329,6 +346,7 @@ def prepare(
         flow_cost=lp.vars["flow"].cost.copy(),
         supply_rows=s_rows.astype(np.int64), supply_price=sl.cost.copy(), n_states=sg.size,
         n_importers=len(importers), seed=int(seed), n=int(n), chunk_size=int(chunk_size),
+        economic_cost=economic_cost_vector(model),
     )  # fmt: skip
     imp_demand = np.bincount(u_key, weights=demand, minlength=len(importers))
     return (
@@ -430,13 +448,20 @@ def montecarlo(
     summary.insert(0, "demand_mt_per_year", imp_demand)
     summary.insert(5, "p_shortfall", (unmet > TOL_FLOW_MT).mean() if len(unmet) else np.nan)
     summary.index.name = "importer"
-    system = _stats(obj.to_frame(), "objective", "musd")
+    econ = pd.Series(
+        np.concatenate([np.zeros(0)] + [done[c].economic_cost_musd for c in chunks]), index=dindex,
+        name="economic_cost_musd",
+    )  # fmt: skip
+    system = pd.concat(
+        [_stats(econ.to_frame(), "economic_cost", "musd").reset_index(drop=True),
+         _stats(obj.to_frame(), "objective", "musd").reset_index(drop=True)], axis=1,
+    )  # fmt: skip
     frac = np.vstack([np.zeros((0, len(link_ids)))] + [draw_fractions(problem, c) for c in chunks])
     drivers = _drivers(unmet, frac, link_ids, top_drivers)
     return MonteCarloResult(
         n=len(draw_idx), seed=seed, executor=ex.name, workers=ex.workers, summary=summary, system=system,
-        drivers=drivers, unmet=unmet, cost=cost, objective_musd=obj, interrupted=interrupted,
-        seconds=time.perf_counter() - t0, executor_note=ex.note,
+        drivers=drivers, unmet=unmet, cost=cost, objective_musd=obj, economic_cost_musd=econ,
+        interrupted=interrupted, seconds=time.perf_counter() - t0, executor_note=ex.note,
     )  # fmt: skip
 
 

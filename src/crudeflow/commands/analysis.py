@@ -12,6 +12,7 @@ from crudeflow.commands.terminal import (
     err_console,
     exit_if_interrupted,
     fail,
+    fit_console,
     frame_table,
     interrupted_before_results,
     print_json,
@@ -30,6 +31,14 @@ __all__ = ["INTERRUPTED_EXIT", "MAX_DRAWS", "register", "stress_scope"]
 DatasetOpt = Annotated[str | None, typer.Option("--dataset", "-d", help="Dataset folder or shipped name.")]
 ScenarioOpt = Annotated[str | None, typer.Option("--scenario", "-s", help="Scenario file or shipped name.")]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print JSON.")]
+WideOpt = Annotated[bool, typer.Option("--wide", help="Every column, nothing wrapped (wider than 100).")]
+UNMET_CAVEAT = (
+    "economic cost falls when demand goes unmet (the crude is not bought); "
+    "unserved value = unmet × the refineries' base delivered cost"
+)
+"""Caption of the stress ranking: why a lost asset can lower the economic cost."""
+TAIL_MIN_DRAWS = 10
+"""Tail drivers from fewer tail draws than this are printed with a note that they are noise."""
 MAX_DRAWS = 100_000_000
 """Most Monte Carlo draws one run takes (about a day on one core at ~1 ms a draw)."""
 
@@ -77,6 +86,7 @@ def routes_cmd(
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
     as_json: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """The k cheapest loop-free routes from FROM to TO with legs, transit and delivered cost."""
     from rich.markup import escape
@@ -93,6 +103,7 @@ def routes_cmd(
     if as_json:
         print_json(res.to_dict()["routes"])
         return
+    fit_console(wide)
     df = res.table
     if len(df) == 0:
         console.print(f"no route from {src} to {dst} under these filters", highlight=False)
@@ -101,7 +112,7 @@ def routes_cmd(
         "rank", "from", "to", "grade", "delivered_cost_usd_per_t", "price_usd_per_t", "transport_usd_per_t",
         "duties_usd_per_t", "fees_usd_per_t", "bottleneck_mt_per_year", "distance_km", "transit",
     ]  # fmt: skip
-    console.print(frame_table(df[cols], f"Routes {src} → {dst}"))
+    console.print(frame_table(df[cols], f"Routes {src} → {dst}", wide=wide))
     for r in df.itertuples():
         console.print(f"[bold]{r.rank}[/] {escape(str(r.legs))}", highlight=False)
 
@@ -120,6 +131,7 @@ def stress_cmd(
         str | None, typer.Option("--country", help="Also rank by this country's shut-in and unmet.")
     ] = None,
     as_json: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
     from crudeflow.analysis import stress
@@ -146,6 +158,7 @@ def stress_cmd(
         print_json(res.to_dict(top))
         exit_if_interrupted(res.interrupted)
         return
+    fit_console(wide)
     solved = int((~res.ranking["skipped"]).sum())
     skipped = len(res.ranking) - solved
     scope = stress_scope(k, len(res.ranking), assets, res.ranking)
@@ -154,14 +167,19 @@ def stress_cmd(
         f"{scope}: {solved} re-solved hot, {skipped} skipped (no base flow); {res.seconds:.2f} s{stop}",
         highlight=False,
     )
-    cols = ["rank", "unmet_mt_per_year", "shut_in_mt_per_year", "delta_economic_cost_usd", "kind", "status"]
+    cols = [
+        "rank", "unmet_mt_per_year", "shut_in_mt_per_year", "delta_economic_cost_usd", "unserved_value_usd",
+        "kind", "status",
+    ]  # fmt: skip
     title = "Criticality: ranked by volume lost (unmet + shut-in), then economic cost"
-    console.print(frame_table(res.ranking[cols].head(top), title))
+    table = frame_table(res.ranking[cols].head(top), title, wide=wide)
+    table.caption = "; ".join([*([str(table.caption)] if table.caption else []), UNMET_CAVEAT])
+    console.print(table)
     for name, frame in (("unmet", res.unmet), ("shut_in", res.shut_in)):
         f = frame.head(top)
         f = f.loc[:, (f.abs() > 1e-6).any()]
         if f.shape[1]:
-            console.print(frame_table(f, f"Added {name.replace('_', '-')} by country, Mt/yr"))
+            console.print(frame_table(f, f"Added {name.replace('_', '-')} by country, Mt/yr", wide=wide))
     if country:
         c = country.upper()
         for name, frame in (("shut_in", res.shut_in), ("unmet", res.unmet)):
@@ -169,8 +187,10 @@ def stress_cmd(
                 s = frame[c].sort_values(ascending=False, kind="stable")
                 s = s[s > 1e-6].head(top)
                 if len(s):
-                    console.print(frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset"))
-    console.print(frame_table(res.checks, "Hot vs cold check"))
+                    console.print(
+                        frame_table(s.to_frame(f"{name}_mt_per_year"), f"{c}: {name} by asset", wide=wide)
+                    )
+    console.print(frame_table(res.checks, "Hot vs cold check", wide=wide))
     exit_if_interrupted(res.interrupted)
 
 
@@ -198,6 +218,7 @@ def montecarlo_cmd(
         int, typer.Option("--chunk-size", min=1, max=MAX_DRAWS, help="Draws per task.")
     ] = 100,
     as_json: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Random link outages: expected and P50/P90/P99 unmet demand and crude cost per importer."""
     from crudeflow.analysis import montecarlo
@@ -220,16 +241,29 @@ def montecarlo_cmd(
         print_json(res.to_dict())
         exit_if_interrupted(res.interrupted)
         return
+    fit_console(wide)
     console.print(
         f"{res.n} draws, seed {res.seed}, {res.executor} × {res.workers}: {res.seconds:.1f} s"
         + (f" ({res.executor_note})" if res.executor_note else "")
         + (" [yellow](interrupted: partial results)[/]" if res.interrupted else ""),
         highlight=False,
     )
-    console.print(frame_table(res.summary, "Per importer (unmet after stocks, Mt/yr; crude cost, MUSD/yr)"))
-    console.print(frame_table(res.system, "System objective, MUSD/yr"))
+    console.print(
+        frame_table(res.summary, "Per importer (unmet after stocks, Mt/yr; crude cost, MUSD/yr)", wide=wide)
+    )
+    console.print(
+        frame_table(res.system, "System: economic cost (no penalties), then objective (with them), MUSD/yr",
+                    wide=wide)
+    )  # fmt: skip
     console.print(frame_table(res.drivers, "Tail drivers (outage fraction in draws above P90 unmet)",
-                              floatfmt="{:,.3f}"))  # fmt: skip
+                              floatfmt="{:,.3f}", wide=wide))  # fmt: skip
+    few = int(res.drivers["tail_draws"].min()) if len(res.drivers) else TAIL_MIN_DRAWS
+    if few < TAIL_MIN_DRAWS:
+        console.print(
+            f"[yellow]note[/]: the tail drivers rest on as few as {few} tail draws (fewer than "
+            f"{TAIL_MIN_DRAWS}): read them as noise, not causes; more draws (-n) firm them up",
+            highlight=False,
+        )
     exit_if_interrupted(res.interrupted)
 
 
@@ -241,6 +275,7 @@ def diversify_cmd(
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
     as_json: JsonOpt = False,
+    wide: WideOpt = False,
 ) -> None:
     """Cost of diversification: re-plan with the top origin/transit share capped at each level."""
     from crudeflow.analysis import diversify
@@ -264,8 +299,11 @@ def diversify_cmd(
         print_json(res.to_dict())
         exit_if_interrupted(res.interrupted)
         return
+    fit_console(wide)
     df, first = res.curve, res.first_unmet_cap_pct
-    console.print(frame_table(df.drop(columns=["country"]), f"{importer}: capping {by} {res.country}"))
+    console.print(
+        frame_table(df.drop(columns=["country"]), f"{importer}: capping {by} {res.country}", wide=wide)
+    )
     console.print(
         f"demand first left unmet at a cap of {first:g} %"
         if first is not None

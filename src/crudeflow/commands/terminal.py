@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import textwrap
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from typing import TextIO
@@ -53,6 +54,13 @@ def fit_console(wide: bool = False) -> None:
     console.width = WIDE if wide else terminal_width()
 
 
+def rule(title: str) -> None:
+    """A titled rule as wide as the terminal (or ``NARROW``), also under ``--wide`` into a pipe."""
+    from rich.rule import Rule
+
+    console.print(Rule(title), width=min(console.width, terminal_width()))
+
+
 def fail(exc: CrudeflowError) -> None:
     """Print one red line and each problem, then exit with the error's code."""
     lines = str(exc).splitlines() or [type(exc).__name__]
@@ -74,7 +82,8 @@ def print_json(obj: JSONValue) -> None:
 
 _WORDS = (
     ("mt_per_year", "Mt/yr"), ("kb_per_day", "kb/d"), ("usd_per_t", "USD/t"), ("usd_per_bbl", "USD/bbl"),
-    ("_pct", " %"), ("hhi", "HHI of normalised shares"),
+    ("_pct", " %"), ("hhi", "HHI of normalised shares"), ("p_shortfall", "probability of any shortfall"),
+    ("_musd", " MUSD/yr"),
 )  # fmt: skip
 
 
@@ -143,18 +152,8 @@ def frame_table(
             )
         text = [c for c in df.columns[1:] if not numeric[c] and df[c].astype(str).str.len().max() > 24]
         df = df[[c for c in df.columns if c not in text] + text]
-    # at least as wide as its title, so the title (and the units in it) reads on one line
-    t = RichTable(
-        title=title,
-        show_lines=False,
-        header_style="bold cyan",
-        min_width=min(len(title or ""), console.width),
-    )
-    fmts = {}
-    for i, c in enumerate(df.columns):
-        fmts[c] = _fmt_for(c, floatfmt)
-        # the key column (ids) never wraps: the headers of the figures wrap instead
-        t.add_column(header(c), justify="right" if numeric[c] else "left", overflow="fold", no_wrap=i == 0)
+    fmts = {c: _fmt_for(c, floatfmt) for c in df.columns}
+    rows: list[list[str]] = []
     for rec in df.head(max_rows).itertuples(index=False):
         cells = []
         for c, v in zip(df.columns, rec, strict=True):
@@ -165,7 +164,58 @@ def frame_table(
                 cells.append(";".join(map(str, v)))
             else:
                 cells.append(short_id(str(v)) if not wide else str(v))
-        t.add_row(*cells)
+        rows.append(cells)
+    cols = list(df.columns)
+    # a cell never wraps unless it is long text: numbers and short words keep their width,
+    # a header wraps between words; long text wraps to what is left
+    long_text = {
+        c for c in cols[1:] if not numeric[c] and max((len(r[cols.index(c)]) for r in rows), default=0) > 24
+    }
+
+    def need(c: str) -> int:
+        i = cols.index(c)
+        words = max((len(w) for w in header(c).split()), default=1)
+        if c in long_text:
+            return max(words, 12)
+        return max([words, *(len(r[i]) for r in rows)])
+
+    if not wide:
+        # drop text columns (long text first, then short, from the right) until the figures fit
+        def width(cs: list[str]) -> int:
+            return sum(need(c) + 3 for c in cs) + 1
+
+        dropped: list[str] = []
+        for c in [*reversed([c for c in cols[1:] if c in long_text]),
+                  *reversed([c for c in cols[1:] if not numeric[c] and c not in long_text]),
+                  *reversed(cols[2:])]:  # fmt: skip
+            if width(cols) <= console.width:
+                break
+            if c not in cols:
+                continue
+            cols.remove(c)
+            dropped.append(c)
+        if dropped:
+            notes.append(f"too wide, not shown: {', '.join(header(c) for c in dropped)} (--wide shows them)")
+    keep = [list(df.columns).index(c) for c in cols]
+    # headers on one line when they fit, else wrapped between words to the figures' width
+    one_line = wide or sum(max(need(c), len(header(c))) + 3 for c in cols) + 1 <= console.width
+    # at least as wide as its title, so the title (and the units in it) reads on one line
+    t = RichTable(
+        title=title,
+        show_lines=False,
+        header_style="bold cyan",
+        min_width=min(len(title or ""), console.width),
+    )
+    for c in cols:
+        t.add_column(
+            header(c) if one_line or c in long_text else textwrap.fill(header(c), need(c)),
+            justify="right" if numeric[c] else "left",
+            overflow="fold",
+            no_wrap=c not in long_text,
+            min_width=None if c in long_text else need(c),
+        )
+    for r in rows:
+        t.add_row(*(r[j] for j in keep))
     if len(df) > max_rows:
         notes.append(f"{len(df) - max_rows} more rows (use --json for all)")
     if notes:

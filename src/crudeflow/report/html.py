@@ -166,22 +166,24 @@ def _header(col: str) -> str:
 def _summary_cards(side: Side, base: Side | None) -> str:
     s = side.plan.summary()
     b = base.plan.summary() if base is not None else None
+    # the last field: +1 if a rise is worse (red), -1 if a fall is worse, 0 neutral
     items = [
-        ("Economic cost", "economic_cost_usd", 1e-9, "bn USD/yr", "{:,.2f}"),
-        ("Unmet demand", "unmet_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
-        ("Shut-in output", "shut_in_mt_per_year", 1.0, "Mt/yr", "{:,.2f}"),
-        ("Delivered to refineries", "delivered_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
-        ("Average delivered cost", "average_delivered_cost_usd_per_t", 1.0, "USD/t", "{:,.1f}"),
-        ("Sold to world markets", "sold_to_markets_mt_per_year", 1.0, "Mt/yr", "{:,.1f}"),
-        ("Binding links", "bottlenecks", 1.0, "", "{:,.0f}"),
+        ("Economic cost", "economic_cost_usd", 1e-9, "bn USD/yr", "{:,.2f}", 1),
+        ("Unmet demand", "unmet_mt_per_year", 1.0, "Mt/yr", "{:,.2f}", 1),
+        ("Shut-in output", "shut_in_mt_per_year", 1.0, "Mt/yr", "{:,.2f}", 1),
+        ("Delivered to refineries", "delivered_mt_per_year", 1.0, "Mt/yr", "{:,.1f}", -1),
+        ("Average delivered cost", "average_delivered_cost_usd_per_t", 1.0, "USD/t", "{:,.1f}", 1),
+        ("Sold to world markets", "sold_to_markets_mt_per_year", 1.0, "Mt/yr", "{:,.1f}", 0),
+        ("Binding links", "bottlenecks", 1.0, "", "{:,.0f}", 1),
     ]
     cards = []
-    for label, key, scale, unit, f in items:
+    for label, key, scale, unit, f, worse_if in items:
         v = float(s[key]) * scale
         delta = ""
         if b is not None:
             d = v - float(b[key]) * scale
-            cls = "up" if d > 1e-9 else "down" if d < -1e-9 else ""
+            sign = worse_if * (1 if d > 1e-9 else -1 if d < -1e-9 else 0)
+            cls = "worse" if sign > 0 else "better" if sign < 0 else ""
             delta = (
                 f'<div class="d">{_e(base.label if base else "")}: {_e(f.format(float(b[key]) * scale))} · '
                 f'<span class="{cls}">Δ {_e(("+" if d >= 0 else "") + f.format(d))}</span></div>'

@@ -136,3 +136,26 @@ def test_stress_ranking_from_the_analysis(tiny: Any) -> None:
     # without fj, US crude serves r2 (6 x 35 more) and r1 via r2 -> j (4 x 46 more): 394 M
     assert d["fj"] == pytest.approx(3.94e8)
     assert list(d.index[:3]) == ["j_r1", "sea", "fj"]
+
+
+def test_summary_cards_colour_by_meaning(tiny: Any, tiny_plan: Any) -> None:
+    """Less delivered, more unmet: red (worse), whatever the sign of the change (review #19)."""
+    import re
+
+    from crudeflow.api import plan
+
+    opened = tiny.replace(links=tiny.links.assign(status="operating"))
+    p2 = plan(opened)
+
+    def card_class(page: str, label: str) -> str:
+        m = re.search(re.escape(label) + r'</div>.*?<span class="([^"]*)">Δ', page, flags=re.S)
+        assert m is not None, label
+        return m.group(1)
+
+    # shown: the plan with r1 short, against the opened one: 2 Mt/yr less delivered, 2 more unmet
+    worse = build_report(tiny_plan, tiny, compare=(p2, opened))
+    assert card_class(worse, "Delivered to refineries") == "worse"
+    assert card_class(worse, "Unmet demand") == "worse"
+    better = build_report(p2, opened, compare=(tiny_plan, tiny))
+    assert card_class(better, "Delivered to refineries") == "better"
+    assert card_class(better, "Unmet demand") == "better"
