@@ -25,7 +25,10 @@ from crudeflow.units import capacity_agreement, capacity_from_columns
 CHANGE_KINDS: dict[str, str] = {
     "disable_links": "list of link ids to close (status 'closed')",
     "enable_links": "list of link ids to open (status 'operating'), e.g. idle or planned links",
-    "disable_nodes": "list of node ids: links touching them close; their supply, demand, market go to 0",
+    "disable_nodes": (
+        "list of node ids: links touching them close; demand, market and flexible supply go to 0"
+        " (fixed output is shut in)"
+    ),
     "disable_countries": "list of {country, as: supplier | transit | both}",
     "capacity": "mapping link id -> capacity_mt_per_year",
     "tariff": "mapping link id -> tariff_usd_per_t",
@@ -460,9 +463,11 @@ def _disable_nodes(net: Network, ids: list[str]) -> Network:
     links = net.links
     touching = links.index[links["from"].isin(ids) | links["to"].isin(ids)].tolist()
     net = _close_links(net, touching)
+    # fixed output (a minimum) stays and, with every link closed, is stranded: reported as
+    # shut-in, as `stress --assets nodes` reports the same loss; flexible purchases stop
     sup = net.supplies.copy()
     mask = sup.index.get_level_values(0).isin(ids)
-    sup.loc[mask, ["min_mt_per_year", "max_mt_per_year"]] = 0.0
+    sup.loc[mask, "max_mt_per_year"] = sup.loc[mask, "min_mt_per_year"]
     dem = net.demands.copy()
     dem.loc[dem.index.isin(ids), "demand_mt_per_year"] = 0.0
     mkt = net.markets.copy()

@@ -59,6 +59,21 @@ def test_nodes_outage_of_a_fixed_field_strands_its_output(make_diamond: Callable
     assert r.index[0] == "A"
 
 
+def test_scenario_disable_nodes_reports_the_shut_in_stress_reports(
+    make_diamond: Callable[..., Network],
+) -> None:
+    # one meaning of losing a fixed field: its output is stranded (shut in) in both commands
+    from crudeflow.io.scenario import parse_scenario
+
+    net = make_diamond(supplies=[{"node": "A", "min_mt_per_year": 4, "max_mt_per_year": 4,
+                                  "price_usd_per_t": 100}])  # fmt: skip
+    r = stress(net, assets="nodes").ranking
+    p = plan(parse_scenario("name: x\nchanges:\n  - disable_nodes: [A]\n").apply(net))
+    assert p.summary()["shut_in_mt_per_year"] == pytest.approx(r.loc["A", "shut_in_mt_per_year"])
+    assert p.summary()["shut_in_mt_per_year"] == pytest.approx(4.0)
+    assert p.summary()["unmet_mt_per_year"] == pytest.approx(r.loc["A", "unmet_mt_per_year"])
+
+
 def test_plan_and_stress_agree_on_cpc_shut_in_on_the_shipped_dataset() -> None:
     # Before issue 10: plan -s cpc-shut said 36.3 Mt/yr, stress 41.7 (NO and RU sold less).
     shut = plan(None, "cpc-shut").summary()["shut_in_mt_per_year"]
