@@ -249,7 +249,9 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
         highlight=False,
     )
     console.print(frame_table(p.period_totals(), "Volumes per period (Mt)", wide=wide))
-    cost_cols = [c for c in p.costs.columns if c != "marginal_cost_usd_per_t" or wide]
+    # over a horizon the volumes are in Mt; their yearly rates (_mt_per_year) only with --wide
+    hidden = ("marginal_cost_usd_per_t",)
+    cost_cols = [c for c in p.costs.columns if wide or (c not in hidden and not c.endswith("_mt_per_year"))]
     console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery over the horizon (Mt, USD/t)",
                               wide=wide))  # fmt: skip
     if not by_period:

@@ -90,3 +90,13 @@ def test_n2_over_countries_says_pairs() -> None:
         == "N-2 over 3 pairs of 3 countries"
     )
     assert stress_scope(1, 36, "countries", pd.DataFrame({"members": []})) == "N-1 over 36 countries"
+
+
+def test_a_plan_over_periods_prints_whole_tables_at_100_columns() -> None:
+    res = runner.invoke(app, ["plan", "-s", "cpc-outage-2022"], env={"COLUMNS": "100"})
+    assert res.exit_code == 0, res.output
+    rows = [line for line in res.stdout.splitlines() if line.startswith("│")]
+    assert rows
+    assert all(len(line) <= 100 for line in res.stdout.splitlines())
+    # no table is cropped at the right edge: every row closes with its border
+    assert all(line.rstrip().endswith("│") for line in rows)
