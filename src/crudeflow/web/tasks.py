@@ -8,7 +8,6 @@ pools). Only the public API (``crudeflow``, ``crudeflow.report``) is used.
 
 from __future__ import annotations
 
-import inspect
 import json
 import time
 from collections.abc import Callable
@@ -155,17 +154,13 @@ def report_task(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     return {"html": html}
 
 
-def _progress_kwargs(fn: Callable[..., Any], report: Report, phase: str) -> dict[str, Any]:
-    """Pass a progress callback ``(done, total)`` to the analysis (its ``progress`` parameter)."""
-    params = inspect.signature(fn).parameters
-    for name in ("progress", "on_progress", "progress_callback"):
-        if name in params:
+def _progress(report: Report, phase: str) -> Callable[[int, int], None]:
+    """The analysis' ``progress`` callback: each ``(done, total)`` goes to the server."""
 
-            def cb(done: float, total: float, *_: Any) -> None:
-                report({"phase": phase, "done": float(done), "total": float(total)})
+    def cb(done: int, total: int) -> None:
+        report({"phase": phase, "done": float(done), "total": float(total)})
 
-            return {name: cb}
-    return {}
+    return cb
 
 
 def stress_task(payload: dict[str, Any], report: Report) -> dict[str, Any]:
@@ -173,29 +168,13 @@ def stress_task(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     params = payload.get("params", {})
     report({"phase": "loading the dataset"})
     net, _ = _network(payload)
-    one = crudeflow.plan(net).solve_seconds
     assets = str(params.get("assets", "links"))
     k = int(params.get("k", 1))
     top = int(params.get("top", 20))
-    n_assets = {"links": len(net.links), "nodes": len(net.nodes)}.get(assets, 40)
-    cases = n_assets if k == 1 else n_assets + 45
     phase = f"N-{k} over {assets}"
-    extra = _progress_kwargs(crudeflow.stress, report, phase)
-    if not extra:  # a hot re-solve costs about a third of a cold LP solve: an estimate, marked as such
-        report({"phase": phase, "expected_seconds": 0.5 + cases * one * 0.3})
-    res = crudeflow.stress(net, assets=assets, k=k, **extra)
-    if hasattr(res, "to_dict"):
-        results = clean(res.to_dict(top=top))
-    else:
-        results = {
-            "base_objective_usd": res.base_objective_usd,
-            "interrupted": res.interrupted,
-            "seconds": res.seconds,
-            "ranking": records(res.ranking.head(top)),
-            "unmet_mt_per_year": records(res.unmet.head(top)),
-            "shut_in_mt_per_year": records(res.shut_in.head(top)),
-            "checks": records(res.checks),
-        }
+    report({"phase": phase})
+    res = crudeflow.stress(net, assets=assets, k=k, progress=_progress(report, phase))
+    results = clean(res.to_dict(top=top))
     first = res.ranking.index[0] if len(res.ranking) else None
     summary = {
         "assets": assets,
@@ -219,23 +198,11 @@ def montecarlo_task(payload: dict[str, Any], report: Report) -> dict[str, Any]:
     report({"phase": "loading the dataset"})
     net, _ = _network(payload)
     phase = f"sampling {n:,} years of outages"
-    extra = _progress_kwargs(crudeflow.montecarlo, report, phase)
     report({"phase": phase})
-    res = crudeflow.montecarlo(net, n=n, seed=seed, workers=1, chunk_size=chunk, **extra)
-    if hasattr(res, "to_dict"):
-        results = clean(res.to_dict())
-    else:
-        results = {
-            "n": res.n,
-            "seed": res.seed,
-            "executor": res.executor,
-            "workers": res.workers,
-            "interrupted": res.interrupted,
-            "seconds": res.seconds,
-            "summary": records(res.summary),
-            "system": records(res.system),
-            "drivers": records(res.drivers),
-        }
+    res = crudeflow.montecarlo(
+        net, n=n, seed=seed, workers=1, chunk_size=chunk, progress=_progress(report, phase)
+    )
+    results = clean(res.to_dict())
     s = res.summary
     worst = s["p90_unmet_mt_per_year"].idxmax() if len(s) else None
     summary = {
