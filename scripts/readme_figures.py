@@ -40,12 +40,7 @@ def _summary(scenario: str | None) -> dict[str, Any]:
 
 def _economic_cost_usd(scenario: str | None) -> float:
     """Crude, transport, duties and fees minus market revenue (USD/yr), penalties excluded."""
-    s = _summary(scenario)
-    if "economic_cost_usd" in s:
-        return float(s["economic_cost_usd"])
-    parts = _plan(scenario).objective_parts_usd
-    penalties = ("shortage_penalty_usd", "shut_in_penalty_usd", "contract_penalty_usd")
-    return float(sum(v for k, v in parts.items() if k not in penalties))
+    return float(_summary(scenario)["economic_cost_usd"])
 
 
 def _unmet(scenario: str | None, country: str | None = None) -> float:
