@@ -143,6 +143,13 @@ def run(page: Any, url: str, shots: Path) -> None:
     assert rows.count() >= 1
     totals = page.locator("#totals tbody tr").first.text_content() or ""
     assert "economic_cost_usd" in totals
+    # deltas are coloured by meaning, not by sign: less crude delivered is worse (red), a flow
+    # moving between links is neither (no colour)
+    delivered = page.locator("#totals tbody tr", has_text="delivered_mt_per_year").first
+    assert "worse" in (delivered.locator("td").last.get_attribute("class") or "")
+    unmet_row = page.locator("#totals tbody tr", has_text="unmet_mt_per_year").first
+    assert "worse" in (unmet_row.locator("td").last.get_attribute("class") or "")
+    assert page.locator("#table-cmp-flows td.worse, #table-cmp-flows td.better").count() == 0
     page.screenshot(path=str(shots / "web-compare.png"))
 
     # 4. a Monte Carlo job in the background, then cancel it

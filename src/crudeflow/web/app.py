@@ -859,7 +859,7 @@ def _api_routes(app: FastAPI, server: Server) -> None:
 
     @app.get("/api/jobs/{job_id}", tags=["jobs"])
     async def get_job(job_id: str) -> dict[str, Any]:
-        """A job's status, progress (estimated where marked) and, when done, its run."""
+        """A job's status, progress (fraction done) and, when done, its run."""
         assert server.pool is not None
         job = server.pool.get(job_id)
         if job is None:

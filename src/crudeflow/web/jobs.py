@@ -119,21 +119,13 @@ class Job:
         return self.status in ("done", "failed", "cancelled")
 
     def progress_json(self) -> dict[str, Any]:
-        """Phase and fraction done (estimated from a calibration when the analysis reports none)."""
+        """Phase and fraction done (``done``/``total`` as the analysis reports them; none before it does)."""
         p = dict(self.progress)
-        now = time.time()
         if self.status == "done":
-            p.pop("phase_started", None)
             p.update(fraction=1.0)
         elif "total" in p and p.get("total"):
             p["fraction"] = min(1.0, float(p.get("done", 0.0)) / float(p["total"]))
-            p["estimated"] = False
-        elif "expected_seconds" in p:
-            elapsed = now - float(p.pop("phase_started", now))
-            p["fraction"] = min(0.99, elapsed / max(float(p["expected_seconds"]), 1e-3))
-            p["estimated"] = True
         else:
-            p.pop("phase_started", None)
             p.setdefault("fraction", None)
         return p
 
@@ -216,8 +208,6 @@ class _Slot:
             while True:
                 kind, data = self.conn.recv()
                 if kind == "progress":
-                    if "expected_seconds" in data:
-                        data = {**data, "phase_started": time.time()}
                     job.progress = data
                     continue
                 return kind, data

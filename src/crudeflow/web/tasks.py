@@ -24,7 +24,7 @@ from crudeflow.model.network import Network
 from crudeflow.model.scenario import Scenario
 
 Report = Callable[[dict[str, Any]], None]
-"""Sends a progress record to the server: ``phase``, and ``done``/``total`` or ``expected_seconds``."""
+"""Sends a progress record to the server: ``phase`` and ``done``/``total``."""
 
 _NETWORKS: dict[str, Network] = {}
 """Per worker: loaded datasets by content hash (loading takes ~0.5 s, a plan ~0.1 s)."""

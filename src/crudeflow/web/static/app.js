@@ -54,6 +54,21 @@ function fmt(v, col = "") {
   return String(v);
 }
 
+/* +1 when a rise of this delta is worse (red), -1 when a fall is worse, 0 when neutral (a flow
+   moving from one link to another is neither good nor bad). Totals rows carry their figure. */
+const WORSE_IF_RISE = [
+  [/^(economic_cost|objective|refinery_cost|unmet|shut_in|average_delivered_cost)/, 1],
+  [/^delivered_/, -1],
+];
+function worseIfRise(row, col) {
+  if (col === "delta" && typeof row.figure === "string") {
+    const hit = WORSE_IF_RISE.find(([re]) => re.test(row.figure));
+    return hit ? hit[1] : 0;
+  }
+  if (/^delta_(cost|unmet|hhi)/.test(col)) return 1;
+  return 0;
+}
+
 function sortableTable(rows, { columns = null, maxRows = 2000, deltas = false } = {}) {
   const cols = columns || [...new Set(rows.flatMap((r) => Object.keys(r)))];
   const numeric = cols.map((c) => rows.some((r) => typeof r[c] === "number") && rows.every((r) => r[c] === null || r[c] === undefined || typeof r[c] === "number"));
@@ -78,7 +93,10 @@ function sortableTable(rows, { columns = null, maxRows = 2000, deltas = false } 
       tbody.append(el("tr", {}, cols.map((c, i) => {
         const v = r[c];
         let cls = numeric[i] ? "num" : "";
-        if (deltas && numeric[i] && /delta/.test(c) && typeof v === "number" && Math.abs(v) > 1e-9) cls += v > 0 ? " up" : " down";
+        if (deltas && numeric[i] && typeof v === "number" && Math.abs(v) > 1e-9) {
+          const worse = worseIfRise(r, c);
+          if (worse !== 0) cls += v * worse > 0 ? " worse" : " better";
+        }
         return el("td", { class: cls }, fmt(v, c));
       })));
     }
@@ -146,7 +164,7 @@ function jobCard(job, { onDone = null } = {}) {
     const p = j.progress || {};
     if (typeof p.fraction === "number") {
       bar.value = p.fraction;
-      pct.textContent = `${Math.round(p.fraction * 100)} %${p.estimated ? " (estimated)" : ""}`;
+      pct.textContent = `${Math.round(p.fraction * 100)} %`;
     } else {
       bar.removeAttribute("value");
       pct.textContent = "";
