@@ -10,7 +10,10 @@ import pandas as pd
 
 from crudeflow._types import JSONDict
 from crudeflow.analysis.backtest import Backtest, measure_plan
+from crudeflow.analysis.calibrate import BAND, Calibration, write_frictions
+from crudeflow.analysis.calibrate import calibrate as calibrate_network
 from crudeflow.analysis.compare import Comparison, compare_plans
+from crudeflow.exceptions import CrudeflowError
 from crudeflow.io.dataset import read_dataset, resolve_dataset
 from crudeflow.io.load import DatasetLike, ScenarioLike, load, network_and_scenario
 from crudeflow.model.network import Network
@@ -19,8 +22,10 @@ from crudeflow.results.solve import SolverOptions, solve_plan
 from crudeflow.results.tables import JSONResult, raw_dict, records
 
 __all__ = [
+    "Calibration",
     "Comparison",
     "DataOverview",
+    "calibrate",
     "compare",
     "compare_plans",
     "confidence_counts",
@@ -143,14 +148,25 @@ def plan(
     *,
     strict: bool = False,
     solver_options: SolverOptions | None = None,
+    calibrated: bool = False,
 ) -> Plan:
     """The least-cost supply plan of a network (optionally under a scenario) as a ``Plan``.
 
     ``scenario`` is a Scenario, a scenario file path or a shipped scenario name. With
     ``strict``, demand that cannot be met raises ``InfeasibleError`` naming it and why.
+    ``calibrated`` adds the dataset's calibration frictions (``frictions.csv``) to the
+    costs; the scenario changes everything but them.
     """
     net, name = network_and_scenario(dataset, scenario)
-    return solve_plan(net, name, strict=strict, solver_options=solver_options)
+    _need_frictions(net, calibrated)
+    return solve_plan(net, name, strict=strict, solver_options=solver_options, calibrated=calibrated)
+
+
+def _need_frictions(net: Network, calibrated: bool) -> None:
+    if calibrated and len(net.frictions) == 0:
+        msg = (f"--calibrated: dataset '{net.meta.name}' has no frictions.csv "
+               "(run `crudeflow calibrate --write` on it first)")  # fmt: skip
+        raise CrudeflowError(msg)
 
 
 def backtest(
@@ -158,17 +174,36 @@ def backtest(
     scenario: ScenarioLike = None,
     *,
     year: int | None = None,
+    calibrated: bool = False,
 ) -> Backtest:
     """Plan the dataset (under ``scenario``) and score it against its observed rows: a ``Backtest``.
 
     Each observed row of the plan's year (``year``, else the scenario's ``year`` if it has
     one, else the dataset's base year) is measured the way its ``measure`` columns say and
     passes when the model is within its ``tolerance``; scores per year and per role.
+    ``calibrated``: the plan with the dataset's calibration frictions (``frictions.csv``).
     """
     net, name = network_and_scenario(dataset, scenario)
-    p = solve_plan(net, name)
+    _need_frictions(net, calibrated)
+    p = solve_plan(net, name, calibrated=calibrated)
     yr = year if year is not None else getattr(scenario, "year", None)
-    return measure_plan(p, net, year=yr)
+    return measure_plan(p, net, year=yr, calibrated=calibrated)
+
+
+def calibrate(dataset: DatasetLike = None, *, write: bool = False, band: float = BAND) -> Calibration:
+    """Frictions that make the dataset's ``calibrate`` observations optimal (``crudeflow calibrate``).
+
+    With ``write``, they replace the dataset folder's ``frictions.csv`` (and the calibration
+    source is added to its ``sources.csv`` if missing); ``band`` as in ``analysis.calibrate``.
+    """
+    net = load(dataset)
+    cal = calibrate_network(net, band=band)
+    if write:
+        if isinstance(dataset, Network):
+            msg = "calibrate --write needs a dataset folder or shipped name, not a Network"
+            raise CrudeflowError(msg)
+        write_frictions(resolve_dataset(dataset), cal.frictions, cal.year)
+    return cal
 
 
 def compare(
@@ -178,11 +213,13 @@ def compare(
     dataset: DatasetLike = None,
     strict: bool = False,
     units: str = "mt",
+    calibrated: bool = False,
 ) -> Comparison:
     """Plan two scenarios (``"base"`` for none) and line them up: B minus A in every delta.
 
-    ``units="kbd"``: volumes in kb/d and costs in USD/bbl (``Plan.in_units``).
+    ``units="kbd"``: volumes in kb/d and costs in USD/bbl (``Plan.in_units``);
+    ``calibrated``: both plans with the dataset's calibration frictions.
     """
-    pa = plan(dataset, None if a in (None, "base") else a, strict=strict)
-    pb = plan(dataset, None if b in (None, "base") else b, strict=strict)
+    pa = plan(dataset, None if a in (None, "base") else a, strict=strict, calibrated=calibrated)
+    pb = plan(dataset, None if b in (None, "base") else b, strict=strict, calibrated=calibrated)
     return compare_plans(pa.in_units(units), pb.in_units(units))

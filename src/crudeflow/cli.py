@@ -170,6 +170,9 @@ UnitsOpt = Annotated[
     str, typer.Option("--units", help="mt: Mt/yr and USD/t; kbd: kb/d and USD/bbl (each grade by its bbl/t).")
 ]
 WideOpt = Annotated[bool, typer.Option("--wide", help="Every column, nothing wrapped (wider than 100).")]
+CalibratedOpt = Annotated[
+    bool, typer.Option("--calibrated", help="Add the dataset's calibration frictions (frictions.csv).")
+]
 
 
 def _units(units: str) -> str:
@@ -201,6 +204,7 @@ def plan_cmd(
     by_period: Annotated[
         bool, typer.Option("--by-period", help="With periods: tables per period, not only totals.")
     ] = False,
+    calibrated: CalibratedOpt = False,
 ) -> None:
     """The least-cost supply plan: economic cost, unmet and shut-in volumes, costs, bottlenecks."""
     from crudeflow.api import plan, write_plan_csv
@@ -210,7 +214,7 @@ def plan_cmd(
     try:
         if csv_dir is not None:
             check_dir_target(csv_dir, force=force, manifest=True)
-        p = plan(dataset, scenario, strict=strict).in_units(u)
+        p = plan(dataset, scenario, strict=strict, calibrated=calibrated).in_units(u)
         if csv_dir is not None:
             write_plan_csv(p, csv_dir, force=force)
     except CrudeflowError as exc:
@@ -287,6 +291,12 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
         "words: docs/glossary.md",
         highlight=False,
     )
+    if "friction_usd" in p.objective_parts_usd:
+        console.print(
+            f"calibrated: frictions {p.objective_parts_usd['friction_usd'] / 1e9:,.3f} bn USD/yr in the "
+            "system cost (frictions.csv; not in the economic cost)",
+            highlight=False,
+        )
     cost_cols = ["country", f"demand_{v}", f"delivered_{v}", f"unmet_{v}", f"price_{c}", f"transport_{c}",
                  f"duties_{c}", f"fees_{c}", f"delivered_cost_{c}"]  # fmt: skip
     console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery" + tag, wide=wide))
@@ -341,6 +351,7 @@ def compare_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
     units: UnitsOpt = "mt",
     wide: WideOpt = False,
+    calibrated: CalibratedOpt = False,
 ) -> None:
     """Two plans side by side: economic cost, unmet and shut-in, cost per refinery, changed flows."""
     from crudeflow.api import compare
@@ -348,7 +359,7 @@ def compare_cmd(
 
     u = _units(units)
     try:
-        c = compare(a, b, dataset=dataset, units=u)
+        c = compare(a, b, dataset=dataset, units=u, calibrated=calibrated)
     except CrudeflowError as exc:
         _fail(exc)
         return

@@ -2,136 +2,39 @@
 
 An observed row says how the model measures it, in columns (``measure``, ``links``,
 ``origins``, ``grades``, ``importer``, ``exporter``): here that becomes a weight per LP
-column (flow, supply or refinery run), so the model's figure is a dot product with the
-plan's volumes. The same weights are the rows the calibration adds to the LP.
+column (flow, supply or refinery run; ``crudeflow.optimize.observed``), so the model's
+figure is a dot product with the plan's volumes. The same weights are the rows the
+calibration adds to the LP.
 """
 
 from __future__ import annotations
 
-import re
-from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
-from crudeflow._types import TOL_ZERO, FArray, JSONDict
+from crudeflow._types import TOL_ZERO, JSONDict
 from crudeflow.model.network import Network
+from crudeflow.optimize.observed import Weights, period_fraction, weights
 from crudeflow.results.plan import Plan
 from crudeflow.results.tables import JSONResult, records
-from crudeflow.units import mt_to_million_bbl
 
-_PERIOD = re.compile(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})")
-"""Slack on the pass test, so a figure exactly at the band's edge passes (Mt/yr or %)."""
+__all__ = [
+    "Backtest",
+    "Weights",
+    "measure_plan",
+    "observed_records",
+    "period_fraction",
+    "plan_columns",
+    "weights",
+]
 
 ROW_COLUMNS = [
     "id", "quantity", "year", "period", "role", "measure", "observed", "model", "unit", "tolerance",
     "deviation", "ok", "source",
 ]  # fmt: skip
-
-
-def period_fraction(period: str) -> float:
-    """Share of a year that ``'YYYY-MM..YYYY-MM'`` covers (1.0 for an empty period)."""
-    m = _PERIOD.fullmatch(str(period or ""))
-    if m is None:
-        return 1.0
-    y1, m1, y2, m2 = (int(g) for g in m.groups())
-    return ((y2 - y1) * 12 + m2 - m1 + 1) / 12.0
-
-
-@dataclass(frozen=True)
-class Weights:
-    """How one observation reads the LP columns: ``num · x`` (``100 num·x / den·x`` for a share).
-
-    Each mapping is keyed by column set (``flow``, ``supply``, ``consume``) with one weight
-    per row of that set, in the observation's unit per Mt/yr.
-    """
-
-    num: dict[str, FArray]
-    den: dict[str, FArray] | None = None
-
-    def value(self, x: Mapping[str, FArray]) -> float:
-        """The model's figure for volumes ``x`` (Mt/yr per column of each set)."""
-        top = sum(float(w @ x[k]) for k, w in self.num.items())
-        if self.den is None:
-            return top
-        bottom = sum(float(w @ x[k]) for k, w in self.den.items())
-        return 100.0 * top / bottom if bottom > TOL_ZERO else float("nan")
-
-
-def _origin(net: Network, grades: pd.Series) -> FArray:
-    return np.asarray(net.grades["origin_country"].reindex(grades).to_numpy(dtype=object))
-
-
-def _country(net: Network, nodes: pd.Series) -> FArray:
-    return np.asarray(net.nodes["country"].reindex(nodes).to_numpy(dtype=object))
-
-
-def _crude_mask(obs: Mapping[str, Any], net: Network, grades: pd.Series) -> npt.NDArray[np.bool_]:
-    """Rows whose grade is in ``grades`` (if given) and whose origin is in ``origins`` (if given)."""
-    keep = np.ones(len(grades), bool)
-    if obs["grades"]:
-        keep = keep & grades.isin(list(obs["grades"])).to_numpy()
-    if obs["origins"]:
-        keep = keep & np.isin(_origin(net, grades), list(obs["origins"]))
-    return keep
-
-
-def _scale(obs: Mapping[str, Any], net: Network, grades: pd.Series) -> FArray:
-    """Observed units per Mt/yr of each row: 1, the period's share of a year, or bbl/t."""
-    unit = obs["unit"]
-    if unit == "million bbl/yr":
-        bbl = net.grades["bbl_per_t"].reindex(grades).to_numpy(float)
-        return np.asarray(mt_to_million_bbl(np.ones(len(grades)), bbl), float)
-    if unit == "Mt":
-        return np.full(len(grades), period_fraction(obs["period"]))
-    return np.ones(len(grades))
-
-
-def _exports(obs: Mapping[str, Any], net: Network, flows: pd.DataFrame) -> FArray:
-    """1 on flows of the exporter's crude on arcs that leave its territory."""
-    ex = obs["exporter"]
-    leaves = (_country(net, flows["from"]) == ex) & (_country(net, flows["to"]) != ex)
-    return np.asarray(leaves & (_origin(net, flows["grade"]) == ex), dtype=float)
-
-
-def weights(
-    obs: Mapping[str, Any],
-    net: Network,
-    flows: pd.DataFrame,
-    supply: pd.DataFrame,
-    consume: pd.DataFrame,
-) -> Weights:
-    """The weights of one observation over flow (link, from, to, grade), supply and run rows."""
-    zf, zs, zc = np.zeros(len(flows)), np.zeros(len(supply)), np.zeros(len(consume))
-    measure = obs["measure"]
-    if measure == "link_flow":
-        on = flows["link"].isin(list(obs["links"])).to_numpy() & _crude_mask(obs, net, flows["grade"])
-        w = on * _scale(obs, net, flows["grade"])
-        return Weights({"flow": w, "supply": zs, "consume": zc})
-    if measure == "exports":
-        w = _exports(obs, net, flows) * _scale(obs, net, flows["grade"])
-        return Weights({"flow": w, "supply": zs, "consume": zc})
-    if measure == "exporter_share":
-        on = flows["link"].isin(list(obs["links"])).to_numpy() & (
-            _origin(net, flows["grade"]) == obs["exporter"]
-        )
-        return Weights(
-            {"flow": on.astype(float), "supply": zs, "consume": zc},
-            {"flow": _exports(obs, net, flows), "supply": zs, "consume": zc},
-        )
-    if measure == "production":
-        w = _crude_mask(obs, net, supply["grade"]) * _scale(obs, net, supply["grade"])
-        return Weights({"flow": zf, "supply": w, "consume": zc})
-    if measure == "origin_to_importer":
-        imp = obs["importer"]
-        at = (consume["node"] == imp).to_numpy() | (_country(net, consume["node"]) == imp)
-        w = (at & _crude_mask(obs, net, consume["grade"])) * _scale(obs, net, consume["grade"])
-        return Weights({"flow": zf, "supply": zs, "consume": w})
-    msg = f"unknown measure {measure!r}"
-    raise ValueError(msg)
 
 
 def observed_records(net: Network, year: int | None = None) -> list[dict[str, Any]]:

@@ -25,6 +25,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from crudeflow.model.network import Network
+    from crudeflow.optimize.build import PlanOptions
 
 __all__ = ["INTERRUPTED_EXIT", "MAX_DRAWS", "register", "stress_scope"]
 
@@ -72,6 +73,15 @@ def _net(dataset: str | None, scenario: str | None) -> tuple[Network, str]:
     net, name = network_and_scenario(dataset, scenario)
     print_warnings(net.warnings)
     return net, name
+
+
+def _plan_options(net: Network, calibrated: bool) -> PlanOptions:
+    from crudeflow.optimize.build import PlanOptions
+
+    if calibrated and len(net.frictions) == 0:
+        msg = f"--calibrated: dataset '{net.meta.name}' has no frictions.csv (`crudeflow calibrate --write`)"
+        raise CrudeflowError(msg)
+    return PlanOptions(calibrated=calibrated)
 
 
 def routes_cmd(
@@ -132,6 +142,9 @@ def stress_cmd(
     ] = None,
     as_json: JsonOpt = False,
     wide: WideOpt = False,
+    calibrated: Annotated[
+        bool, typer.Option("--calibrated", help="Add the dataset's calibration frictions (frictions.csv).")
+    ] = False,
 ) -> None:
     """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
     from crudeflow.analysis import stress
@@ -147,7 +160,8 @@ def stress_cmd(
             msg = f"--country {country!r} is not a country of this network"
             raise CrudeflowError(msg)
         with progress_bar(f"N-{k} over {assets}", enabled=not as_json) as bar:
-            res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=bar)
+            res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=bar,
+                         options=_plan_options(net, calibrated))  # fmt: skip
     except CrudeflowError as exc:
         fail(exc)
         return

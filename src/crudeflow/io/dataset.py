@@ -17,7 +17,7 @@ import yaml
 from crudeflow.exceptions import DatasetError, Problem
 from crudeflow.io.csvfile import decode_text, read_bytes, read_csv
 from crudeflow.io.periods import parse_periods
-from crudeflow.io.sources_check import check_citations, check_observed
+from crudeflow.io.sources_check import check_citations, check_frictions, check_observed
 from crudeflow.io.validate import (
     Collector,
     check_dates,
@@ -270,6 +270,7 @@ def build_network(
     )
     if "links" not in unreadable:
         check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
+    check_frictions(frames["frictions"], frames["observed"], out)
     if "sources" not in unreadable:
         check_citations(frames, policies, meta, out, report_unused=not cites_unread)
     policies = policies.drop(columns="line", errors="ignore")
@@ -303,6 +304,7 @@ def build_network(
         observed=frames["observed"].set_index("id"),
         storage=frames["storage"].set_index("node"),
         stock_obligations=frames["stock_obligations"].set_index("country"),
+        frictions=frames["frictions"].set_index("id"),
         periods=periods,
         warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )

@@ -35,6 +35,7 @@ INDEX = {
     "observed": ["id"],
     "storage": ["node"],
     "stock_obligations": ["country"],
+    "frictions": ["id"],
 }
 
 

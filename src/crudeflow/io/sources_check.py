@@ -169,6 +169,21 @@ def check_observed(observed: pd.DataFrame, link_ids: list[str], out: Collector) 
             )
 
 
+def check_frictions(frictions: pd.DataFrame, observed: pd.DataFrame, out: Collector) -> None:
+    """Each friction serves a ``calibrate`` row of observed.csv (frictions.csv is derived data)."""
+    from crudeflow.schema import FRICTIONS
+
+    if len(frictions) == 0:
+        return
+    roles = dict(zip(observed["id"], observed["role"], strict=True)) if len(observed) else {}
+    for i, obs in enumerate(frictions["observation"].tolist()):
+        if roles.get(obs) != "calibrate":
+            found = "no such row" if obs not in roles else f"a {roles[obs]} row"
+            out.error(FRICTIONS.file, i + 2, "observation",
+                      "the id of a calibrate row of observed.csv (rerun `crudeflow calibrate --write`)",
+                      f"{obs!r}: {found}")  # fmt: skip
+
+
 def _needs(measure: Any) -> tuple[str, ...]:
     return {
         "link_flow": ("links",),

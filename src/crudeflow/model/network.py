@@ -41,6 +41,7 @@ TABLE_FIELDS = (
     "storage",
     "stock_obligations",
     "periods",
+    "frictions",
 )
 
 
@@ -81,6 +82,9 @@ class Network:
     """Dated capacity changes from scenario events: link, capacity_factor, valid_from,
     valid_to (ISO days, empty = open); a period's capacity is cut by the share of its days
     each event covers (``crudeflow.optimize.periods``)."""
+    frictions: pd.DataFrame = field(default_factory=lambda: _empty_table("frictions", "id"))
+    """Calibration frictions (``frictions.csv``, optional), indexed by id; a plan uses them
+    only when asked (``calibrated``), and scenarios leave them as they are."""
     warnings: tuple[Problem, ...] = field(default=(), compare=False)
     """Problems of severity 'warning' found when the dataset was read."""
 

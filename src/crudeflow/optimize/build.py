@@ -9,10 +9,12 @@ import numpy as np
 import pandas as pd
 
 from crudeflow._types import FArray
+from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
+from crudeflow.optimize.observed import add_frictions
 from crudeflow.optimize.periods import TimeAxis, expand, policy_epochs, storage_pairs, time_axis
 from crudeflow.optimize.policies import FlowPolicy, policy_families
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
@@ -32,6 +34,8 @@ class PlanOptions:
     """Elastic cost on a hard contract minimum; any use is reported as infeasible."""
     solver_options: dict[str, str | int | float | bool] = field(default_factory=dict)
     """HiGHS options by name (``time_limit``, ``presolve``, ...)."""
+    calibrated: bool = False
+    """Add the network's calibration frictions (``frictions.csv``) as their own cost block."""
 
 
 FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows]], ...] = (
@@ -174,4 +178,9 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     sg0 = state_graph(si, lp, (st.init_node, st.init_grade) if st is not None else None)
     fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}
     ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st)
+    if opt.calibrated and len(net.frictions):
+        if len(net.periods):
+            msg = "a calibrated plan is annual: frictions are per-year figures (plan over periods without it)"
+            raise CrudeflowError(msg)
+        add_frictions(ex.lp, net, net.frictions)
     return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis)

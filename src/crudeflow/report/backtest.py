@@ -82,4 +82,37 @@ def backtest_section(
         "precision before any calibration.</p>"
     )
     cols = ["id", "quantity", "role", "observed", "model", "tolerance", "unit", "ok", "source"]
-    return note + fig_html(backtest_figure(bt), "backtest-chart") + table_html(bt.rows[cols])
+    html = note + fig_html(backtest_figure(bt), "backtest-chart") + table_html(bt.rows[cols])
+    return html + (frictions_html(network, plan, table_html) or "")
+
+
+FRICTION_REPORT = ["observation", "corridor", "links", "kind", "friction_usd_per_t", "threshold_mt_per_year",
+                   "dual_usd_per_t", "uncalibrated", "target", "unit", "note"]  # fmt: skip
+"""Columns of the report's frictions table."""
+
+
+def frictions_html(network: Network, plan: Plan, table_html: Callable[[pd.DataFrame], str]) -> str | None:
+    """The frictions (frictions.csv, largest first) and calibrated scores beside uncalibrated ones.
+
+    None when the dataset has no frictions (or plans over periods, which are not calibrated).
+    """
+    if len(network.frictions) == 0 or len(network.periods):
+        return None
+    from crudeflow.results.solve import solve_plan
+
+    plain = measure_plan(plan, network)
+    cal = measure_plan(solve_plan(network, str(plan.scenario), calibrated=True), network, calibrated=True)
+    scores = plain.by_role.assign(
+        passed_calibrated=cal.by_role["passed"], score_calibrated_pct=cal.by_role["score_pct"]
+    )
+    note = (
+        '<h3>Calibration frictions</h3><p class="note">Per-tonne frictions on observed corridors '
+        "(frictions.csv, from <code>crudeflow calibrate</code>) that make the calibrate rows optimal: "
+        "a pull is a discount on the corridor's volume up to the threshold, a push a surcharge above "
+        "it; the dual is the shadow price of the observation's band, the evidence for the size. Tens "
+        "of USD/t can be contract terms or quality premiums; hundreds say the data is wrong. "
+        "Calibrated plans (<code>--calibrated</code>) add them as a cost of their own; this report's "
+        "plan does not. Scores with and without them:</p>"
+    )
+    fr = network.frictions.reset_index()
+    return note + table_html(scores) + table_html(fr[["id", *FRICTION_REPORT]])

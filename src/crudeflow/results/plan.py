@@ -15,6 +15,7 @@ from crudeflow._types import JSONDict, JSONValue
 from crudeflow.exceptions import Problem
 from crudeflow.metrics import hhi_by_group
 from crudeflow.optimize.build import Model
+from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
@@ -656,7 +657,7 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
         c = b.cost if per_t is None else per_t
         return mt_to_t(float((x[b.slice] * c).sum()))
 
-    return {
+    parts = {
         "supply_usd": total("supply"),
         "transport_usd": total("flow", model.flow_tariff),
         "duties_usd": total("flow", model.flow_duty),
@@ -666,6 +667,9 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
         "contract_penalty_usd": total("contract_shortfall"),
         "market_revenue_usd": total("sale"),
     }
+    if FRICTION_BLOCK in lp.vars:  # a calibrated plan: its frictions, a cost of their own
+        parts["friction_usd"] = total(FRICTION_BLOCK)
+    return parts
 
 
 def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:

@@ -26,18 +26,22 @@ def solve_plan(
     *,
     strict: bool = False,
     solver_options: SolverOptions | None = None,
+    calibrated: bool = False,
 ) -> Plan:
     """The least-cost plan of ``network``, labelled ``scenario``.
+
+    ``calibrated`` adds the network's calibration frictions (``frictions.csv``) to the costs.
 
     With ``strict``, demand that cannot be met raises ``InfeasibleError`` naming each
     refinery short and why (from the relaxed plan); a hard contract that cannot be met
     raises it too. A solve that is not optimal raises ``SolverError``.
     """
-    opts = PlanOptions(strict=strict, solver_options=dict(solver_options or {}))
+    opts = PlanOptions(strict=strict, solver_options=dict(solver_options or {}), calibrated=calibrated)
     model = build_lp(network, opts)
     res = solve_lp(model.lp, opts.solver_options)
     if res.status is SolveStatus.INFEASIBLE and strict:
-        relaxed = solve_plan(network, scenario, strict=False, solver_options=solver_options)
+        relaxed = solve_plan(network, scenario, strict=False, solver_options=solver_options,
+                             calibrated=calibrated)  # fmt: skip
         lines = [f"{n}: {r.mt_per_year:.2f} Mt/yr short — {r.reason}" for n, r in relaxed.unmet.iterrows()]
         msg = "strict plan is infeasible: demand cannot be met" + (
             "\n  " + "\n  ".join(lines) if lines else " (contracts or fixed output conflict)"

@@ -554,6 +554,70 @@ OBSERVED = Table(
     optional=True,
 )
 
+FRICTION_KINDS = ("pull", "push")
+"""``pull``: a discount on an observed corridor's volume up to the threshold (the plan sent
+too little); ``push``: a surcharge on its volume above the threshold (the plan sent too much)."""
+
+FRICTIONS = Table(
+    "frictions.csv",
+    "Calibration frictions (written by `crudeflow calibrate --write`): per-tonne costs on observed "
+    "corridors that make the `calibrate` rows of observed.csv optimal; used by --calibrated only.",
+    (
+        Column("id", "str", "friction id (slug)"),
+        Column("observation", "str", "id of the calibrate row of observed.csv this friction serves"),
+        Column("corridor", "str", "what the friction prices, in words (the observation's quantity)"),
+        Column(
+            "links",
+            "list",
+            "links of the corridor, for reading (the observation's columns decide)",
+            required=False,
+            default=(),
+        ),
+        Column(
+            "kind",
+            "str",
+            "pull (discount up to the threshold) or push (surcharge above it)",
+            choices=FRICTION_KINDS,
+        ),
+        Column(
+            "friction_usd_per_t",
+            "float",
+            "size of the discount or surcharge",
+            unit="USD/t",
+            nonneg=True,
+            warn_above=100.0,
+        ),
+        Column(
+            "threshold_mt_per_year",
+            "float",
+            "corridor volume where the friction starts (push) or stops (pull), Mt/yr equivalent",
+            unit="Mt/yr",
+        ),
+        Column(
+            "share_pct",
+            "float",
+            "for a share row: the share bound the corridor volume is read against",
+            unit="%",
+            required=False,
+            default=float("nan"),
+        ),
+        Column(
+            "dual_usd_per_t",
+            "float",
+            "evidence: shadow price of the observation's band in the calibration LP (signed)",
+            unit="USD/t",
+        ),
+        Column("uncalibrated", "float", "evidence: the uncalibrated plan's figure, in the row's unit"),
+        Column("target", "float", "evidence: the figure the calibration LP reached, in the row's unit"),
+        Column("unit", "str", "unit of uncalibrated and target (the observation's)"),
+        Column("computed", "str", "date the friction was computed (YYYY-MM-DD) and crudeflow version"),
+        SOURCE,
+        NOTE,
+    ),
+    key=("id",),
+    optional=True,
+)
+
 STORAGE = Table(
     "storage.csv",
     "Tank farms and strategic stocks that carry crude from one period to the next (periods only).",
@@ -673,5 +737,6 @@ TABLES: dict[str, Table] = {
     "observed": OBSERVED,
     "storage": STORAGE,
     "stock_obligations": STOCK_OBLIGATIONS,
+    "frictions": FRICTIONS,
 }
 """Every CSV table, in load order (referenced tables first)."""
