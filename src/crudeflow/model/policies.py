@@ -251,7 +251,9 @@ class Embargo(Policy):
     """Embargo: crude of the origins may not enter the importers.
 
     Legs ending in an importer (by ``modes`` when given) are closed to crude of ``origins``:
-    the importers neither take nor move it. Swaps are judged by the grade they deliver.
+    the importers neither take nor move it. It holds through swaps and blends: a swap into
+    an importer is closed when it takes or delivers a grade of the origins, and crude swapped
+    out of a grade of the origins stays embargoed downstream (an origin tag).
     """
 
     kind: ClassVar[str] = "embargo"
@@ -274,9 +276,11 @@ class ShareCap(Policy):
     """Share cap: a country's crude may be at most a share of an importer's crude runs.
 
     At most ``max_share_pct`` of the importer's runs may be crude of the origin ``country``
-    (``by: origin``), or crude of other origins that entered the importer over legs crossing
-    the transit ``country`` (``by: transit``; measured on the legs entering the importer, or
-    into the refinery when the importer is one).
+    (``by: origin``; crude swapped or blended out of a grade of the origin still counts), or
+    crude of other origins that crossed the transit ``country`` anywhere on its way
+    (``by: transit``; over the whole route, not only the leg entering the importer). A cap
+    of 0 by transit says "no crude that crossed the country". Exact over the route by an
+    origin or transit tag (a layer of the state graph built for the capped country only).
     """
 
     kind: ClassVar[str] = "share_cap"

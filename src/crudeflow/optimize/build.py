@@ -18,6 +18,7 @@ from crudeflow.optimize.observed import add_frictions
 from crudeflow.optimize.periods import TimeAxis, expand, policy_epochs, storage_pairs, time_axis
 from crudeflow.optimize.policies import FlowPolicy, policy_families
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
+from crudeflow.optimize.tags import Tagged, add_tags
 
 INF = np.inf
 
@@ -71,6 +72,8 @@ class Model:
     """The (node, grade, period) states the LP touches: one conservation row each."""
     axis: TimeAxis = field(default_factory=lambda: TimeAxis(np.ones(1), np.full(1, 365.0), pd.DataFrame()))
     """The periods the LP spans (one annual period unless the network declares some)."""
+    tags: Tagged = field(default_factory=Tagged)
+    """The origin and path tag layers the policies asked for (``optimize.tags``)."""
 
 
 def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
@@ -178,9 +181,10 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     sg0 = state_graph(si, lp, (st.init_node, st.init_grade) if st is not None else None)
     fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}
     ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st)
+    tagged = add_tags(net, idx, ex.lp, ex.states, epochs.active)  # layers only where policies ask
     if opt.calibrated and len(net.frictions):
         if len(net.periods):
             msg = "a calibrated plan is annual: frictions are per-year figures (plan over periods without it)"
             raise CrudeflowError(msg)
         add_frictions(ex.lp, net, net.frictions)
-    return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis)
+    return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis, tagged)

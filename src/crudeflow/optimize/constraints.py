@@ -18,7 +18,7 @@ from crudeflow.model.network import Network
 from crudeflow.model.policies import ShareCap
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades, territory
+from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades
 from crudeflow.optimize.states import StateGraph
 
 INF = np.inf
@@ -212,21 +212,18 @@ def slates(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
 
 @adds_rows("share_cap")
 def share_caps(caps: Sequence[ShareCap], net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
-    """Share caps by origin (on runs) and by transit (on legs entering the importer).
+    """Share caps: per cap, one row: capped runs − share × all the importer's runs ≤ 0.
 
-    Per cap, one row: runs of the capped crude − share × all the importer's runs ≤ 0.
+    By origin, the capped runs are the importer's runs of grades of the origin; by transit,
+    none here. Both are made exact over the whole route by ``optimize.tags``, which adds the
+    runs of crude that crossed the transit country anywhere on its way (or that was of the
+    origin before a swap) from the tag layers it builds for these rows.
     """
     if len(caps) == 0:
         return _empty(["policy", "importer", "by", "country", "max_share_pct"])
-    c, f = lp.vars["consume"], lp.vars["flow"]
-    terr = territory(net, idx)
+    c = lp.vars["consume"]
     c_nodes = c.labels["node"].to_numpy(dtype=str)
     c_origin = idx.grade_origin[c.labels["grade_pos"].to_numpy()]
-    f_link = f.labels["link_pos"].to_numpy()
-    c_to = idx.node_country[f.labels["to_pos"].to_numpy()]
-    c_from = idx.node_country[f.labels["from_pos"].to_numpy()]
-    f_to = f.labels["to"].to_numpy(dtype=str)
-    f_origin = idx.grade_origin[f.labels["gout_pos"].to_numpy()]
     rows, cols, vals, labs = [], [], [], []
     for r, p in enumerate(caps):
         share = p.max_share_pct / 100.0
@@ -239,17 +236,6 @@ def share_caps(caps: Sequence[ShareCap], net: Network, idx: NetIndex, lp: LP, sg
             hit = runs[np.isin(c_origin[runs], net.expand_countries([p.country]))]
             rows.append(np.full(len(hit), r))
             cols.append(c.start + hit)
-            vals.append(np.ones(len(hit)))
-        else:
-            t = p.country
-            if p.importer in net.demands.index:
-                entering = f_to == p.importer
-            else:
-                imp_c = np.asarray(net.expand_countries([p.importer]), dtype=str)
-                entering = np.isin(c_to, imp_c) & ~np.isin(c_from, imp_c)
-            hit = np.flatnonzero(entering & terr.has([t])[f_link] & (f_origin != t))
-            rows.append(np.full(len(hit), r))
-            cols.append(f.start + hit)
             vals.append(np.ones(len(hit)))
         labs.append(
             {

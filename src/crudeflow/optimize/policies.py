@@ -313,9 +313,14 @@ def transit_ban(p: TransitBan, a: Arcs) -> BArray:
 
 @closes("embargo")
 def embargo(p: Embargo, a: Arcs) -> BArray:
-    """Closes legs into the importers (by the modes given) to crude of the origins."""
-    origin = np.where(a.paper, a.o_out, a.o_in)
-    hit: BArray = np.isin(a.c_to, a.countries(p.importers)) & np.isin(origin, a.countries(p.origins))
+    """Closes legs into the importers (by the modes given) to crude of the origins.
+
+    A swap into an importer is closed when it takes or delivers a grade of the origins (an
+    embargo holds through swaps; ``optimize.tags`` follows swapped crude further on).
+    """
+    banned = a.countries(p.origins)
+    taken = np.isin(a.o_in, banned)
+    hit: BArray = np.isin(a.c_to, a.countries(p.importers)) & (taken | np.isin(a.o_out, banned))
     if p.modes:
         hit &= np.isin(a.modes, list(p.modes))
     return hit

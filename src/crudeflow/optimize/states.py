@@ -193,3 +193,30 @@ def state_graph(
         rows[name] = inverse[at : at + len(c)]
         at += len(c)
     return StateGraph(index, codes.astype(np.int64), inverse[:n_f], inverse[n_f : 2 * n_f], rows, len(codes))
+
+
+def reachable(
+    graph: StateGraph, seeds: IArray, allowed: npt.NDArray[np.bool_], *, forward: bool
+) -> npt.NDArray[np.bool_]:
+    """Per state row: reachable from ``seeds`` over flow and stock arcs within ``allowed`` states.
+
+    ``forward`` follows arcs tail → head (where crude can go), else head → tail (where it
+    can come from). Seeds outside ``allowed`` are dropped; one breadth-first search.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    n = graph.size
+    nxt = graph.stock_head >= 0
+    tail = np.concatenate([graph.flow_tail, graph.stock_tail[nxt]])
+    head = np.concatenate([graph.flow_head, graph.stock_head[nxt]])
+    a, b = (tail, head) if forward else (head, tail)
+    on = allowed[a] & allowed[b]
+    s = np.unique(seeds[allowed[seeds]]) if len(seeds) else np.zeros(0, np.int64)
+    src = np.concatenate([a[on], np.full(len(s), n)])
+    dst = np.concatenate([b[on], s])
+    adj = csr_matrix((np.ones(len(src), np.int8), (src, dst)), shape=(n + 1, n + 1))
+    order = breadth_first_order(adj, n, directed=True, return_predecessors=False)
+    out = np.zeros(n + 1, bool)
+    out[np.asarray(order, np.int64)] = True
+    return np.asarray(out[:n], dtype=bool)

@@ -131,6 +131,11 @@ def decompose(
     mt_per_year. ``sinks``: node, grade, kind, mt_per_year. Returns one row per path:
     source, grade (as supplied), sink, sink_kind, grade_out, mt_per_year, nodes (tuple),
     vars (tuple of flow-variable positions).
+
+    With a tag layer (``optimize.tags``), states are (node, grade, tag): ``flows`` then has
+    ``from_tag`` / ``to_tag`` and ``supply`` / ``sinks`` a ``tag`` column (0 untagged, 1
+    tagged; a flow variable appears once per part), so paths keep tagged and untagged
+    crude apart as the plan did (a capped route is not blended into another path).
     """
     cols = ["source", "grade", "sink", "sink_kind", "grade_out", "mt_per_year", "nodes", "vars"]
     nodes = np.concatenate(
@@ -149,7 +154,19 @@ def decompose(
             sinks["grade"].to_numpy(object),
         ]
     )
-    codes, uniq = pd.MultiIndex.from_arrays([nodes, grades]).factorize()
+    levels = [nodes, grades]
+    if "from_tag" in flows.columns:
+        levels.append(
+            np.concatenate(
+                [
+                    supply["tag"].to_numpy(np.int64),
+                    flows["from_tag"].to_numpy(np.int64),
+                    flows["to_tag"].to_numpy(np.int64),
+                    sinks["tag"].to_numpy(np.int64),
+                ]
+            )
+        )
+    codes, uniq = pd.MultiIndex.from_arrays(levels).factorize()
     n_s, n_f = len(supply), len(flows)
     src = codes[:n_s].astype(np.int64)
     ef = codes[n_s : n_s + n_f].astype(np.int64)

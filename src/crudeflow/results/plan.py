@@ -17,6 +17,7 @@ from crudeflow.metrics import hhi_by_group
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
+from crudeflow.optimize.tags import split_by_layer
 from crudeflow.results.explain import explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs
 from crudeflow.results.tables import clean_dict, clean_records, dumps
@@ -528,6 +529,8 @@ def make_plan(
         )
         sup_on = supply.reset_index()
         sup_on = sup_on[sup_on["mt_per_year"] > TOL]
+        if model.tags.layers:  # keep the first tag layer's crude apart, as the plan did
+            flow_in, sinks, sup_on = split_by_layer(model.tags.layers[0], lp, sg, x, flow_in, sinks, sup_on)
         raw_paths = decompose(sup_on, flow_in, sinks)
         p_price = (
             supply["price_usd_per_t"]
