@@ -304,6 +304,8 @@ def build_network(
         storage=frames["storage"].set_index("node"),
         stock_obligations=frames["stock_obligations"].set_index("country"),
         periods=periods,
+        prices=frames["prices"].reset_index(drop=True),
+        duty_rates=frames["duty_rates"].reset_index(drop=True),
         warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )
     return net, out.problems
