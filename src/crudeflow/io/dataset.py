@@ -17,6 +17,7 @@ import yaml
 from crudeflow.exceptions import DatasetError, Problem
 from crudeflow.io.csvfile import decode_text, read_bytes, read_csv
 from crudeflow.io.periods import parse_periods
+from crudeflow.io.prices import check_duty_rates
 from crudeflow.io.sources_check import check_citations, check_observed
 from crudeflow.io.validate import (
     Collector,
@@ -282,6 +283,7 @@ def build_network(
     check_min_max(frames["contracts"], "contracts.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_quality(frames["demands"], frames["grades"], out)
     check_storage(frames["storage"], out)
+    check_duty_rates(frames["duty_rates"], policies, out)
     for name in DATED_TABLES:
         check_dates(frames[name], TABLES[name], out)
     if out.errors:
