@@ -120,6 +120,7 @@ def test_audited_citations_hold(net: Network) -> None:
 
 FIGURE_TABLES = (
     "grades", "nodes", "links", "supplies", "demands", "markets", "slates", "contracts", "trade", "storage",
+    "prices", "duty_rates",
 )  # fmt: skip
 
 

@@ -17,6 +17,7 @@ import yaml
 from crudeflow.exceptions import DatasetError, Problem
 from crudeflow.io.csvfile import decode_text, read_bytes, read_csv
 from crudeflow.io.periods import parse_periods
+from crudeflow.io.prices import check_duty_rates
 from crudeflow.io.sources_check import check_citations, check_frictions, check_observed
 from crudeflow.io.validate import (
     Collector,
@@ -283,6 +284,7 @@ def build_network(
     check_min_max(frames["contracts"], "contracts.csv", "min_mt_per_year", "max_mt_per_year", out)
     check_quality(frames["demands"], frames["grades"], out)
     check_storage(frames["storage"], out)
+    check_duty_rates(frames["duty_rates"], policies, out)
     for name in DATED_TABLES:
         check_dates(frames[name], TABLES[name], out)
     if out.errors:
@@ -306,6 +308,8 @@ def build_network(
         stock_obligations=frames["stock_obligations"].set_index("country"),
         frictions=frames["frictions"].set_index("id"),
         periods=periods,
+        prices=frames["prices"].reset_index(drop=True),
+        duty_rates=frames["duty_rates"].reset_index(drop=True),
         warnings=tuple(p for p in out.problems if p.severity == "warning"),
     )
     return net, out.problems

@@ -86,9 +86,17 @@ def parse_scenario(
     if not isinstance(data, LineDict):
         raise ScenarioError([Problem(file, 1, None, "a mapping with name, base and changes", repr(data))])
     for key in data:
-        if key not in ("name", "base", "description", "source", "periods", "changes"):
-            known = "one of name, base, description, source, periods, changes"
+        if key not in ("name", "base", "description", "source", "periods", "prices_year", "changes"):
+            known = "one of name, base, description, source, periods, prices_year, changes"
             out.error(file, data.line_of(key), key, known, f"unknown key '{key}'")
+    prices_year: int | None = None
+    if "prices_year" in data:
+        y = data["prices_year"]
+        if isinstance(y, int) and not isinstance(y, bool) and 1900 <= y <= 2100:
+            prices_year = y
+        else:
+            want = "a year from 1900 to 2100 with rows in the dataset's prices.csv"
+            out.error(file, data.line_of("prices_year"), "prices_year", want, _short(y))
     periods = (
         parse_periods(data["periods"], file, data.line_of("periods"), out) if "periods" in data else None
     )
@@ -121,6 +129,7 @@ def parse_scenario(
         changes=tuple(changes),
         problems=tuple(out.problems),
         periods=periods,
+        prices_year=prices_year,
     )
 
 

@@ -34,6 +34,9 @@ def tiny_network(
     storage: list[dict[str, Any]] | None = None,
     stock_obligations: list[dict[str, Any]] | None = None,
     periods: Any = None,
+    prices: list[dict[str, Any]] | None = None,
+    duty_rates: list[dict[str, Any]] | None = None,
+    base_year: int | None = None,
 ) -> Network:
     """A small validated network; strings in ``nodes`` become junctions in Poland.
 
@@ -101,6 +104,8 @@ def tiny_network(
         ("observed", observed),
         ("storage", storage),
         ("stock_obligations", stock_obligations),
+        ("prices", prices),
+        ("duty_rates", duty_rates),
     ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]
@@ -108,4 +113,6 @@ def tiny_network(
     meta: dict[str, Any] = {"name": "tiny"}
     if periods is not None:
         meta["periods"] = periods
+    if base_year is not None:
+        meta["base_year"] = base_year
     return network_from_records(tables, pols, meta, groups)

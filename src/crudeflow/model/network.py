@@ -42,6 +42,8 @@ TABLE_FIELDS = (
     "stock_obligations",
     "periods",
     "frictions",
+    "prices",
+    "duty_rates",
 )
 
 
@@ -78,6 +80,10 @@ class Network:
     """Emergency stock floors by country (``stock_obligations.csv``, optional), indexed by country."""
     periods: pd.DataFrame = field(default_factory=lambda: _empty_calendar())
     """The period calendar (``crudeflow.model.periods``); empty: an annual network."""
+    prices: pd.DataFrame = field(default_factory=lambda: _empty_table("prices", ""))
+    """Benchmark prices by year and month (``prices.csv``, optional): read by ``prices_year``."""
+    duty_rates: pd.DataFrame = field(default_factory=lambda: _empty_table("duty_rates", ""))
+    """Dated export duty rates per policy (``duty_rates.csv``, optional)."""
     link_events: pd.DataFrame = field(default_factory=lambda: _empty_link_events())
     """Dated capacity changes from scenario events: link, capacity_factor, valid_from,
     valid_to (ISO days, empty = open); a period's capacity is cut by the share of its days
@@ -169,6 +175,8 @@ def _empty_table(name: str, key: str) -> pd.DataFrame:
     from crudeflow.schema import TABLES
 
     names = [c for c in TABLES[name].names if c != key]
+    if not key:
+        return pd.DataFrame(columns=names)
     return pd.DataFrame(columns=names, index=pd.Index([], name=key))
 
 

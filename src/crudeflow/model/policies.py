@@ -189,23 +189,55 @@ def policy_kind(cls: type[P]) -> type[P]:
 @policy_kind
 @dataclass(frozen=True, kw_only=True)
 class ExportDuty(Policy):
-    """Export duty: crude of the origin pays a charge per tonne once, on its way out.
+    """Export duty: crude of the origin pays a charge per tonne once, as levied.
 
-    Charged on the leg leaving the origin (from a node in it to a node outside). With
-    ``importers``, the duty is owed on crude *towards* them: charged on the leg entering an
-    importer (from outside them, not back into the origin), so crude reaching an importer
-    through a transit country pays it too and crude going elsewhere does not. Swaps pay no
-    duty (paper exchanges).
+    Without ``importers`` (the general duty): charged on the leg leaving the origin's customs
+    territory - the origin plus the ``union`` countries - for a node outside it, so crude
+    crossing a union country to a third country pays on leaving that country; and the
+    origin's supply prices, export netbacks in the dataset, are lowered by the duty (the
+    domestic netback), so exports cost the same and crude kept inside is priced ex-duty.
+    With ``importers``: charged on the importers' refinery intake of the origin's crude (not
+    on crude crossing them), beyond a duty-free quota of ``duty_free_mt_per_year`` (over a
+    horizon of periods, the quota times its years). The rate is ``usd_per_t`` or, where
+    duty_rates.csv has rows for the policy, their rate on each day (a period pays its
+    day-weighted mean; an annual plan the mean over its base year). Swaps pay no duty.
     """
 
     kind: ClassVar[str] = "export_duty"
     effect: ClassVar[Literal["close", "charge", "rows"]] = "charge"
     origin: str = field(metadata=spec("country whose grades pay the duty", ref="country", role="origin"))
-    usd_per_t: float = field(metadata=spec("duty per tonne", unit="USD/t", low=0.0))
+    usd_per_t: float = field(
+        metadata=spec("duty per tonne on days duty_rates.csv does not cover", unit="USD/t", low=0.0)
+    )
     importers: tuple[str, ...] = field(
         default=(),
-        metadata=spec("only on crude entering these countries or groups", ref="country", role="importer"),
+        metadata=spec(
+            "only on the refinery intake of these countries or groups", ref="country", role="importer"
+        ),
     )
+    union: tuple[str, ...] = field(
+        default=(),
+        metadata=spec(
+            "general duty only: countries inside the origin's customs territory (no duty on entering them)",
+            ref="country",
+            role="importer",
+        ),
+    )
+    duty_free_mt_per_year: float = field(
+        default=0.0,
+        metadata=spec("with importers: intake a year that pays no duty (the quota)", unit="Mt/yr", low=0.0),
+    )
+
+    def check(self) -> list[tuple[str, str, str]]:
+        """A quota or a union only where it means something."""
+        out = super().check()
+        if self.duty_free_mt_per_year > 0 and not self.importers:
+            out.append(("duty_free_mt_per_year", "0 without importers (a quota is per importer)",
+                        f"{self.duty_free_mt_per_year:g}"))  # fmt: skip
+        if self.union and self.importers:
+            out.append(("union", "empty with importers (union belongs to the general duty)",
+                        ", ".join(self.union)))  # fmt: skip
+        return out
 
 
 @policy_kind

@@ -17,6 +17,7 @@ import pandas as pd
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.model.network import Network
 from crudeflow.model.policies import TransitBan, country_values, from_row, policy_frame
+from crudeflow.model.prices import reprice
 from crudeflow.model.scenario_checks import check_result, suggest_id
 from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Table
 from crudeflow.schema.countries import ISO_ALPHA2
@@ -100,6 +101,9 @@ class Scenario:
     problems: tuple[Problem, ...] = field(default=(), compare=False)
     periods: pd.DataFrame | None = field(default=None, compare=False)
     """The calendar a ``periods:`` key declares (replacing the dataset's), applied first."""
+    prices_year: int | None = None
+    """A ``prices_year:`` key: the network is repriced to that year from prices.csv
+    (``crudeflow.model.prices.reprice``) and becomes that year's (base_year), before the changes."""
 
     def apply(self, network: Network) -> Network:
         """A new Network with every change applied in order; the base is untouched.
@@ -111,6 +115,9 @@ class Scenario:
         """
         problems: list[Problem] = list(self.problems)
         net = network if self.periods is None else network.replace(periods=self.periods)
+        if self.prices_year is not None:
+            net, missing = reprice(net, self.prices_year)
+            problems += missing
         for ch in self.changes:
             net = _apply_one(net, ch, problems)
         problems += check_result(net, self.changes)  # bounds, inactive links, plausible values

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray
@@ -16,7 +17,18 @@ from crudeflow.optimize.index import NetIndex, build_index
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.observed import add_frictions
 from crudeflow.optimize.periods import TimeAxis, expand, policy_epochs, storage_pairs, time_axis
-from crudeflow.optimize.policies import FlowPolicy, policy_families
+from crudeflow.optimize.policies import (
+    Arcs,
+    FlowPolicy,
+    duty_rates,
+    export_duty_legs,
+    export_duty_quota_rows,
+    export_duty_rows,
+    general_duties,
+    horizon_calendar,
+    importer_duties,
+    policy_families,
+)
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 from crudeflow.optimize.tags import Tagged, add_tags
 
@@ -48,6 +60,8 @@ FAMILIES: tuple[tuple[str, Callable[[Network, NetIndex, LP, StateGraph], cf.Rows
     ("quality", cf.quality),
     ("slate", cf.slates),
     *policy_families(),  # one block per policy kind whose effect adds rows (share_cap, ...)
+    ("export_duty", export_duty_rows),  # duties on importers' intake: duty-free + duty-paid
+    ("export_duty_quota", export_duty_quota_rows),  # the duty-free quota (over the horizon)
     ("contract", cf.contracts),
 )
 """Constraint families in build order; a new rule is one row here plus one function."""
@@ -113,12 +127,13 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     cost = tariff_all[keep] + pol.duty[keep] + pol.fee[keep]
     lp.add_vars("flow", cost, 0.0, INF, flow_labels)
 
-    # supply
+    # supply (ex-duty where a general export duty of the grade's origin is in force)
     sup = net.supplies.reset_index()
     s_node = idx.node_ids.get_indexer(sup["node"])
     s_grade = idx.grade_ids.get_indexer(sup["grade"])
+    dated = duty_by_period(net, idx, axis, epochs.active, keep)
     lp.add_vars(
-        "supply", sup["price_usd_per_t"].to_numpy(float), sup["min_mt_per_year"].to_numpy(float),
+        "supply", dated["supply"].mean(axis=0), sup["min_mt_per_year"].to_numpy(float),
         sup["max_mt_per_year"].to_numpy(float),
         pd.DataFrame({"node": sup["node"], "grade": sup["grade"], "node_pos": s_node, "grade_pos": s_grade}),
     )  # fmt: skip
@@ -180,7 +195,8 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     st = storage_pairs(net, idx, axis)
     sg0 = state_graph(si, lp, (st.init_node, st.init_grade) if st is not None else None)
     fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}
-    ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st)
+    dated["duty_paid"] = _intake_rates(net, axis, epochs.active)
+    ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st, dated)
     tagged = add_tags(net, idx, ex.lp, ex.states, epochs.active)  # layers only where policies ask
     if opt.calibrated and len(net.frictions):
         if len(net.periods):
@@ -188,3 +204,45 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
             raise CrudeflowError(msg)
         add_frictions(ex.lp, net, net.frictions)
     return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis, tagged)
+
+
+def _in_force(active: pd.DataFrame, pid: str, n: int) -> FArray:
+    """Per period: 1.0 where a (dated) policy is in force, else 0.0."""
+    if pid in active.index:
+        return np.asarray(active.loc[pid].to_numpy(bool), dtype=float)
+    return np.ones(n)
+
+
+def duty_by_period(
+    net: Network, idx: NetIndex, axis: TimeAxis, active: pd.DataFrame, keep: npt.NDArray[np.int64]
+) -> dict[str, FArray]:
+    """Per-period costs general export duties set (rates by date, ``duty_rates.csv``).
+
+    ``supply`` (T, supplies): ex-duty prices; ``flow_duty_adjust`` (T, kept flows): each
+    period's rate minus the horizon mean the flow charge used.
+    """
+    cal = horizon_calendar(net)
+    price = net.supplies["price_usd_per_t"].to_numpy(float)
+    supply = np.tile(price, (axis.n, 1))
+    adjust = np.zeros((axis.n, len(keep)))
+    origin = net.grades["origin_country"].reindex(net.supplies.index.get_level_values("grade")).to_numpy(str)
+    pols = general_duties(net)
+    arcs = Arcs(net, idx) if pols else None
+    for p in pols:
+        on = _in_force(active, p.id, axis.n)
+        rate = duty_rates(p, net, cal)
+        supply -= (rate * on)[:, None] * (origin == p.origin)[None, :]
+        if arcs is not None:
+            legs = export_duty_legs(p, arcs)[keep]
+            adjust += ((rate - rate.mean()) * on)[:, None] * legs[None, :]
+    return {"supply": supply, "flow_duty_adjust": adjust}
+
+
+def _intake_rates(net: Network, axis: TimeAxis, active: pd.DataFrame) -> FArray:
+    """Per (period, importer duty): its rate (USD/t), zero where it is out of force."""
+    cal = horizon_calendar(net)
+    pols = importer_duties(net)
+    out = np.zeros((axis.n, len(pols)))
+    for k, p in enumerate(pols):
+        out[:, k] = duty_rates(p, net, cal) * _in_force(active, p.id, axis.n)
+    return out

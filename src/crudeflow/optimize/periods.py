@@ -37,7 +37,7 @@ INF = np.inf
 
 HORIZON_BLOCKS = ("contract_shortfall",)
 """Variable blocks that are not repeated per period."""
-HORIZON_FAMILIES = ("contract",)
+HORIZON_FAMILIES = ("contract", "export_duty_quota")
 """Constraint families whose rows sum over the whole horizon."""
 
 
@@ -274,8 +274,15 @@ def expand(
     epochs: PolicyEpochs,
     tariff: FArray,
     st: StoragePairs | None,
+    dated_costs: dict[str, FArray] | None = None,
 ) -> Expanded:
-    """The one-period LP ``lp0`` and its families repeated over ``axis`` (module docstring)."""
+    """The one-period LP ``lp0`` and its families repeated over ``axis`` (module docstring).
+
+    ``dated_costs``: per-period costs (periods × columns) of blocks whose cost changes by
+    period (ex-duty supply prices, intake duty rates), and ``flow_duty_adjust`` added to the
+    flow duties (export duty rates by date).
+    """
+    dated_costs = dated_costs or {}
     n_t, frac = axis.n, axis.frac
     lp = LP()
     # columns: where each old column lands
@@ -296,6 +303,8 @@ def expand(
     duty = np.stack([p.duty[keep_f] for p in epochs.per_epoch])[epochs.epoch]  # (T, K)
     fee = np.stack([p.fee[keep_f] for p in epochs.per_epoch])[epochs.epoch]
     open_f = np.stack([p.keep[keep_f] for p in epochs.per_epoch])[epochs.epoch]
+    if "flow_duty_adjust" in dated_costs:
+        duty = duty + dated_costs["flow_duty_adjust"]
     for name, b in lp0.vars.items():
         if name in HORIZON_BLOCKS:
             lo, hi = b.lower, b.upper
@@ -306,6 +315,8 @@ def expand(
         cost = np.broadcast_to(b.cost[None, :], (n_t, b.size))
         lower = np.broadcast_to(b.lower[None, :], (n_t, b.size))
         upper = np.broadcast_to(b.upper[None, :], (n_t, b.size))
+        if name in dated_costs and dated_costs[name].shape == (n_t, b.size):
+            cost = dated_costs[name]
         if name == "flow":
             cost = np.tile(tariff, (n_t, 1)) + duty + fee
             upper = np.where(open_f, upper, 0.0)
@@ -353,7 +364,7 @@ def expand(
         n_r = len(fam.lower)
         r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon)
         if horizon:
-            f = _horizon_factor(net.contracts, axis) if name == "contract" else np.ones(n_r)
+            f = _horizon_factor(net.contracts, axis) if name == "contract" else np.full(n_r, axis.frac.sum())
             lo, hi = scale(fam.lower, f[:, None]).ravel(), scale(fam.upper, f[:, None]).ravel()
             labels = fam.labels
         else:

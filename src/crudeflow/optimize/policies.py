@@ -283,14 +283,147 @@ def _family(kind: str, eff: Effect) -> Family:
 
 @charges("export_duty", "duty")
 def export_duty(p: ExportDuty, a: Arcs) -> FArray:
-    """USD/t on the legs leaving the origin, or with importers, on the legs entering them."""
-    hit = (a.o_in == p.origin) & (a.c_to != p.origin) & ~a.paper
+    """USD/t (mean rate of the horizon) on legs leaving the origin's customs territory.
+
+    Only the general duty (no importers) charges legs; a duty on named importers is charged
+    on their refinery intake by :func:`export_duty_rows`. Per-period rates adjust this in
+    ``optimize.periods``.
+    """
+    return np.where(export_duty_legs(p, a), float(duty_rates(p, a.net, horizon_calendar(a.net)).mean()), 0.0)
+
+
+# --- export duties as levied: legs, rates by date, intake rows with a duty-free quota ------
+
+
+def export_duty_legs(p: ExportDuty, a: Arcs) -> BArray:
+    """Per flow variable: a leg of the origin's crude leaving its customs territory (general duty)."""
     if p.importers:
-        imp = a.countries(p.importers)
-        hit &= np.isin(a.c_to, imp) & ~np.isin(a.c_from, imp)
-    else:
-        hit &= a.c_from == p.origin
-    return np.where(hit, p.usd_per_t, 0.0)
+        return np.zeros(a.n, bool)
+    inside = [p.origin, *a.countries(p.union)]
+    hit: BArray = (a.o_in == p.origin) & np.isin(a.c_from, inside) & ~np.isin(a.c_to, inside) & ~a.paper
+    return hit
+
+
+def horizon_calendar(net: Network) -> pd.DataFrame:
+    """The network's periods, or its base year as one period (what an annual plan stands for)."""
+    if len(net.periods):
+        return net.periods
+    from crudeflow.model.periods import calendar
+
+    y = int(net.meta.base_year)
+    return calendar([f"{y}-01-01"], [f"{y}-12-31"])
+
+
+def duty_rates(p: ExportDuty, net: Network, cal: pd.DataFrame) -> FArray:
+    """Per period of ``cal``: the policy's day-weighted rate (USD/t) from duty_rates.csv.
+
+    Days no row of the policy covers pay ``usd_per_t``.
+    """
+    from crudeflow.model.periods import coverage
+
+    dr = net.duty_rates
+    rows = dr[dr["policy"].astype(str) == p.id] if len(dr) else dr
+    if len(rows) == 0:
+        return np.full(len(cal), float(p.usd_per_t))
+    vf = pd.to_datetime(rows["valid_from"]).to_numpy().astype("datetime64[D]")
+    vt = pd.to_datetime(rows["valid_to"]).to_numpy().astype("datetime64[D]")
+    cov = coverage(cal, vf, vt)  # (rows, periods)
+    covered = np.clip(cov.sum(axis=0), 0.0, 1.0)
+    rate = rows["usd_per_t"].to_numpy(float) @ cov + (1.0 - covered) * float(p.usd_per_t)
+    return np.asarray(rate, dtype=float)
+
+
+def general_duties(net: Network) -> list[ExportDuty]:
+    """Enabled general export duties (no importers): they charge legs and lower supply prices."""
+    return [p for p in policies_of(net.policies, ExportDuty) if not p.importers]
+
+
+def importer_duties(net: Network) -> list[ExportDuty]:
+    """Enabled export duties on named importers' refinery intake."""
+    return [p for p in policies_of(net.policies, ExportDuty) if p.importers]
+
+
+def ex_duty_supply(net: Network, cal: pd.DataFrame) -> FArray:
+    """Per (period, supply row): USD/t the general duties take off the supply price.
+
+    Supply prices are export netbacks; a general duty of the grade's origin lowers them to
+    the domestic netback (module ``crudeflow.model.policies``, ExportDuty).
+    """
+    sup = net.supplies
+    out = np.zeros((len(cal), len(sup)))
+    origin = net.grades["origin_country"].reindex(sup.index.get_level_values("grade")).to_numpy(dtype=str)
+    for p in general_duties(net):
+        out += duty_rates(p, net, cal)[:, None] * (origin == p.origin)[None, :]
+    return out
+
+
+def intake_duty_vars(net: Network, idx: NetIndex, lp: LP) -> tuple[list[ExportDuty], IArray, IArray]:
+    """Per importer duty: the consume columns it charges (policy position, column) pairs."""
+    pols = importer_duties(net)
+    if not pols or "consume" not in lp.vars:
+        return pols, np.zeros(0, np.int64), np.zeros(0, np.int64)
+    cb = lp.vars["consume"]
+    node_c = net.nodes["country"].reindex(cb.labels["node"]).to_numpy(dtype=str)
+    g_origin = idx.grade_origin[cb.labels["grade_pos"].to_numpy(np.int64)]
+    pos, cols = [], []
+    for k, p in enumerate(pols):
+        hit = np.flatnonzero(np.isin(node_c, net.expand_countries(p.importers)) & (g_origin == p.origin))
+        pos.append(np.full(len(hit), k, np.int64))
+        cols.append(cb.start + hit)
+    return pols, np.concatenate(pos).astype(np.int64), np.concatenate(cols).astype(np.int64)
+
+
+def export_duty_rows(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per importer duty and period: intake of the origin's crude = duty-free + duty-paid.
+
+    Adds the ``duty_free`` (no cost) and ``duty_paid`` (the rate) columns, one per policy;
+    ``export_duty_quota_rows`` bounds the duty-free ones by the quota.
+    """
+    from crudeflow.optimize.constraints import Rows
+
+    pols, pos, cols = intake_duty_vars(net, idx, lp)
+    k = len(pols)
+    if k == 0:
+        z = np.zeros(0, np.int64)
+        return Rows(z, z, np.zeros(0), np.zeros(0), np.zeros(0), pd.DataFrame(columns=DUTY_LABELS))
+    labels = duty_labels(pols)
+    cal = horizon_calendar(net)
+    free = lp.add_vars("duty_free", 0.0, 0.0, np.inf, labels)
+    rate = np.array([duty_rates(p, net, cal).mean() for p in pols])
+    paid = lp.add_vars("duty_paid", rate, 0.0, np.inf, labels)
+    ks = np.arange(k, dtype=np.int64)
+    return Rows(
+        np.concatenate([pos, ks, ks]).astype(np.int64),
+        np.concatenate([cols, free.start + ks, paid.start + ks]).astype(np.int64),
+        np.concatenate([np.ones(len(cols)), -np.ones(k), -np.ones(k)]),
+        np.zeros(k), np.zeros(k), labels,
+    )  # fmt: skip
+
+
+def export_duty_quota_rows(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per importer duty: duty-free intake ≤ the quota (a horizon row: Mt/yr × years)."""
+    from crudeflow.optimize.constraints import Rows
+
+    if "duty_free" not in lp.vars:
+        z = np.zeros(0, np.int64)
+        return Rows(z, z, np.zeros(0), np.zeros(0), np.zeros(0), pd.DataFrame(columns=DUTY_LABELS))
+    free = lp.vars["duty_free"]
+    pols = importer_duties(net)
+    ks = np.arange(free.size, dtype=np.int64)
+    quota = np.array([p.duty_free_mt_per_year for p in pols], dtype=float)
+    return Rows(ks, free.start + ks, np.ones(free.size), np.full(free.size, -np.inf), quota, free.labels)
+
+
+DUTY_LABELS = ["policy", "origin", "importers", "duty_free_mt_per_year"]
+
+
+def duty_labels(pols: list[ExportDuty]) -> pd.DataFrame:
+    """Labels of the per-policy duty columns and rows."""
+    return pd.DataFrame({
+        "policy": [p.id for p in pols], "origin": [p.origin for p in pols],
+        "importers": [";".join(p.importers) for p in pols],
+        "duty_free_mt_per_year": [p.duty_free_mt_per_year for p in pols],
+    })  # fmt: skip
 
 
 @charges("transit_fee", "fee")

@@ -81,6 +81,10 @@ class Plan:
     economic_cost_parts_usd: dict[str, float] = field(default_factory=dict)
     """The economic cost by part (USD/yr): crude purchases (output placed, at its price),
     transport, duties, fees and market revenue (negative); see ``docs/glossary.md``."""
+    duties: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=DUTY_COLUMNS))
+    """Per export duty on importers' intake (horizon averages, Mt/yr): intake of the origin's
+    crude, duty-free (within the quota) and dutiable volumes, mean rate paid, duty (USD over
+    the horizon), whether the quota is used up, and its value (USD per extra duty-free t)."""
 
     @property
     def economic_cost_usd(self) -> float:
@@ -281,6 +285,7 @@ class Plan:
             "summary": clean_dict(self.summary()),
             "economic_cost_parts_usd": clean_dict(self.economic_cost_parts_usd),
             "objective_parts_usd": clean_dict(self.objective_parts_usd),
+            **({"duties": rec(self.duties, list(DUTY_COLUMNS))} if len(self.duties) else {}),
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -512,6 +517,8 @@ def make_plan(
     deliveries = deliveries.sort_values(
         ["period", "refinery", "grade"] if dated else ["refinery", "grade"], ignore_index=True, kind="stable"
     )
+    duties = _duties(model, x, dual)
+    deliveries = _with_intake_duty(net, deliveries, duties)
 
     # sinks
     consume = cb.labels[["node", "grade"]].assign(kind="refinery", mt_per_year=cx)
@@ -634,6 +641,7 @@ def make_plan(
         bottlenecks=bottlenecks, unmet=unmet, shut_in=shut_in, sales=sales, supply=supply,
         paths=path_frame, concentration=conc, contracts=contracts, solve_seconds=res.seconds,
         iterations=res.iterations, objective_parts_usd=parts, economic_cost_parts_usd=econ,
+        duties=duties,
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
         periods=axis.calendar, stocks=stocks, warnings=(*net.warnings, *counter_warnings),
@@ -663,7 +671,8 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
     parts = {
         "supply_usd": total("supply"),
         "transport_usd": total("flow", model.flow_tariff),
-        "duties_usd": total("flow", model.flow_duty),
+        "duties_usd": total("flow", model.flow_duty)
+        + (total("duty_paid") if "duty_paid" in lp.vars else 0.0),
         "fees_usd": total("flow", model.flow_fee),
         "shortage_penalty_usd": total("unmet"),
         "shut_in_penalty_usd": total("shut_in"),
@@ -684,7 +693,7 @@ def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:
     """
     lp = model.lp
     c = np.zeros(lp.n_cols)
-    for name in ("supply", "flow", "sale"):
+    for name in ("supply", "flow", "sale", *(("duty_paid",) if "duty_paid" in lp.vars else ())):
         b = lp.vars[name]
         c[b.slice] = b.cost
     sb, shb = lp.vars["supply"], lp.vars["shut_in"]
@@ -704,7 +713,7 @@ def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, f
     return {
         "crude_purchases_usd": mt_to_t(float((placed * sb.cost).sum())),
         "transport_usd": mt_to_t(float((fx * model.flow_tariff).sum())),
-        "duties_usd": mt_to_t(float((fx * model.flow_duty).sum())),
+        "duties_usd": mt_to_t(float((fx * model.flow_duty).sum()) + _paid(lp, x)),
         "fees_usd": mt_to_t(float((fx * model.flow_fee).sum())),
         "market_revenue_usd": mt_to_t(float((x[mb.slice] * mb.cost).sum())),
     }
@@ -815,6 +824,73 @@ CONTRACT_COLUMNS = [
     "contract", "seller", "buyer", "min_mt_per_year", "max_mt_per_year", "delivered_mt_per_year",
     "shortfall_mt_per_year", "hard", "exact",
 ]  # fmt: skip
+
+
+DUTY_COLUMNS: tuple[str, ...] = (
+    "policy", "origin", "importers", "intake_mt_per_year", "duty_free_mt_per_year", "quota_mt_per_year",
+    "dutiable_mt_per_year", "rate_usd_per_t", "duty_usd", "quota_binding", "quota_value_usd_per_t",
+)  # fmt: skip
+
+
+def _paid(lp: Any, x: npt.NDArray[np.float64]) -> float:
+    """Duty paid on importers' intake (USD/yr ÷ 10⁶)."""
+    if "duty_paid" not in lp.vars:
+        return 0.0
+    b = lp.vars["duty_paid"]
+    return float((x[b.slice] * b.cost).sum())
+
+
+def _duties(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.float64]) -> pd.DataFrame:
+    """Per export duty on importers' intake: duty-free and dutiable volumes and duty paid."""
+    lp = model.lp
+    if "duty_paid" not in lp.vars or lp.vars["duty_paid"].size == 0:
+        return pd.DataFrame(columns=DUTY_COLUMNS)
+    free_b, paid_b = lp.vars["duty_free"], lp.vars["duty_paid"]
+    lab = paid_b.labels
+    k = int((lab["period"] == 0).sum()) if "period" in lab.columns else paid_b.size
+    years = float(model.axis.frac.sum())
+    free = x[free_b.slice].reshape(-1, k).sum(axis=0)
+    paid = x[paid_b.slice].reshape(-1, k).sum(axis=0)
+    duty = (x[paid_b.slice] * paid_b.cost).reshape(-1, k).sum(axis=0)
+    quota = lab["duty_free_mt_per_year"].to_numpy(float)[:k]
+    q_rows = lp.cons["export_duty_quota"]
+    out = lab.iloc[:k][["policy", "origin", "importers"]].reset_index(drop=True)
+    out["intake_mt_per_year"] = (free + paid) / years
+    out["duty_free_mt_per_year"] = free / years
+    out["quota_mt_per_year"] = quota
+    out["dutiable_mt_per_year"] = paid / years
+    out["rate_usd_per_t"] = np.where(
+        paid > TOL, duty / np.maximum(paid, TOL), paid_b.cost.reshape(-1, k).mean(axis=0)
+    )
+    out["duty_usd"] = mt_to_t(duty)
+    out["quota_binding"] = (quota > 0) & (free / years >= quota - 1e-6)
+    out["quota_value_usd_per_t"] = -dual[q_rows.slice] if q_rows.size == k else np.nan
+    return out[list(DUTY_COLUMNS)]
+
+
+def _with_intake_duty(net: Any, deliveries: pd.DataFrame, duties: pd.DataFrame) -> pd.DataFrame:
+    """Deliveries with each intake duty's mean per tonne added to the runs it charges.
+
+    A duty on importers' intake is paid on the volume beyond the quota; every tonne of the
+    origin's crude run there carries its mean share (duty ÷ intake) in ``duties_usd_per_t``.
+    """
+    if len(duties) == 0 or len(deliveries) == 0:
+        return deliveries
+    out = deliveries.copy()
+    country = net.nodes["country"].reindex(out["refinery"]).to_numpy(dtype=object)
+    origin = out["origin"].to_numpy(dtype=object)
+    for _, d in duties.iterrows():
+        tonnes = float(d["intake_mt_per_year"]) * 1e6
+        if tonnes <= 0:
+            continue
+        years = float(net.periods["year_fraction"].sum()) if len(net.periods) else 1.0
+        per_t = float(d["duty_usd"]) / (tonnes * years)
+        hit = np.isin(country, list(net.expand_countries(str(d["importers"]).split(";")))) & (
+            origin == d["origin"]
+        )
+        out.loc[hit, "duties_usd_per_t"] += per_t
+        out.loc[hit, "delivered_cost_usd_per_t"] += per_t
+    return out
 
 
 def _contracts(model: Model, x: npt.NDArray[np.float64], res: SolveResult) -> pd.DataFrame:

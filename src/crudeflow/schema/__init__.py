@@ -134,6 +134,14 @@ GRADES = Table(
             required=False,
             default=0.0,
         ),
+        Column(
+            "benchmark",
+            "str",
+            "benchmark of prices.csv whose spread to the dataset benchmark the grade's differential"
+            " follows from year to year (empty: the dataset benchmark, a constant USD/bbl spread)",
+            required=False,
+            default="",
+        ),
         SOURCE,
         EVIDENCE,
         CONFIDENCE,
@@ -708,6 +716,46 @@ STOCK_OBLIGATIONS = Table(
     optional=True,
 )
 
+PRICES = Table(
+    "prices.csv",
+    "Benchmark crude prices by year (and month): what a scenario's `prices_year` reads.",
+    (
+        Column("benchmark", "str", "benchmark name (Brent, Urals, CPC Blend, ...; grades.csv benchmark)"),
+        Column("year", "int", "calendar year of the price", low=1900.0, high=2100.0),
+        Column(
+            "month", "int", "month 1-12 of a monthly average (empty or 0: the annual average)",
+            required=False, default=0, low=0.0, high=12.0,
+        ),
+        Column(
+            "price_usd_per_bbl", "float", "average price (FOB unless the note says otherwise)",
+            unit="USD/bbl", nonneg=True, warn_above=250.0,
+        ),
+        SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
+        NOTE,
+    ),
+    key=("benchmark", "year", "month"),
+    optional=True,
+)  # fmt: skip
+
+DUTY_RATES = Table(
+    "duty_rates.csv",
+    "Dated rates of export duties: per export_duty policy of policies.yaml, a rate per day range.",
+    (
+        Column("policy", "str", "id of an export_duty policy in policies.yaml"),
+        Column("valid_from", "str", "first day the rate applies, YYYY-MM-DD"),
+        Column("valid_to", "str", "last day the rate applies, YYYY-MM-DD (inclusive)"),
+        Column("usd_per_t", "float", "duty per tonne", unit="USD/t", nonneg=True, warn_above=1000.0),
+        SOURCE,
+        EVIDENCE,
+        CONFIDENCE,
+        NOTE,
+    ),
+    key=("policy", "valid_from"),
+    optional=True,
+)
+
 SOURCES = Table(
     "sources.csv",
     "Every source the dataset cites.",
@@ -738,5 +786,7 @@ TABLES: dict[str, Table] = {
     "storage": STORAGE,
     "stock_obligations": STOCK_OBLIGATIONS,
     "frictions": FRICTIONS,
+    "prices": PRICES,
+    "duty_rates": DUTY_RATES,
 }
 """Every CSV table, in load order (referenced tables first)."""

@@ -103,8 +103,10 @@ def test_add_policies_mixed_optional_fields(net: Network) -> None:
     assert changed.policies.loc["d1", "importers"] == ()
     assert bool(changed.policies.loc["d1", "enabled"]) is True
     assert bool(changed.policies.loc["d2", "enabled"]) is False
-    # KZ duty on a -> b: 5 Mt x (420 + 30)
-    assert plan(changed).objective_usd == pytest.approx(5 * 450e6)
+    # KZ duty 30 on a -> b with the KZ supply priced ex-duty (400 - 30): 5 Mt x (390 + 30)
+    p = plan(changed)
+    assert p.objective_usd == pytest.approx(5 * 420e6)
+    assert p.objective_parts_usd["duties_usd"] == pytest.approx(5 * 30e6)
 
 
 def test_unknown_record_field_is_an_error_with_its_line(net: Network) -> None:

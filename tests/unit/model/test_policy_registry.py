@@ -42,7 +42,8 @@ def test_row_effects_are_constraint_families_named_by_kind() -> None:
     rows_kinds = [k for k, e in op.effects().items() if e.form == "rows"]
     assert rows_kinds == ["share_cap"]
     assert names.index("share_cap") == names.index("slate") + 1
-    assert names.index("share_cap") == names.index("contract") - 1
+    # then the export duties' intake rows (duty-free + duty-paid, the quota), then contracts
+    assert names.index("export_duty_quota") == names.index("contract") - 1
 
 
 def _line_net() -> object:

@@ -77,9 +77,11 @@ def test_add_policy_and_link(net: Network) -> None:
         "      - {id: duty, kind: export_duty, origin: KZ, usd_per_t: 30, source: test}\n"
     )
     p = plan(net, sc)
-    # duty charged on a -> b (KZ -> RU) and on rail a -> r: 5 Mt x (420 + 30)
-    assert p.objective_usd == pytest.approx(5 * 450e6)
+    # duty charged on a -> b (KZ -> RU) and on rail a -> r, and the KZ supply price is
+    # ex-duty (400 - 30): 5 Mt x (370 + 20 + 30) = 5 x 420, the crude pays 30 on leaving KZ
+    assert p.objective_usd == pytest.approx(5 * 420e6)
     assert p.deliveries["duties_usd_per_t"].iloc[0] == pytest.approx(30.0)
+    assert p.objective_parts_usd["supply_usd"] == pytest.approx(5 * 370e6)
 
 
 def test_bad_scenario_names_line_and_field() -> None:

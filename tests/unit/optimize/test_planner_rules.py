@@ -104,13 +104,15 @@ def test_export_duty_without_importers_moves_both_refineries_to_the_other_origin
     assert base.objective_usd == pytest.approx(770 * M)
     assert runs(base, "r", "g") == pytest.approx(4)
     assert runs(base, "r2", "g") == pytest.approx(3)
-    # Duty 20 on KZ crude leaving KZ (leg a): KZ 130 > AZ 120, so 7 Mt AZ at 120 = 840 MUSD.
+    # Duty 20 on KZ crude leaving KZ (leg a), and KZ supply priced ex-duty (100 - 20): the
+    # export costs 80 + 20 + 10 = 110 as before, so the plan keeps KZ crude; 140 MUSD of duty.
     duty = [{"id": "kzd", "kind": "export_duty", "origin": "KZ", "usd_per_t": 20.0}]
     p = plan(export_net(duty))
-    assert p.objective_usd == pytest.approx(840 * M)
-    assert runs(p, "r", "h") == pytest.approx(4)
-    assert runs(p, "r2", "h") == pytest.approx(3)
-    assert flow(p, "a") == pytest.approx(0)
+    assert p.objective_usd == pytest.approx(770 * M)
+    assert runs(p, "r", "g") == pytest.approx(4)
+    assert runs(p, "r2", "g") == pytest.approx(3)
+    assert p.objective_parts_usd["duties_usd"] == pytest.approx(7 * 20 * M)
+    assert p.objective_parts_usd["supply_usd"] == pytest.approx(7 * 80 * M)
     check_plan(p)
 
 
