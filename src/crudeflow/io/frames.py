@@ -17,6 +17,7 @@ import pandas as pd
 
 from crudeflow.io.tiny import tiny_network
 from crudeflow.model.network import TABLE_FIELDS, DatasetMeta, Network
+from crudeflow.model.policies import _all_fields as fields_of_all
 
 SOURCE_ID = "synthetic"
 """The one source id every generated row cites."""
@@ -87,7 +88,9 @@ def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
         elif flat[col].dtype == bool:
             data[col] = np.zeros(n, bool)
         elif pd.api.types.is_float_dtype(flat[col].dtype):
-            data[col] = np.full(n, np.nan)
+            # an optional policy field keeps its declared default (duty_free_mt_per_year: 0)
+            f = fields_of_all().get(col) if name == "policies" else None
+            data[col] = np.full(n, np.nan if f is None else float(f.empty))
         else:
             data[col] = np.full(n, "", dtype=object)
     frame = pd.DataFrame(data, columns=list(flat.columns))
@@ -107,10 +110,13 @@ def frames_network(
     No validation: callers generate consistent data (see ``transport_network``).
     """
     frames: dict[str, pd.DataFrame] = {}
-    for tname in (t for t in TABLE_FIELDS if t not in ("trade", "periods")):
+    unkeyed = ("trade", "periods", "prices", "duty_rates")
+    for tname in (t for t in TABLE_FIELDS if t not in unkeyed):
         cols = tables.get(tname, {})
         n = len(next(iter(cols.values()))) if cols else 0
         frames[tname] = _frame(tname, cols, n)
     frames["trade"] = _template().trade.copy()
+    frames["prices"] = _template().prices.copy()
+    frames["duty_rates"] = _template().duty_rates.copy()
     meta = DatasetMeta(name=name, title=name, extra=dict(extra or {}))
     return Network(meta=meta, groups=dict(groups or {}), **frames)
