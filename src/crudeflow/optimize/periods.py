@@ -17,7 +17,7 @@ arc or per period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
@@ -108,6 +108,21 @@ def scale(bound: FArray, factor: FArray) -> FArray:
     return np.asarray(out, dtype=float)
 
 
+def transit_lag(transit_days: FArray, axis: TimeAxis) -> IArray:
+    """Per leg: periods between loading and arrival, ``round(transit_days / mean period days)``.
+
+    A leg whose voyage takes half a period or more delivers in a later period: 14 days is no
+    lag over months and two periods over weeks. An annual network has no lag. The horizon
+    is *cyclic* for crude at sea: a flow loaded in period t arrives in (t + lag) mod T, so the
+    crude afloat at the end of the horizon is the crude that lands in its first periods (the
+    same volume is at sea at the start and at the end, as for a steady pipeline fill).
+    """
+    days = np.nan_to_num(np.asarray(transit_days, float), nan=0.0)
+    if not axis.dated or axis.n == 1:
+        return np.zeros(len(days), np.int64)
+    return np.asarray(np.floor(days / float(axis.days.mean()) + 0.5), dtype=np.int64)
+
+
 def tile_labels(labels: pd.DataFrame, n: int) -> pd.DataFrame:
     """The labels repeated once per period, period-major, with a ``period`` position column."""
     k = len(labels)
@@ -139,16 +154,25 @@ class ColumnMap:
 
 
 def tile_triplets(
-    rows: IArray, cols: IArray, vals: FArray, n_rows: int, n: int, cmap: ColumnMap, horizon: bool
+    rows: IArray,
+    cols: IArray,
+    vals: FArray,
+    n_rows: int,
+    n: int,
+    cmap: ColumnMap,
+    horizon: bool,
+    lag: IArray | None = None,
 ) -> tuple[IArray, IArray, FArray]:
     """Constraint triplets of one period repeated per period (or summed over the horizon).
 
-    A tiled family's row ``r`` becomes ``t · n_rows + r``; a horizon family keeps ``r`` and
-    gathers its tiled columns of every period, its horizon columns once.
+    A tiled family's row ``r`` becomes ``t · n_rows + r`` (``((t + lag) mod n) · n_rows + r``
+    for a triplet with a lag: a flow's arrival, see :func:`transit_lag`); a horizon family
+    keeps ``r`` and gathers its tiled columns of every period, its horizon columns once.
     """
     new_cols = cmap.cols(cols, n)
     t = np.arange(n, dtype=np.int64)[:, None]
-    new_rows = np.broadcast_to(rows[None, :] + (0 if horizon else t * n_rows), new_cols.shape)
+    shift = t if lag is None else (t + lag[None, :]) % n
+    new_rows = np.broadcast_to(rows[None, :] + (0 if horizon else shift * n_rows), new_cols.shape)
     keep = np.broadcast_to(cmap.tiled(cols)[None, :] | (t == 0), new_cols.shape)
     v = np.broadcast_to(vals[None, :], new_cols.shape)
     return (
@@ -320,6 +344,18 @@ def expand(
         lp.add_vars(name, cost.ravel(), lower.ravel(), upper.ravel(), tile_labels(b.labels, n_t))
 
     sg = sg0.over_periods(n_t)
+    fl0 = lp0.vars["flow"]
+    links = net.links
+    t_days = (
+        links["transit_days"].reindex(fl0.labels["link"]).to_numpy(float)
+        if "transit_days" in links.columns
+        else np.zeros(fl0.size)
+    )
+    lag = transit_lag(t_days, axis)
+    if lag.any():  # a flow loaded in period t lands in its head state of period (t + lag) mod T
+        head0 = sg0.flow_head
+        t_col = np.arange(n_t, dtype=np.int64)[:, None]
+        sg = replace(sg, flow_head=(head0[None, :] + ((t_col + lag[None, :]) % n_t) * sg0.size).ravel())
     stock_cols: IArray = np.zeros(0, np.int64)
     pairs: IArray = np.zeros(0, np.int64)
     if st is not None:
@@ -351,7 +387,12 @@ def expand(
     for name, fam in fams.items():
         horizon = name in HORIZON_FAMILIES
         n_r = len(fam.lower)
-        r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon)
+        t_lag = None
+        if name == "conservation" and lag.any():
+            # a flow's +1 is its head state: it lands lag periods after it is loaded
+            in_flow = (fam.cols >= fl0.start) & (fam.cols < fl0.start + fl0.size) & (fam.vals > 0)
+            t_lag = np.where(in_flow, lag[np.clip(fam.cols - fl0.start, 0, max(fl0.size - 1, 0))], 0)
+        r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon, t_lag)
         if horizon:
             f = _horizon_factor(net.contracts, axis) if name == "contract" else np.ones(n_r)
             lo, hi = scale(fam.lower, f[:, None]).ravel(), scale(fam.upper, f[:, None]).ravel()

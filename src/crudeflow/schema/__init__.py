@@ -264,6 +264,17 @@ LINKS = Table(
             default=float("nan"),
             nonneg=True,
         ),
+        Column(
+            "transit_days",
+            "float",
+            "days from loading to arrival (periods only: a leg whose transit is half a period or "
+            "more delivers in a later period; empty: same period)",
+            unit="days",
+            required=False,
+            default=0.0,
+            nonneg=True,
+            warn_above=120.0,
+        ),
         VALID_FROM,
         VALID_TO,
         SOURCE,
