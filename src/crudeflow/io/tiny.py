@@ -33,6 +33,7 @@ def tiny_network(
     groups: dict[str, list[str]] | None = None,
     storage: list[dict[str, Any]] | None = None,
     stock_obligations: list[dict[str, Any]] | None = None,
+    period_values: list[dict[str, Any]] | None = None,
     periods: Any = None,
 ) -> Network:
     """A small validated network; strings in ``nodes`` become junctions in Poland.
@@ -101,6 +102,7 @@ def tiny_network(
         ("observed", observed),
         ("storage", storage),
         ("stock_obligations", stock_obligations),
+        ("period_values", period_values),
     ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]

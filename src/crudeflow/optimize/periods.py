@@ -24,13 +24,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray, IArray
+from crudeflow.exceptions import DatasetError
 from crudeflow.model.network import Network
-from crudeflow.model.periods import coverage
+from crudeflow.model.periods import check_period_values, coverage, period_positions
 from crudeflow.optimize.constraints import Rows
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy
 from crudeflow.optimize.states import StateGraph
+from crudeflow.schema import PERIOD_FIELDS
 from crudeflow.units import days_to_months, stock_days_to_mt
 
 INF = np.inf
@@ -95,13 +97,43 @@ def _dates(col: pd.Series) -> npt.NDArray[np.datetime64]:
     return np.asarray(pd.to_datetime(vals, errors="coerce").to_numpy(), dtype="datetime64[D]")
 
 
+def values_by_period(net: Network, axis: TimeAxis, table: str, field: str) -> FArray | None:
+    """Per row of ``net.<table>`` and period: ``field``, with ``net.period_values`` applied.
+
+    None when no per-period value touches this (table, field) or the network is annual (an
+    annual plan keeps the annual figures). A value names a period of the horizon by label or
+    first day; one outside the horizon is a ``DatasetError`` naming its file and row.
+    """
+    pv = net.period_values
+    if not axis.dated or len(pv) == 0:
+        return None
+    sel = pv[(pv["table"].to_numpy() == table) & (pv["field"].to_numpy() == field)]
+    if len(sel) == 0:
+        return None
+    frame: pd.DataFrame = getattr(net, table)
+    tables = {t: getattr(net, t) for t in PERIOD_FIELDS}
+    problems = check_period_values(sel, tables, PERIOD_FIELDS, axis.calendar)
+    if problems:
+        raise DatasetError(problems)
+    if table == "supplies":
+        key: pd.Index = pd.MultiIndex.from_arrays([sel["id"].astype(str), sel["grade"].astype(str)])
+    else:
+        key = pd.Index(sel["id"].astype(str))
+    out = np.repeat(frame[field].to_numpy(float)[:, None], axis.n, axis=1)
+    out[frame.index.get_indexer(key), period_positions(axis.calendar, sel["period"].to_numpy())] = sel[
+        "value"
+    ].to_numpy(float)
+    return out
+
+
 def scale(bound: FArray, factor: FArray) -> FArray:
-    """Per (row, period): ``bound × factor`` (bound per row, factor per row × period).
+    """Per (row, period): ``bound × factor`` (bound per row, or per row × period).
 
     Infinite bounds stay infinite where the factor is positive; a factor of zero closes the
     row to zero (a +∞ upper bound becomes 0, a −∞ lower bound stays −∞).
     """
-    b = np.broadcast_to(np.asarray(bound, float)[:, None], factor.shape)
+    bnd = np.asarray(bound, float)
+    b = np.broadcast_to(bnd[:, None] if bnd.ndim == 1 else bnd, factor.shape)
     with np.errstate(invalid="ignore"):
         out = b * factor
     out = np.where(factor > 0, out, np.where(np.isneginf(b), -INF, 0.0))
@@ -316,6 +348,15 @@ def expand(
 
     # availability of the rows a table backs (valid_from / valid_to), per period
     sup_valid = validity(net.supplies, axis)
+    # per-period values (period_values): None where the annual figure holds in every period
+    sup_min = values_by_period(net, axis, "supplies", "min_mt_per_year")
+    sup_max = values_by_period(net, axis, "supplies", "max_mt_per_year")
+    sup_price = values_by_period(net, axis, "supplies", "price_usd_per_t")
+    penalty = values_by_period(net, axis, "demands", "shortage_penalty_usd_per_t")
+    m_price = values_by_period(net, axis, "markets", "price_usd_per_t")
+    link_tariff = values_by_period(net, axis, "links", "tariff_usd_per_t")
+    fl_link = net.links.index.get_indexer(lp0.vars["flow"].labels["link"])
+    tariff_t = np.tile(tariff, (n_t, 1)) if link_tariff is None else link_tariff[fl_link].T
     keep_f = np.flatnonzero(epochs.union.keep)
     duty = np.stack([p.duty[keep_f] for p in epochs.per_epoch])[epochs.epoch]  # (T, K)
     fee = np.stack([p.fee[keep_f] for p in epochs.per_epoch])[epochs.epoch]
@@ -330,18 +371,31 @@ def expand(
         cost = np.broadcast_to(b.cost[None, :], (n_t, b.size))
         lower = np.broadcast_to(b.lower[None, :], (n_t, b.size))
         upper = np.broadcast_to(b.upper[None, :], (n_t, b.size))
+        labels = tile_labels(b.labels, n_t)
         if name == "flow":
-            cost = np.tile(tariff, (n_t, 1)) + duty + fee
+            cost = tariff_t + duty + fee
             upper = np.where(open_f, upper, 0.0)
         elif name in SCALED_VARS:
             factor = np.broadcast_to(frac[None, :], (b.size, n_t))
+            rows = _supply_rows(net, b.labels)
             if sup_valid is not None:
-                rows = _supply_rows(net, b.labels)
                 factor = factor * sup_valid[rows]
+            lo_v, hi_v = (sup_min, sup_max) if name == "supply" else (None, sup_min)
             if "lower" in SCALED_VARS[name]:
-                lower = scale(b.lower, factor).T
-            upper = scale(b.upper, factor).T
-        lp.add_vars(name, cost.ravel(), lower.ravel(), upper.ravel(), tile_labels(b.labels, n_t))
+                lower = scale(b.lower if lo_v is None else lo_v[rows], factor).T
+            upper = scale(b.upper if hi_v is None else hi_v[rows], factor).T
+            if name == "supply" and sup_price is not None:
+                cost = sup_price[rows].T
+        elif name == "unmet" and penalty is not None:
+            cost = penalty[net.demands.index.get_indexer(b.labels["node"])].T
+        elif name == "sale" and m_price is not None:
+            diff = b.labels["price_usd_per_t"].to_numpy(float) - net.markets["price_usd_per_t"].reindex(
+                b.labels["node"]
+            ).to_numpy(float)
+            price = m_price[net.markets.index.get_indexer(b.labels["node"])].T + diff[None, :]
+            cost = -price
+            labels["price_usd_per_t"] = price.ravel()
+        lp.add_vars(name, cost.ravel(), lower.ravel(), upper.ravel(), labels)
 
     sg = sg0.over_periods(n_t)
     fl0 = lp0.vars["flow"]
@@ -405,7 +459,8 @@ def expand(
                 valid = _row_validity(net, name, fam.labels, axis)
                 if valid is not None:
                     factor = factor * valid
-                lo_t, hi_t = scale(fam.lower, factor), scale(fam.upper, factor)
+                lo_b, hi_b = _row_values(net, name, fam, axis)
+                lo_t, hi_t = scale(lo_b, factor), scale(hi_b, factor)
             elif name == "share_cap" and len(epochs.active) and n_r:
                 off = _inactive(epochs, fam.labels["policy"].to_numpy())
                 hi_t = np.where(off, INF, hi_t)
@@ -426,7 +481,7 @@ def expand(
         lp.add_cons(name, r, c, v, lo, hi, labels)
     if st is not None:
         _storage_rows(net, lp, st, pairs, stock_cols, axis)
-    return Expanded(lp, sg, np.tile(tariff, n_t), duty.ravel(), fee.ravel())
+    return Expanded(lp, sg, tariff_t.ravel(), duty.ravel(), fee.ravel())
 
 
 def _inactive(epochs: PolicyEpochs, policy_ids: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
@@ -438,6 +493,29 @@ def _inactive(epochs: PolicyEpochs, policy_ids: npt.NDArray[np.object_]) -> npt.
 def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
     key = pd.MultiIndex.from_arrays([labels["node"].astype(str), labels["grade"].astype(str)])
     return np.asarray(net.supplies.index.get_indexer(key), dtype=np.int64)
+
+
+ROW_FIELDS = {
+    "capacity": ("links", "capacity_mt_per_year", False),
+    "pipe": ("links", "capacity_mt_per_year", False),
+    "demand": ("demands", "demand_mt_per_year", True),
+    "market": ("markets", "max_mt_per_year", False),
+}
+"""Per volume family: the table and column its bound comes from, and whether the lower
+bound is the same figure (demand rows are equalities)."""
+
+
+def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[FArray, FArray]:
+    """Lower and upper bounds of a volume family, per row (annual) or per row × period.
+
+    A pipe row takes the per-period capacity of the link it is labelled by (its tightest).
+    """
+    table, field, both = ROW_FIELDS[family]
+    vals = values_by_period(net, axis, table, field)
+    if vals is None:
+        return fam.lower, fam.upper
+    per = vals[getattr(net, table).index.get_indexer(fam.labels[SCALED_ROWS[family]])]
+    return (per if both else np.broadcast_to(fam.lower[:, None], per.shape)), per
 
 
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
