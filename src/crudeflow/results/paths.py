@@ -443,8 +443,9 @@ def period_paths(model: Model, x: FArray, tol: float = EPS) -> pd.DataFrame:
         mean_price = net.supplies.groupby(level="grade")["price_usd_per_t"].mean()
         i_price = mean_price.reindex(i_grade[ok]).fillna(0.0).to_numpy(float)
         i_mt = init["initial_mt"].to_numpy(float)[ok]
-        src.append(pd.DataFrame({"state": i_state[ok], "node": init.index.to_numpy(object)[ok],
-                                 "grade": i_grade[ok], "period": 0, "mt": i_mt, "price_usd_per_t": i_price}))  # fmt: skip
+        i_node = init.index.to_numpy(object)[ok]
+        src.append(pd.DataFrame({"state": i_state[ok], "node": i_node, "grade": i_grade[ok], "period": 0,
+                                 "mt": i_mt, "price_usd_per_t": i_price}))  # fmt: skip
     sources = pd.concat(src, ignore_index=True)
     paths = decompose_periods(
         sg.size, sources, pd.concat(edges, ignore_index=True), pd.concat(sinks, ignore_index=True)
