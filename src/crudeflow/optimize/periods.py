@@ -93,8 +93,15 @@ def validity(frame: pd.DataFrame, axis: TimeAxis) -> FArray | None:
 
 
 def _dates(col: pd.Series) -> npt.NDArray[np.datetime64]:
-    vals = col.astype(object).where(col.astype(str).str.strip() != "", None)
-    return np.asarray(pd.to_datetime(vals, errors="coerce").to_numpy(), dtype="datetime64[D]")
+    """ISO days of a text column, NaT where empty; only the non-empty cells are parsed."""
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
+    vals = col.to_numpy(dtype=object)
+    given = np.flatnonzero(pd.notna(vals) & (vals != ""))
+    if len(given):
+        text = pd.Series(vals[given], dtype=object).astype(str).str.strip()
+        out[given] = np.asarray(pd.to_datetime(text.where(text != "", None), errors="coerce").to_numpy(),
+                                dtype="datetime64[D]")  # fmt: skip
+    return out
 
 
 def values_by_period(net: Network, axis: TimeAxis, table: str, field: str) -> FArray | None:
@@ -156,10 +163,13 @@ def transit_lag(transit_days: FArray, axis: TimeAxis) -> IArray:
 
 
 def tile_labels(labels: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The labels repeated once per period, period-major, with a ``period`` position column."""
+    """The labels repeated once per period, period-major, with a ``period`` position column.
+
+    ``take`` keeps each column's dtype (no re-inference of text columns).
+    """
     k = len(labels)
-    take = np.tile(np.arange(k), n)
-    out = pd.DataFrame({c: labels[c].to_numpy()[take] for c in labels.columns})
+    out = labels.take(np.tile(np.arange(k), n))
+    out.index = pd.RangeIndex(len(out))
     out["period"] = np.repeat(np.arange(n, dtype=np.int64), k)
     return out
 

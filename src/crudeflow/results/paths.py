@@ -267,17 +267,14 @@ def _solve_averages(diag: FArray, et: IArray, ef: IArray, ea: FArray, b: FArray)
     n = len(diag)
     x = b / diag[:, None]
     scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
-    weights = ea[:, None]
+    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))  # one sparse product per sweep
     for _ in range(min(n + 1, 500)):
-        inflow = np.zeros_like(b)
-        np.add.at(inflow, et, weights * x[ef])
-        nxt = (b + inflow) / diag[:, None]
+        nxt = (b + w @ x) / diag[:, None]
         if float(np.abs(nxt - x).max(initial=0.0)) <= 1e-12 * scale:
             return np.asarray(nxt, float)
         x = nxt
     from scipy.sparse.linalg import spsolve
 
-    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))
     a = (sp.diags(diag) - w).tocsc()
     return np.asarray(spsolve(a, b), float).reshape(n, b.shape[1])
 
