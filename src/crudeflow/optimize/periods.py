@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray, IArray
-from crudeflow.exceptions import DatasetError
+from crudeflow.exceptions import CrudeflowError, DatasetError
 from crudeflow.model.network import Network
 from crudeflow.model.periods import check_period_values, coverage, period_positions
 from crudeflow.optimize.constraints import Rows
@@ -633,4 +633,65 @@ def _storage_rows(
     lp.add_cons(
         "storage", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
         np.concatenate(lower), np.concatenate(upper), pd.concat(labels, ignore_index=True),
+    )  # fmt: skip
+
+
+def period_slice(net: Network, period: str) -> Network:
+    """The annual network of one period: its conditions as annual rates, no calendar.
+
+    Capacities are the period's (per-period values × the share of its days a link is valid ×
+    dated events), supplies, demands and markets likewise; prices and tariffs the period's;
+    dated policies are enabled when in force in the period (``POLICY_SWITCH_SHARE``). Routes
+    and other one-period analyses read a dated network through this.
+    """
+    axis = time_axis(net)
+    if not axis.dated:
+        return net
+    t = int(period_positions(axis.calendar, [period])[0])
+    if t < 0:
+        labels = axis.calendar["label"].astype(str).tolist()
+        shown = ", ".join(labels[:3] + (["...", labels[-1]] if len(labels) > 4 else labels[3:]))
+        msg = f"unknown period '{period}': expected a period of the horizon ({shown})"
+        raise CrudeflowError(msg)
+
+    def at(table: str, field: str) -> FArray:
+        vals = values_by_period(net, axis, table, field)
+        return getattr(net, table)[field].to_numpy(float) if vals is None else vals[:, t]
+
+    def share(frame: pd.DataFrame) -> FArray:
+        cov = validity(frame, axis)
+        return np.ones(len(frame)) if cov is None else cov[:, t]
+
+    links = net.links.copy()
+    cap_share = share(links)
+    events = link_event_factor(net, axis)
+    if events is not None:
+        cap_share = cap_share * events[:, t]
+    links["capacity_mt_per_year"] = at("links", "capacity_mt_per_year") * cap_share
+    links["tariff_usd_per_t"] = at("links", "tariff_usd_per_t")
+    sup = net.supplies.copy()
+    s_share = share(sup)
+    for col in ("min_mt_per_year", "max_mt_per_year"):
+        sup[col] = at("supplies", col) * s_share
+    sup["price_usd_per_t"] = at("supplies", "price_usd_per_t")
+    dem = net.demands.copy()
+    dem["demand_mt_per_year"] = at("demands", "demand_mt_per_year") * share(dem)
+    dem["shortage_penalty_usd_per_t"] = at("demands", "shortage_penalty_usd_per_t")
+    mk = net.markets.copy()
+    mk["max_mt_per_year"] = at("markets", "max_mt_per_year") * share(mk)
+    mk["price_usd_per_t"] = at("markets", "price_usd_per_t")
+    pol = net.policies.copy()
+    cov = validity(pol, axis)
+    if cov is not None:
+        pol["enabled"] = pol["enabled"].to_numpy(bool) & (cov[:, t] >= POLICY_SWITCH_SHARE)
+    out = []
+    for frame in (links, sup, dem, mk, pol):
+        for col in ("valid_from", "valid_to"):
+            if col in frame.columns:
+                frame[col] = ""
+        out.append(frame)
+    return net.replace(
+        links=out[0], supplies=out[1], demands=out[2], markets=out[3], policies=out[4],
+        periods=net.periods.iloc[:0], link_events=net.link_events.iloc[:0],
+        period_values=net.period_values.iloc[:0],
     )  # fmt: skip
