@@ -607,6 +607,12 @@ def write_dataset(network: Network, path: str | Path) -> Path:
         "benchmark": meta.benchmark, "description": meta.description,
     }  # fmt: skip
     meta_doc.update(meta.extra)
+    if len(network.periods):  # as labelled ranges: any calendar reads back as it was
+        cal = network.periods
+        meta_doc["periods"] = [
+            {"label": str(lab), "start": str(s)[:10], "end": str(e)[:10]}
+            for lab, s, e in zip(cal["label"], cal["start"], cal["end"], strict=True)
+        ]
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta_doc, sort_keys=False), encoding="utf-8")
     for name, table in TABLES.items():
         frame = getattr(network, name)

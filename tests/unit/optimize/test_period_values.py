@@ -138,3 +138,24 @@ def test_dataset_values_outside_a_scenario_horizon_are_an_error_at_plan_time() -
     monthly = parse_scenario(SCEN.split("changes:")[0] + "changes: []\n", "pv.yaml").apply(net)
     with pytest.raises(DatasetError, match=r"period_values\.csv, row 2, column 'period'"):
         plan(monthly)
+
+
+def test_a_second_value_for_the_same_period_is_an_error() -> None:
+    row = {"table": "links", "id": "fr", "field": "capacity_mt_per_year", "period": "2023-01-01", "value": 1}
+    with pytest.raises(DatasetError, match=r"period_values\.csv, row 3, column 'period'.*second value"):
+        _net([row, {**row, "value": 2}])
+
+
+def test_period_values_round_trip_through_a_dataset_folder(tmp_path: Any) -> None:
+    from crudeflow.io.dataset import read_dataset, write_dataset
+
+    net = _net([{"table": "links", "id": "fr", "field": "capacity_mt_per_year", "period": "2024-01-01",
+                 "value": 2.5}])  # fmt: skip
+    back = read_dataset(write_dataset(net, tmp_path / "ds"))
+    assert back.period_values[["table", "id", "field", "period", "value", "_row"]].to_dict("records") == [
+        {"table": "links", "id": "fr", "field": "capacity_mt_per_year", "period": "2024-01-01", "value": 2.5,
+         "_row": 2}
+    ]  # fmt: skip
+    assert "_file" not in (tmp_path / "ds" / "period_values.csv").read_text()
+    assert back.periods["label"].tolist() == ["2023-01-01", "2024-01-01"]
+    assert back.periods["year_fraction"].tolist() == pytest.approx([1.0, 1.0])
