@@ -24,6 +24,7 @@ from crudeflow.analysis._common import as_network
 from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize.index import build_index
+from crudeflow.optimize.periods import period_slice
 from crudeflow.optimize.policies import flow_policy, territory
 from crudeflow.optimize.states import StateIndex
 from crudeflow.results.tables import JSONResult, ResultTable, col, records
@@ -232,6 +233,7 @@ def routes(
     avoid_countries: Sequence[str] = (),
     avoid_modes: Sequence[str] = (),
     grade: str | None = None,
+    period: str | None = None,
 ) -> Routes:
     """The ``k`` cheapest loop-free routes from ``src`` to ``dst`` (node ids or country codes).
 
@@ -240,11 +242,17 @@ def routes(
     start, 0 where the start has no supply), transport (tariffs and freight), duties and
     fees under the dataset's enabled policies. Routes that differ only in grade are shown
     once, with the cheapest grade.
+
+    ``period`` (a period label or first day of a dated network): routes under that period's
+    capacities, prices and dated policies and events (``optimize.periods.period_slice``);
+    without it a dated network is read with its annual figures.
     """
     if k < 1:
         msg = "k must be at least 1"
         raise CrudeflowError(msg)
     net = as_network(network)
+    if period is not None:
+        net = period_slice(net, period)
     if grade is not None and grade not in net.grades.index:
         msg = f"unknown grade '{grade}'"
         raise CrudeflowError(msg)

@@ -93,6 +93,9 @@ def routes_cmd(
     ] = None,
     avoid_mode: Annotated[list[str] | None, typer.Option("--avoid-mode", help="Mode to avoid.")] = None,
     grade: Annotated[str | None, typer.Option("--grade", help="Only this grade.")] = None,
+    period: Annotated[
+        str | None, typer.Option("--period", help="Period of a dated plan (label or first day).")
+    ] = None,
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
     as_json: JsonOpt = False,
@@ -106,7 +109,7 @@ def routes_cmd(
     try:
         net, _ = _net(dataset, scenario)
         res = routes(net, src, dst, k=k, avoid_countries=tuple(avoid_country or ()),
-                     avoid_modes=tuple(avoid_mode or ()), grade=grade)  # fmt: skip
+                     avoid_modes=tuple(avoid_mode or ()), grade=grade, period=period)  # fmt: skip
     except CrudeflowError as exc:
         fail(exc)
         return
@@ -122,7 +125,8 @@ def routes_cmd(
         "rank", "from", "to", "grade", "delivered_cost_usd_per_t", "price_usd_per_t", "transport_usd_per_t",
         "duties_usd_per_t", "fees_usd_per_t", "bottleneck_mt_per_year", "distance_km", "transit",
     ]  # fmt: skip
-    console.print(frame_table(df[cols], f"Routes {src} → {dst}", wide=wide))
+    when = f" in {period}" if period else ""
+    console.print(frame_table(df[cols], f"Routes {src} → {dst}{when}", wide=wide))
     for r in df.itertuples():
         console.print(f"[bold]{r.rank}[/] {escape(str(r.legs))}", highlight=False)
 

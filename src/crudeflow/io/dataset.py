@@ -34,7 +34,7 @@ from crudeflow.io.validate import (
 )
 from crudeflow.io.yamlio import LineDict, LineList, describe, load_yaml
 from crudeflow.model.network import DatasetMeta, Network
-from crudeflow.model.periods import empty_calendar
+from crudeflow.model.periods import check_period_values, empty_calendar
 from crudeflow.model.policies import (
     POLICY_KINDS,
     all_policies,
@@ -43,7 +43,16 @@ from crudeflow.model.policies import (
     policy_frame,
     to_record,
 )
-from crudeflow.schema import DATED_TABLES, GRADES, LINKS, TABLES, Table, plausible
+from crudeflow.schema import (
+    DATED_TABLES,
+    GRADES,
+    LINKS,
+    PERIOD_FIELDS,
+    PERIOD_VALUES,
+    TABLES,
+    Table,
+    plausible,
+)
 from crudeflow.schema.countries import EU27, ISO_ALPHA2
 from crudeflow.units import capacity_agreement, capacity_from_columns
 
@@ -287,6 +296,19 @@ def build_network(
     check_duty_rates(frames["duty_rates"], policies, out)
     for name in DATED_TABLES:
         check_dates(frames[name], TABLES[name], out)
+    pv = frames["period_values"]
+    pv = pv.assign(_file=PERIOD_VALUES.file, _row=np.arange(len(pv), dtype=np.int64) + 2)
+    if not {"links", "supplies", "demands", "markets"} & set(unreadable):
+        keyed = {
+            "links": frames["links"].set_index("id"),
+            "supplies": frames["supplies"].set_index(["node", "grade"]),
+            "demands": frames["demands"].set_index("node"),
+            "markets": frames["markets"].set_index("node"),
+        }
+        bad_rows = set(broken_rows.get("period_values", ()))
+        for p in check_period_values(pv, keyed, PERIOD_FIELDS, periods if len(periods) else None):
+            if p.row not in bad_rows:
+                out.error(p.file, p.row, p.column, p.expected, p.found)
     if out.errors:
         return None, out.problems
     net = Network(
@@ -307,6 +329,7 @@ def build_network(
         storage=frames["storage"].set_index("node"),
         stock_obligations=frames["stock_obligations"].set_index("country"),
         frictions=frames["frictions"].set_index("id"),
+        period_values=pv.reset_index(drop=True),
         periods=periods,
         prices=frames["prices"].reset_index(drop=True),
         duty_rates=frames["duty_rates"].reset_index(drop=True),
@@ -590,11 +613,18 @@ def write_dataset(network: Network, path: str | Path) -> Path:
         "benchmark": meta.benchmark, "description": meta.description,
     }  # fmt: skip
     meta_doc.update(meta.extra)
+    if len(network.periods):  # as labelled ranges: any calendar reads back as it was
+        cal = network.periods
+        meta_doc["periods"] = [
+            {"label": str(lab), "start": str(s)[:10], "end": str(e)[:10]}
+            for lab, s, e in zip(cal["label"], cal["start"], cal["end"], strict=True)
+        ]
     (folder / "dataset.yaml").write_text(yaml.safe_dump(meta_doc, sort_keys=False), encoding="utf-8")
     for name, table in TABLES.items():
         frame = getattr(network, name)
         if table.optional and len(frame) == 0:
             continue
+        frame = frame.drop(columns=[c for c in frame.columns if str(c).startswith("_")])  # _file, _row
         named = frame.index.name is not None or isinstance(frame.index, pd.MultiIndex)
         _write_table(frame.reset_index() if named else frame, table, folder / table.file)
     groups = {k: list(v) for k, v in network.groups.items() if not (k == "EU" and v == EU27)}

@@ -18,6 +18,7 @@ import pandas as pd
 from crudeflow.io.tiny import tiny_network
 from crudeflow.model.network import TABLE_FIELDS, DatasetMeta, Network
 from crudeflow.model.policies import _all_fields as fields_of_all
+from crudeflow.schema import TABLES
 
 SOURCE_ID = "synthetic"
 """The one source id every generated row cites."""
@@ -73,6 +74,23 @@ def _tuples(n: int, values: list[tuple[str, ...]] | None = None) -> npt.NDArray[
     return out
 
 
+def _float_default(table: str, col: str) -> float:
+    """A missing numeric column's value: its declared default, as an empty CSV cell reads.
+
+    Policy fields keep their registry default (``duty_free_mt_per_year``: 0), table columns
+    their schema default (``transit_days``: 0); NaN where none is declared.
+    """
+    if table == "policies":
+        f = fields_of_all().get(col)
+        return float("nan") if f is None else float(f.empty)
+    spec = TABLES.get(table)
+    column = next((c for c in spec.columns if c.name == col), None) if spec is not None else None
+    default = None if column is None else column.default
+    return (
+        float(default) if isinstance(default, int | float) and not isinstance(default, bool) else float("nan")
+    )
+
+
 def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
     """One table shaped like the template's: missing columns take neutral defaults."""
     tmpl = getattr(_template(), name)
@@ -88,9 +106,7 @@ def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
         elif flat[col].dtype == bool:
             data[col] = np.zeros(n, bool)
         elif pd.api.types.is_float_dtype(flat[col].dtype):
-            # an optional policy field keeps its declared default (duty_free_mt_per_year: 0)
-            f = fields_of_all().get(col) if name == "policies" else None
-            data[col] = np.full(n, np.nan if f is None else float(f.empty))
+            data[col] = np.full(n, _float_default(name, col))
         else:
             data[col] = np.full(n, "", dtype=object)
     frame = pd.DataFrame(data, columns=list(flat.columns))
@@ -110,7 +126,7 @@ def frames_network(
     No validation: callers generate consistent data (see ``transport_network``).
     """
     frames: dict[str, pd.DataFrame] = {}
-    unkeyed = ("trade", "periods", "prices", "duty_rates")
+    unkeyed = ("trade", "periods", "prices", "duty_rates", "period_values")
     for tname in (t for t in TABLE_FIELDS if t not in unkeyed):
         cols = tables.get(tname, {})
         n = len(next(iter(cols.values()))) if cols else 0
@@ -118,5 +134,6 @@ def frames_network(
     frames["trade"] = _template().trade.copy()
     frames["prices"] = _template().prices.copy()
     frames["duty_rates"] = _template().duty_rates.copy()
+    frames["period_values"] = _template().period_values.copy()
     meta = DatasetMeta(name=name, title=name, extra=dict(extra or {}))
     return Network(meta=meta, groups=dict(groups or {}), **frames)

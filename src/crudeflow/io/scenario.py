@@ -23,7 +23,7 @@ from crudeflow.io.periods import parse_date, parse_periods
 from crudeflow.io.validate import Collector, check_keys, parse_table
 from crudeflow.io.yamlio import LineDict, LineList, describe, load_yaml
 from crudeflow.model.scenario import CHANGE_KINDS, TABLE_KEYS, Change, Lines, Scenario
-from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Column, Table
+from crudeflow.schema import CONTRACTS, LINKS, NODES, PERIOD_VALUES, TABLES, Column, Table
 from crudeflow.schema.countries import ISO_ALPHA2
 
 LIST_OF_IDS = {
@@ -31,7 +31,9 @@ LIST_OF_IDS = {
     "enable_policies", "disable_policies", "remove_contracts",
 }  # fmt: skip
 MAPPINGS = {"capacity", "tariff", "demand"}
-RECORDS: dict[str, Table] = {"add_nodes": NODES, "add_links": LINKS, "add_contracts": CONTRACTS}
+RECORDS: dict[str, Table] = {
+    "add_nodes": NODES, "add_links": LINKS, "add_contracts": CONTRACTS, "period_values": PERIOD_VALUES,
+}  # fmt: skip
 ROLES = ("supplier", "transit", "both")
 
 

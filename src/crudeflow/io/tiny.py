@@ -33,6 +33,7 @@ def tiny_network(
     groups: dict[str, list[str]] | None = None,
     storage: list[dict[str, Any]] | None = None,
     stock_obligations: list[dict[str, Any]] | None = None,
+    period_values: list[dict[str, Any]] | None = None,
     periods: Any = None,
     prices: list[dict[str, Any]] | None = None,
     duty_rates: list[dict[str, Any]] | None = None,
@@ -106,6 +107,7 @@ def tiny_network(
         ("stock_obligations", stock_obligations),
         ("prices", prices),
         ("duty_rates", duty_rates),
+        ("period_values", period_values),
     ):
         if recs is not None:
             tables[name] = [{"source": SRC, **r} for r in recs]

@@ -40,6 +40,7 @@ TABLE_FIELDS = (
     "observed",
     "storage",
     "stock_obligations",
+    "period_values",
     "periods",
     "frictions",
     "prices",
@@ -78,6 +79,10 @@ class Network:
         default_factory=lambda: _empty_table("stock_obligations", "country")
     )
     """Emergency stock floors by country (``stock_obligations.csv``, optional), indexed by country."""
+    period_values: pd.DataFrame = field(default_factory=lambda: _empty_period_values())
+    """Per-period values (``period_values.csv`` and scenario ``period_values``): table, id,
+    grade, field, period, value, and ``_file`` / ``_row`` where each row came from (for
+    error messages); read by ``crudeflow.optimize.periods`` when the network has periods."""
     periods: pd.DataFrame = field(default_factory=lambda: _empty_calendar())
     """The period calendar (``crudeflow.model.periods``); empty: an annual network."""
     prices: pd.DataFrame = field(default_factory=lambda: _empty_table("prices", ""))
@@ -178,6 +183,13 @@ def _empty_table(name: str, key: str) -> pd.DataFrame:
     if not key:
         return pd.DataFrame(columns=names)
     return pd.DataFrame(columns=names, index=pd.Index([], name=key))
+
+
+def _empty_period_values() -> pd.DataFrame:
+    from crudeflow.schema import PERIOD_VALUES
+
+    frame = pd.DataFrame({c: pd.Series(dtype=float if c == "value" else object) for c in PERIOD_VALUES.names})
+    return frame.assign(_file=pd.Series(dtype=object), _row=pd.Series(dtype=np.int64))
 
 
 def _empty_link_events() -> pd.DataFrame:

@@ -20,7 +20,8 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from crudeflow._types import FArray
+from crudeflow._types import FArray, IArray
+from crudeflow.exceptions import Problem
 
 STEPS = ("day", "week", "month", "quarter", "year")
 """Step sizes a ``{start, end, step}`` period spec may use."""
@@ -139,3 +140,71 @@ def horizon_text(periods: pd.DataFrame) -> str:
     s = str(_days(periods["start"].to_numpy())[0])
     e = str(_days(periods["end"].to_numpy())[-1])
     return f"{len(periods)} period{'s' if len(periods) != 1 else ''}, {s} to {e}"
+
+
+def period_positions(periods: pd.DataFrame, names: npt.ArrayLike) -> IArray:
+    """Position of each named period: its label, or the ISO first day of a period; −1 if none."""
+    names_s = pd.Index(np.asarray(names, dtype=object).astype(str)).str.strip()
+    pos = pd.Index(periods["label"].astype(str)).get_indexer(names_s)
+    starts = pd.Index([str(d) for d in _days(periods["start"].to_numpy())])
+    by_start = starts.get_indexer(names_s) if starts.is_unique else np.full(len(names_s), -1)
+    return np.asarray(np.where(pos >= 0, pos, by_start), dtype=np.int64)
+
+
+def check_period_values(
+    values: pd.DataFrame,
+    tables: dict[str, pd.DataFrame],
+    fields: dict[str, tuple[str, ...]],
+    periods: pd.DataFrame | None,
+) -> list[Problem]:
+    """Problems of per-period value rows: field, id (and grade), period and duplicates.
+
+    ``values`` carries ``_file`` / ``_row`` (where each row came from); ``tables`` the
+    links, supplies, demands and markets frames; ``periods`` the horizon (None: not known
+    yet, periods are checked once a scenario or the dataset declares them).
+    """
+    out: list[Problem] = []
+    if len(values) == 0:
+        return out
+    file = values["_file"].astype(str).to_numpy()
+    row = values["_row"].to_numpy()
+    table = values["table"].astype(str).to_numpy()
+    ids = values["id"].astype(str).to_numpy()
+    grade = values["grade"].fillna("").astype(str).to_numpy()
+    fld = values["field"].astype(str).to_numpy()
+    ok = np.ones(len(values), bool)
+    for i in range(len(values)):  # one check per row of a small table, not per arc
+        t = table[i]
+        if t not in fields:
+            continue  # the table column's own check reports it
+        if fld[i] not in fields[t]:
+            out.append(Problem(file[i], int(row[i]), "field", f"a column of {t} given per period: "
+                               f"{', '.join(fields[t])}", repr(fld[i])))  # fmt: skip
+            ok[i] = False
+        frame = tables[t]
+        if t == "supplies":
+            if (ids[i], grade[i]) not in frame.index:
+                col = "grade" if ids[i] in frame.index.get_level_values(0) else "id"
+                found = f"'{ids[i]}/{grade[i]}'"
+                out.append(Problem(file[i], int(row[i]), col, "a (node, grade) of supplies.csv", found))
+                ok[i] = False
+        elif ids[i] not in frame.index:
+            what = "a link id of links.csv" if t == "links" else f"a node of {t}.csv"
+            out.append(Problem(file[i], int(row[i]), "id", what, repr(ids[i])))
+            ok[i] = False
+        elif grade[i]:
+            what = f"empty (grades apply to supplies only, not {t})"
+            out.append(Problem(file[i], int(row[i]), "grade", what, repr(grade[i])))
+            ok[i] = False
+    if periods is not None:
+        pos = period_positions(periods, values["period"].to_numpy())
+        what = f"a period of the horizon ({horizon_text(periods)}), by label or first day"
+        for j in np.flatnonzero(pos < 0):
+            out.append(Problem(file[j], int(row[j]), "period", what, repr(str(values["period"].iloc[j]))))
+            ok[j] = False
+        key = pd.DataFrame({"t": table, "i": ids, "g": grade, "f": fld, "p": pos})
+        dup = key.duplicated(keep="first").to_numpy() & ok
+        for j in np.flatnonzero(dup):
+            found = f"a second value for {ids[j]} {fld[j]} in {values['period'].iloc[j]}"
+            out.append(Problem(file[j], int(row[j]), "period", "one value per row, field and period", found))
+    return out

@@ -16,10 +16,11 @@ import pandas as pd
 
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.model.network import Network
+from crudeflow.model.periods import check_period_values
 from crudeflow.model.policies import TransitBan, country_values, from_row, policy_frame
 from crudeflow.model.prices import reprice
 from crudeflow.model.scenario_checks import check_result, suggest_id
-from crudeflow.schema import CONTRACTS, LINKS, NODES, TABLES, Table
+from crudeflow.schema import CONTRACTS, LINKS, NODES, PERIOD_FIELDS, TABLES, Table
 from crudeflow.schema.countries import ISO_ALPHA2
 from crudeflow.units import capacity_agreement, capacity_from_columns
 
@@ -52,6 +53,10 @@ CHANGE_KINDS: dict[str, str] = {
         "{policy: ID, from: FROM, to: TO} puts a policy in force (either date may be left out: "
         "open). A period is cut by the share of its days an event covers; a policy is in force "
         "in the periods it covers at least half of. Every date must lie inside the horizon"
+    ),
+    "period_values": (
+        "list of {table, id, grade, field, period, value} (period_values.csv columns): the value of a "
+        "links, supplies, demands or markets column in one period of the horizon"
     ),
 }
 """Every change a scenario may make, with the shape of its value."""
@@ -224,6 +229,8 @@ def _apply_one(net: Network, ch: Change, problems: list[Problem]) -> Network:
         return _add_contracts(net, v, ch, problems)
     if k == "events":
         return _apply_events(net, v, ch, problems)
+    if k == "period_values":
+        return _add_period_values(net, v, ch, problems)
     if k == "remove_contracts":
         ok = _known(problems, ch, v, net.contracts.index, "contracts.csv")
         return net.replace(contracts=net.contracts.drop(index=ok))
@@ -518,6 +525,22 @@ def without_transit(net: Network, country: str) -> Network:
     new = policy_frame([TransitBan(id=pid, country=country, origins=origins, note="scenario")])
     pol = net.policies.drop(index=[pid], errors="ignore")
     return net.replace(policies=pd.concat([pol, new]) if len(pol) else new)
+
+
+def _add_period_values(net: Network, frame: pd.DataFrame, ch: Change, problems: list[Problem]) -> Network:
+    """Per-period values appended to the network's, checked with their YAML lines."""
+    rows = np.array([ch.line_of(i) or 0 for i in range(len(frame))], dtype=np.int64)
+    new = frame.assign(_file=ch.file, _row=rows)
+    for c in net.period_values.columns:
+        if c not in new.columns:
+            new[c] = ""
+    tables = {t: getattr(net, t) for t in PERIOD_FIELDS}
+    found = check_period_values(new, tables, PERIOD_FIELDS, net.periods if len(net.periods) else None)
+    problems += found
+    if any(p.severity == "error" for p in found):
+        return net
+    pv = pd.concat([net.period_values, new[net.period_values.columns]], ignore_index=True)
+    return net.replace(period_values=pv)
 
 
 def _apply_events(net: Network, items: list[dict[str, Any]], ch: Change, problems: list[Problem]) -> Network:

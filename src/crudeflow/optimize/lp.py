@@ -18,6 +18,13 @@ from crudeflow._types import FArray, IArray
 INF = np.inf
 
 
+def _ranged(labels: pd.DataFrame) -> pd.DataFrame:
+    """Labels on a 0..n−1 index (as given when they already are: no copy of a large frame)."""
+    if isinstance(labels.index, pd.RangeIndex) and labels.index.start == 0 and labels.index.step == 1:
+        return labels
+    return labels.reset_index(drop=True)
+
+
 @dataclass(frozen=True)
 class VarBlock:
     """A block of columns: cost (USD/t), bounds (Mt/yr), and one label row per column."""
@@ -89,7 +96,7 @@ class LP:
             np.broadcast_to(np.asarray(cost, float), (n,)).copy(),
             np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
             np.broadcast_to(np.asarray(upper, float), (n,)).copy(),
-            labels.reset_index(drop=True),
+            _ranged(labels),
             self.n_cols,
         )
         self.vars[name] = block
@@ -115,7 +122,7 @@ class LP:
             name, r + self.n_rows, c, v,
             np.broadcast_to(np.asarray(lower, float), (n,)).copy(),
             np.broadcast_to(np.asarray(upper, float), (n,)).copy(),
-            labels.reset_index(drop=True), self.n_rows,
+            _ranged(labels), self.n_rows,
         )  # fmt: skip
         self.cons[name] = block
         self.n_rows += n

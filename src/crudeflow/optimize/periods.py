@@ -17,20 +17,22 @@ arc or per period.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray, IArray
+from crudeflow.exceptions import CrudeflowError, DatasetError
 from crudeflow.model.network import Network
-from crudeflow.model.periods import coverage
+from crudeflow.model.periods import check_period_values, coverage, period_positions
 from crudeflow.optimize.constraints import Rows
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy
 from crudeflow.optimize.states import StateGraph
+from crudeflow.schema import PERIOD_FIELDS
 from crudeflow.units import days_to_months, stock_days_to_mt
 
 INF = np.inf
@@ -91,28 +93,83 @@ def validity(frame: pd.DataFrame, axis: TimeAxis) -> FArray | None:
 
 
 def _dates(col: pd.Series) -> npt.NDArray[np.datetime64]:
-    vals = col.astype(object).where(col.astype(str).str.strip() != "", None)
-    return np.asarray(pd.to_datetime(vals, errors="coerce").to_numpy(), dtype="datetime64[D]")
+    """ISO days of a text column, NaT where empty; only the non-empty cells are parsed."""
+    out = np.full(len(col), np.datetime64("NaT"), dtype="datetime64[D]")
+    vals = col.to_numpy(dtype=object)
+    given = np.flatnonzero(pd.notna(vals) & (vals != ""))
+    if len(given):
+        text = pd.Series(vals[given], dtype=object).astype(str).str.strip()
+        out[given] = np.asarray(pd.to_datetime(text.where(text != "", None), errors="coerce").to_numpy(),
+                                dtype="datetime64[D]")  # fmt: skip
+    return out
+
+
+def values_by_period(net: Network, axis: TimeAxis, table: str, field: str) -> FArray | None:
+    """Per row of ``net.<table>`` and period: ``field``, with ``net.period_values`` applied.
+
+    None when no per-period value touches this (table, field) or the network is annual (an
+    annual plan keeps the annual figures). A value names a period of the horizon by label or
+    first day; one outside the horizon is a ``DatasetError`` naming its file and row.
+    """
+    pv = net.period_values
+    if not axis.dated or len(pv) == 0:
+        return None
+    sel = pv[(pv["table"].to_numpy() == table) & (pv["field"].to_numpy() == field)]
+    if len(sel) == 0:
+        return None
+    frame: pd.DataFrame = getattr(net, table)
+    tables = {t: getattr(net, t) for t in PERIOD_FIELDS}
+    problems = check_period_values(sel, tables, PERIOD_FIELDS, axis.calendar)
+    if problems:
+        raise DatasetError(problems)
+    if table == "supplies":
+        key: pd.Index = pd.MultiIndex.from_arrays([sel["id"].astype(str), sel["grade"].astype(str)])
+    else:
+        key = pd.Index(sel["id"].astype(str))
+    out = np.repeat(frame[field].to_numpy(float)[:, None], axis.n, axis=1)
+    out[frame.index.get_indexer(key), period_positions(axis.calendar, sel["period"].to_numpy())] = sel[
+        "value"
+    ].to_numpy(float)
+    return out
 
 
 def scale(bound: FArray, factor: FArray) -> FArray:
-    """Per (row, period): ``bound × factor`` (bound per row, factor per row × period).
+    """Per (row, period): ``bound × factor`` (bound per row, or per row × period).
 
     Infinite bounds stay infinite where the factor is positive; a factor of zero closes the
     row to zero (a +∞ upper bound becomes 0, a −∞ lower bound stays −∞).
     """
-    b = np.broadcast_to(np.asarray(bound, float)[:, None], factor.shape)
+    bnd = np.asarray(bound, float)
+    b = np.broadcast_to(bnd[:, None] if bnd.ndim == 1 else bnd, factor.shape)
     with np.errstate(invalid="ignore"):
         out = b * factor
     out = np.where(factor > 0, out, np.where(np.isneginf(b), -INF, 0.0))
     return np.asarray(out, dtype=float)
 
 
+def transit_lag(transit_days: FArray, axis: TimeAxis) -> IArray:
+    """Per leg: periods between loading and arrival, ``round(transit_days / mean period days)``.
+
+    A leg whose voyage takes half a period or more delivers in a later period: 14 days is no
+    lag over months and two periods over weeks. An annual network has no lag. The horizon
+    is *cyclic* for crude at sea: a flow loaded in period t arrives in (t + lag) mod T, so the
+    crude afloat at the end of the horizon is the crude that lands in its first periods (the
+    same volume is at sea at the start and at the end, as for a steady pipeline fill).
+    """
+    days = np.nan_to_num(np.asarray(transit_days, float), nan=0.0)
+    if not axis.dated or axis.n == 1:
+        return np.zeros(len(days), np.int64)
+    return np.asarray(np.floor(days / float(axis.days.mean()) + 0.5), dtype=np.int64)
+
+
 def tile_labels(labels: pd.DataFrame, n: int) -> pd.DataFrame:
-    """The labels repeated once per period, period-major, with a ``period`` position column."""
+    """The labels repeated once per period, period-major, with a ``period`` position column.
+
+    ``take`` keeps each column's dtype (no re-inference of text columns).
+    """
     k = len(labels)
-    take = np.tile(np.arange(k), n)
-    out = pd.DataFrame({c: labels[c].to_numpy()[take] for c in labels.columns})
+    out = labels.take(np.tile(np.arange(k), n))
+    out.index = pd.RangeIndex(len(out))
     out["period"] = np.repeat(np.arange(n, dtype=np.int64), k)
     return out
 
@@ -139,16 +196,25 @@ class ColumnMap:
 
 
 def tile_triplets(
-    rows: IArray, cols: IArray, vals: FArray, n_rows: int, n: int, cmap: ColumnMap, horizon: bool
+    rows: IArray,
+    cols: IArray,
+    vals: FArray,
+    n_rows: int,
+    n: int,
+    cmap: ColumnMap,
+    horizon: bool,
+    lag: IArray | None = None,
 ) -> tuple[IArray, IArray, FArray]:
     """Constraint triplets of one period repeated per period (or summed over the horizon).
 
-    A tiled family's row ``r`` becomes ``t · n_rows + r``; a horizon family keeps ``r`` and
-    gathers its tiled columns of every period, its horizon columns once.
+    A tiled family's row ``r`` becomes ``t · n_rows + r`` (``((t + lag) mod n) · n_rows + r``
+    for a triplet with a lag: a flow's arrival, see :func:`transit_lag`); a horizon family
+    keeps ``r`` and gathers its tiled columns of every period, its horizon columns once.
     """
     new_cols = cmap.cols(cols, n)
     t = np.arange(n, dtype=np.int64)[:, None]
-    new_rows = np.broadcast_to(rows[None, :] + (0 if horizon else t * n_rows), new_cols.shape)
+    shift = t if lag is None else (t + lag[None, :]) % n
+    new_rows = np.broadcast_to(rows[None, :] + (0 if horizon else shift * n_rows), new_cols.shape)
     keep = np.broadcast_to(cmap.tiled(cols)[None, :] | (t == 0), new_cols.shape)
     v = np.broadcast_to(vals[None, :], new_cols.shape)
     return (
@@ -299,6 +365,15 @@ def expand(
 
     # availability of the rows a table backs (valid_from / valid_to), per period
     sup_valid = validity(net.supplies, axis)
+    # per-period values (period_values): None where the annual figure holds in every period
+    sup_min = values_by_period(net, axis, "supplies", "min_mt_per_year")
+    sup_max = values_by_period(net, axis, "supplies", "max_mt_per_year")
+    sup_price = values_by_period(net, axis, "supplies", "price_usd_per_t")
+    penalty = values_by_period(net, axis, "demands", "shortage_penalty_usd_per_t")
+    m_price = values_by_period(net, axis, "markets", "price_usd_per_t")
+    link_tariff = values_by_period(net, axis, "links", "tariff_usd_per_t")
+    fl_link = net.links.index.get_indexer(lp0.vars["flow"].labels["link"])
+    tariff_t = np.tile(tariff, (n_t, 1)) if link_tariff is None else link_tariff[fl_link].T
     keep_f = np.flatnonzero(epochs.union.keep)
     duty = np.stack([p.duty[keep_f] for p in epochs.per_epoch])[epochs.epoch]  # (T, K)
     fee = np.stack([p.fee[keep_f] for p in epochs.per_epoch])[epochs.epoch]
@@ -315,22 +390,52 @@ def expand(
         cost = np.broadcast_to(b.cost[None, :], (n_t, b.size))
         lower = np.broadcast_to(b.lower[None, :], (n_t, b.size))
         upper = np.broadcast_to(b.upper[None, :], (n_t, b.size))
-        if name in dated_costs and dated_costs[name].shape == (n_t, b.size):
-            cost = dated_costs[name]
+        labels = tile_labels(b.labels, n_t)
+        dated = dated_costs.get(name)
+        if dated is not None and dated.shape != (n_t, b.size):
+            dated = None
+        if dated is not None:
+            cost = dated
         if name == "flow":
-            cost = np.tile(tariff, (n_t, 1)) + duty + fee
+            cost = tariff_t + duty + fee
             upper = np.where(open_f, upper, 0.0)
         elif name in SCALED_VARS:
             factor = np.broadcast_to(frac[None, :], (b.size, n_t))
+            rows = _supply_rows(net, b.labels)
             if sup_valid is not None:
-                rows = _supply_rows(net, b.labels)
                 factor = factor * sup_valid[rows]
+            lo_v, hi_v = (sup_min, sup_max) if name == "supply" else (None, sup_min)
             if "lower" in SCALED_VARS[name]:
-                lower = scale(b.lower, factor).T
-            upper = scale(b.upper, factor).T
-        lp.add_vars(name, cost.ravel(), lower.ravel(), upper.ravel(), tile_labels(b.labels, n_t))
+                lower = scale(b.lower if lo_v is None else lo_v[rows], factor).T
+            upper = scale(b.upper if hi_v is None else hi_v[rows], factor).T
+            if name == "supply" and sup_price is not None:
+                cost = sup_price[rows].T
+                if dated is not None:  # a per-period price, ex-duty like the annual one
+                    cost = cost - (b.cost[None, :] - dated)
+        elif name == "unmet" and penalty is not None:
+            cost = penalty[net.demands.index.get_indexer(b.labels["node"])].T
+        elif name == "sale" and m_price is not None:
+            diff = b.labels["price_usd_per_t"].to_numpy(float) - net.markets["price_usd_per_t"].reindex(
+                b.labels["node"]
+            ).to_numpy(float)
+            price = m_price[net.markets.index.get_indexer(b.labels["node"])].T + diff[None, :]
+            cost = -price
+            labels["price_usd_per_t"] = price.ravel()
+        lp.add_vars(name, cost.ravel(), lower.ravel(), upper.ravel(), labels)
 
     sg = sg0.over_periods(n_t)
+    fl0 = lp0.vars["flow"]
+    links = net.links
+    t_days = (
+        links["transit_days"].reindex(fl0.labels["link"]).to_numpy(float)
+        if "transit_days" in links.columns
+        else np.zeros(fl0.size)
+    )
+    lag = transit_lag(t_days, axis)
+    if lag.any():  # a flow loaded in period t lands in its head state of period (t + lag) mod T
+        head0 = sg0.flow_head
+        t_col = np.arange(n_t, dtype=np.int64)[:, None]
+        sg = replace(sg, flow_head=(head0[None, :] + ((t_col + lag[None, :]) % n_t) * sg0.size).ravel())
     stock_cols: IArray = np.zeros(0, np.int64)
     pairs: IArray = np.zeros(0, np.int64)
     if st is not None:
@@ -362,7 +467,12 @@ def expand(
     for name, fam in fams.items():
         horizon = name in HORIZON_FAMILIES
         n_r = len(fam.lower)
-        r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon)
+        t_lag = None
+        if name == "conservation" and lag.any():
+            # a flow's +1 is its head state: it lands lag periods after it is loaded
+            in_flow = (fam.cols >= fl0.start) & (fam.cols < fl0.start + fl0.size) & (fam.vals > 0)
+            t_lag = np.where(in_flow, lag[np.clip(fam.cols - fl0.start, 0, max(fl0.size - 1, 0))], 0)
+        r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon, t_lag)
         if horizon:
             f = _horizon_factor(net.contracts, axis) if name == "contract" else np.full(n_r, axis.frac.sum())
             lo, hi = scale(fam.lower, f[:, None]).ravel(), scale(fam.upper, f[:, None]).ravel()
@@ -375,7 +485,8 @@ def expand(
                 valid = _row_validity(net, name, fam.labels, axis)
                 if valid is not None:
                     factor = factor * valid
-                lo_t, hi_t = scale(fam.lower, factor), scale(fam.upper, factor)
+                lo_b, hi_b = _row_values(net, name, fam, axis)
+                lo_t, hi_t = scale(lo_b, factor), scale(hi_b, factor)
             elif name == "share_cap" and len(epochs.active) and n_r:
                 off = _inactive(epochs, fam.labels["policy"].to_numpy())
                 hi_t = np.where(off, INF, hi_t)
@@ -396,7 +507,7 @@ def expand(
         lp.add_cons(name, r, c, v, lo, hi, labels)
     if st is not None:
         _storage_rows(net, lp, st, pairs, stock_cols, axis)
-    return Expanded(lp, sg, np.tile(tariff, n_t), duty.ravel(), fee.ravel())
+    return Expanded(lp, sg, tariff_t.ravel(), duty.ravel(), fee.ravel())
 
 
 def _inactive(epochs: PolicyEpochs, policy_ids: npt.NDArray[np.object_]) -> npt.NDArray[np.bool_]:
@@ -408,6 +519,29 @@ def _inactive(epochs: PolicyEpochs, policy_ids: npt.NDArray[np.object_]) -> npt.
 def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
     key = pd.MultiIndex.from_arrays([labels["node"].astype(str), labels["grade"].astype(str)])
     return np.asarray(net.supplies.index.get_indexer(key), dtype=np.int64)
+
+
+ROW_FIELDS = {
+    "capacity": ("links", "capacity_mt_per_year", False),
+    "pipe": ("links", "capacity_mt_per_year", False),
+    "demand": ("demands", "demand_mt_per_year", True),
+    "market": ("markets", "max_mt_per_year", False),
+}
+"""Per volume family: the table and column its bound comes from, and whether the lower
+bound is the same figure (demand rows are equalities)."""
+
+
+def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[FArray, FArray]:
+    """Lower and upper bounds of a volume family, per row (annual) or per row × period.
+
+    A pipe row takes the per-period capacity of the link it is labelled by (its tightest).
+    """
+    table, field, both = ROW_FIELDS[family]
+    vals = values_by_period(net, axis, table, field)
+    if vals is None:
+        return fam.lower, fam.upper
+    per = vals[getattr(net, table).index.get_indexer(fam.labels[SCALED_ROWS[family]])]
+    return (per if both else np.broadcast_to(fam.lower[:, None], per.shape)), per
 
 
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
@@ -515,4 +649,65 @@ def _storage_rows(
     lp.add_cons(
         "storage", np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
         np.concatenate(lower), np.concatenate(upper), pd.concat(labels, ignore_index=True),
+    )  # fmt: skip
+
+
+def period_slice(net: Network, period: str) -> Network:
+    """The annual network of one period: its conditions as annual rates, no calendar.
+
+    Capacities are the period's (per-period values × the share of its days a link is valid ×
+    dated events), supplies, demands and markets likewise; prices and tariffs the period's;
+    dated policies are enabled when in force in the period (``POLICY_SWITCH_SHARE``). Routes
+    and other one-period analyses read a dated network through this.
+    """
+    axis = time_axis(net)
+    if not axis.dated:
+        return net
+    t = int(period_positions(axis.calendar, [period])[0])
+    if t < 0:
+        labels = axis.calendar["label"].astype(str).tolist()
+        shown = ", ".join(labels[:3] + (["...", labels[-1]] if len(labels) > 4 else labels[3:]))
+        msg = f"unknown period '{period}': expected a period of the horizon ({shown})"
+        raise CrudeflowError(msg)
+
+    def at(table: str, field: str) -> FArray:
+        vals = values_by_period(net, axis, table, field)
+        return getattr(net, table)[field].to_numpy(float) if vals is None else vals[:, t]
+
+    def share(frame: pd.DataFrame) -> FArray:
+        cov = validity(frame, axis)
+        return np.ones(len(frame)) if cov is None else cov[:, t]
+
+    links = net.links.copy()
+    cap_share = share(links)
+    events = link_event_factor(net, axis)
+    if events is not None:
+        cap_share = cap_share * events[:, t]
+    links["capacity_mt_per_year"] = at("links", "capacity_mt_per_year") * cap_share
+    links["tariff_usd_per_t"] = at("links", "tariff_usd_per_t")
+    sup = net.supplies.copy()
+    s_share = share(sup)
+    for col in ("min_mt_per_year", "max_mt_per_year"):
+        sup[col] = at("supplies", col) * s_share
+    sup["price_usd_per_t"] = at("supplies", "price_usd_per_t")
+    dem = net.demands.copy()
+    dem["demand_mt_per_year"] = at("demands", "demand_mt_per_year") * share(dem)
+    dem["shortage_penalty_usd_per_t"] = at("demands", "shortage_penalty_usd_per_t")
+    mk = net.markets.copy()
+    mk["max_mt_per_year"] = at("markets", "max_mt_per_year") * share(mk)
+    mk["price_usd_per_t"] = at("markets", "price_usd_per_t")
+    pol = net.policies.copy()
+    cov = validity(pol, axis)
+    if cov is not None:
+        pol["enabled"] = pol["enabled"].to_numpy(bool) & (cov[:, t] >= POLICY_SWITCH_SHARE)
+    out = []
+    for frame in (links, sup, dem, mk, pol):
+        for col in ("valid_from", "valid_to"):
+            if col in frame.columns:
+                frame[col] = ""
+        out.append(frame)
+    return net.replace(
+        links=out[0], supplies=out[1], demands=out[2], markets=out[3], policies=out[4],
+        periods=net.periods.iloc[:0], link_events=net.link_events.iloc[:0],
+        period_values=net.period_values.iloc[:0],
     )  # fmt: skip

@@ -189,3 +189,58 @@ def explain_shut_in(model: Model, shut: pd.DataFrame, link_flow: pd.DataFrame) -
                 parts.append(f"policy '{pid}' closes routes")
         reasons.append("; ".join(parts) or "its outlets take no more")
     return pd.Series(reasons, index=shut.index, dtype=object)
+
+
+def _row_periods(model: Model) -> IArray:
+    """Per LP row: its period position, −1 for rows over the whole horizon (contracts)."""
+    parts = [
+        b.labels["period"].to_numpy(np.int64) if "period" in b.labels else np.full(b.size, -1, np.int64)
+        for b in model.lp.cons.values()
+    ]
+    return np.concatenate(parts) if parts else np.zeros(0, np.int64)
+
+
+def explain_by_period(
+    model: Model,
+    frame: pd.DataFrame,
+    link_flow: pd.DataFrame,
+    quality_rows: pd.DataFrame,
+    supply: pd.DataFrame,
+    stocks: pd.DataFrame,
+    row_dual: npt.NDArray[np.float64],
+    *,
+    shut_in: bool = False,
+) -> list[str]:
+    """Reasons for the unmet (or shut-in) rows of a multi-period plan, each in its own period.
+
+    Each period with a row is explained like a one-period plan from that period's binding
+    links, quality rows, supplies and duals (one call per period, not per arc); a refinery
+    whose own tanks end the period empty says so.
+    """
+    labels = model.axis.calendar["label"].to_numpy(dtype=object)
+    row_t = _row_periods(model)
+    out = pd.Series("", index=range(len(frame)), dtype=object)
+    period = frame["period"].to_numpy(dtype=object)
+    for t, lab in enumerate(labels):  # one pass per period with a shortage
+        at = np.flatnonzero(period == lab)
+        if len(at) == 0:
+            continue
+        lf = link_flow[link_flow["period"].to_numpy(dtype=object) == lab]
+        sub = frame.iloc[at]
+        if shut_in:
+            out.iloc[at] = explain_shut_in(model, sub, lf).to_numpy(dtype=object)
+            continue
+        q = quality_rows[quality_rows["period"].to_numpy(np.int64) == t]
+        sup = supply[supply["period"].to_numpy(dtype=object) == lab]
+        dual_t = np.where((row_t == t) | (row_t < 0), row_dual, 0.0)
+        words = explain_unmet(model, sub, lf, q, sup, None, dual_t).to_numpy(dtype=object)
+        if len(stocks):
+            st = stocks[stocks["period"].to_numpy(dtype=object) == lab].groupby("node")["level_mt"].sum()
+            empty = {str(n) for n, v in st.items() if v <= TOL}
+            words = np.array(
+                [w + ("; its tanks are empty at the end of the period" if str(n) in empty else "")
+                 for n, w in zip(sub.index, words, strict=True)],
+                dtype=object,
+            )  # fmt: skip
+        out.iloc[at] = words
+    return [str(w) for w in out.tolist()]

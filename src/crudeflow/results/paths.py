@@ -9,6 +9,8 @@ linear solve (no path enumeration), which is what delivered costs are built from
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
@@ -16,6 +18,7 @@ import scipy.sparse as sp
 
 from crudeflow._types import TOL_PATH_MT as EPS
 from crudeflow._types import FArray, IArray
+from crudeflow.optimize.build import Model
 
 
 def decompose_states(
@@ -281,17 +284,14 @@ def _solve_averages(diag: FArray, et: IArray, ef: IArray, ea: FArray, b: FArray)
     n = len(diag)
     x = b / diag[:, None]
     scale = max(float(np.abs(x).max(initial=0.0)), 1.0)
-    weights = ea[:, None]
+    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))  # one sparse product per sweep
     for _ in range(min(n + 1, 500)):
-        inflow = np.zeros_like(b)
-        np.add.at(inflow, et, weights * x[ef])
-        nxt = (b + inflow) / diag[:, None]
+        nxt = (b + w @ x) / diag[:, None]
         if float(np.abs(nxt - x).max(initial=0.0)) <= 1e-12 * scale:
             return np.asarray(nxt, float)
         x = nxt
     from scipy.sparse.linalg import spsolve
 
-    w = sp.csr_matrix((ea, (et, ef)), shape=(n, n))
     a = (sp.diags(diag) - w).tocsc()
     return np.asarray(spsolve(a, b), float).reshape(n, b.shape[1])
 
@@ -333,3 +333,143 @@ def reachable(g: sp.csr_matrix, start: int) -> npt.NDArray[np.bool_]:
         frontier = nbrs[~seen[nbrs]]
         seen[frontier] = True
     return seen
+
+
+STOCK_EDGE = -1
+"""``edge_var`` of an inventory arc (crude held at a node into the next period)."""
+
+
+def decompose_periods(
+    n_states: int,
+    sources: pd.DataFrame,
+    edges: pd.DataFrame,
+    sinks: pd.DataFrame,
+) -> pd.DataFrame:
+    """Paths of a multi-period plan on the (node, grade, period) states, through stocks.
+
+    ``sources``: state, node, grade, period, mt, price_usd_per_t (supplies, and initial stocks
+    as sources at their node). ``edges``: tail, head, mt, var (the flow column, or
+    ``STOCK_EDGE`` for an inventory arc), head_node, hold_usd_per_t (holding cost of an
+    inventory arc).
+    ``sinks``: state, node, grade, kind, period, mt (runs, sales, shut-in, and the stock
+    left after the last period as kind ``stock``). One row per path: source, grade, sink,
+    sink_kind, grade_out, ``loaded`` / ``period`` (positions of the source's and the sink's
+    period), mt, ``held_periods`` (inventory arcs passed) and ``held_at`` (their nodes),
+    ``hold_usd_per_t`` (holding costs on the way), nodes and vars (flow columns only: a stop
+    in the tanks does not repeat the node). Prices and tariffs are added by :func:`path_costs`.
+    """
+    p_src, p_sink, p_amt, _, p_edges = decompose_states(
+        sources["state"].to_numpy(np.int64), sources["mt"].to_numpy(float),
+        edges["tail"].to_numpy(np.int64), edges["head"].to_numpy(np.int64), edges["mt"].to_numpy(float),
+        sinks["state"].to_numpy(np.int64), sinks["mt"].to_numpy(float), n_states,
+    )  # fmt: skip
+    cols = ["source", "grade", "sink", "sink_kind", "grade_out", "loaded", "period", "mt",
+            "held_periods", "held_at", "hold_usd_per_t", "nodes", "vars"]  # fmt: skip
+    if not p_src:
+        return pd.DataFrame(
+            {c: pd.Series(dtype=float if c in ("mt", "hold_usd_per_t") else object) for c in cols}
+        )
+    e_var = edges["var"].to_numpy(np.int64)
+    e_hold = edges["hold_usd_per_t"].to_numpy(float)
+    e_head_node = np.asarray(edges["head_node"].to_numpy(), dtype=object)
+    src_node = sources["node"].to_numpy(object)
+    lens = np.fromiter(map(len, p_edges), np.int64, len(p_edges))
+    flat = np.fromiter(itertools.chain.from_iterable(p_edges), np.int64, int(lens.sum()))
+    owner = np.repeat(np.arange(len(p_edges)), lens)
+    is_stock = e_var[flat] == STOCK_EDGE
+    held = np.bincount(owner, weights=is_stock, minlength=len(p_edges)).astype(np.int64)
+    hold = np.bincount(owner, weights=e_hold[flat], minlength=len(p_edges))
+    # nodes and vars along flow edges only (an inventory arc stays at its node)
+    nodes: list[tuple[str, ...]] = []
+    vars_: list[tuple[int, ...]] = []
+    held_at: list[tuple[str, ...]] = []
+    for i, es in enumerate(p_edges):  # per path, linear in its length
+        fl = [e for e in es if e_var[e] != STOCK_EDGE]
+        nodes.append((str(src_node[p_src[i]]), *(str(e_head_node[e]) for e in fl)))
+        vars_.append(tuple(int(e_var[e]) for e in fl))
+        held_at.append(tuple(dict.fromkeys(str(e_head_node[e]) for e in es if e_var[e] == STOCK_EDGE)))
+    si, sup_i = np.asarray(p_sink), np.asarray(p_src)
+    return pd.DataFrame(
+        {
+            "source": src_node[sup_i],
+            "grade": sources["grade"].to_numpy(object)[sup_i],
+            "sink": sinks["node"].to_numpy(object)[si],
+            "sink_kind": sinks["kind"].to_numpy(object)[si],
+            "grade_out": sinks["grade"].to_numpy(object)[si],
+            "loaded": sources["period"].to_numpy(np.int64)[sup_i],
+            "period": sinks["period"].to_numpy(np.int64)[si],
+            "mt": np.asarray(p_amt, float),
+            "held_periods": held,
+            "held_at": held_at,
+            "hold_usd_per_t": hold,
+            "nodes": nodes,
+            "vars": vars_,
+        },
+        columns=cols,
+    )
+
+
+def period_paths(model: Model, x: FArray, tol: float = EPS) -> pd.DataFrame:
+    """Paths of a solved multi-period model, priced: ``decompose_periods`` plus cost parts.
+
+    Sources are the supply columns and the initial stocks (valued, as in delivered costs, at
+    their grade's mean supply price); sinks are refinery runs, market sales, shut-in and the
+    stock left after the last period. Holding costs on the way count as transport.
+    """
+    lp, sg, net, idx = model.lp, model.states, model.network, model.index
+    sb, fb = lp.vars["supply"], lp.vars["flow"]
+    sx, fx = x[sb.slice], x[fb.slice]
+    s_on, f_on = np.flatnonzero(sx > tol), np.flatnonzero(fx > tol)
+    sl = sb.labels.iloc[s_on]
+    src = [pd.DataFrame({"state": sg.rows["supply"][s_on], "node": sl["node"].to_numpy(object),
+                         "grade": sl["grade"].to_numpy(object), "period": sl["period"].to_numpy(np.int64),
+                         "mt": sx[s_on], "price_usd_per_t": sb.cost[s_on]})]  # fmt: skip
+    fl = fb.labels.iloc[f_on]
+    edges = [pd.DataFrame({"tail": sg.flow_tail[f_on], "head": sg.flow_head[f_on], "mt": fx[f_on],
+                           "var": f_on, "head_node": fl["to"].to_numpy(object),
+                           "hold_usd_per_t": 0.0})]  # fmt: skip
+    sinks = []
+    for name, kind in (("consume", "refinery"), ("sale", "market"), ("shut_in", "shut_in")):
+        b = lp.vars[name]
+        bx = x[b.slice]
+        on = np.flatnonzero(bx > tol)
+        lab = b.labels.iloc[on]
+        sinks.append(pd.DataFrame({"state": sg.rows[name][on], "node": lab["node"].to_numpy(object),
+                                   "grade": lab["grade"].to_numpy(object), "kind": kind,
+                                   "period": lab["period"].to_numpy(np.int64), "mt": bx[on]}))  # fmt: skip
+    if "stock" in lp.vars:
+        kb = lp.vars["stock"]
+        kx = x[kb.slice]
+        on = np.flatnonzero(kx > tol)
+        carry = on[sg.stock_head[on] >= 0]
+        k_node, k_grade = kb.labels["node"].to_numpy(object), kb.labels["grade"].to_numpy(object)
+        k_t = kb.labels["period"].to_numpy(np.int64)
+        edges.append(pd.DataFrame({"tail": sg.stock_tail[carry], "head": sg.stock_head[carry],
+                                   "mt": kx[carry], "var": STOCK_EDGE, "head_node": k_node[carry],
+                                   "hold_usd_per_t": kb.cost[carry]}))  # fmt: skip
+        last = on[sg.stock_head[on] < 0]
+        sinks.append(pd.DataFrame({"state": sg.stock_tail[last], "node": k_node[last], "grade": k_grade[last],
+                                   "kind": "stock", "period": k_t[last], "mt": kx[last]}))  # fmt: skip
+        init = net.storage[net.storage["initial_mt"].to_numpy(float) > 0]
+        i_grade = init["initial_grade"].to_numpy(object)
+        i_state = sg.row(idx.node_ids.get_indexer(init.index), idx.grade_ids.get_indexer(i_grade), 0)
+        ok = i_state >= 0
+        mean_price = net.supplies.groupby(level="grade")["price_usd_per_t"].mean()
+        i_price = mean_price.reindex(i_grade[ok]).fillna(0.0).to_numpy(float)
+        i_mt = init["initial_mt"].to_numpy(float)[ok]
+        i_node = init.index.to_numpy(object)[ok]
+        src.append(pd.DataFrame({"state": i_state[ok], "node": i_node, "grade": i_grade[ok], "period": 0,
+                                 "mt": i_mt, "price_usd_per_t": i_price}))  # fmt: skip
+    sources = pd.concat(src, ignore_index=True)
+    paths = decompose_periods(
+        sg.size, sources, pd.concat(edges, ignore_index=True), pd.concat(sinks, ignore_index=True)
+    )
+    price = sources.set_index(["node", "grade", "period"])["price_usd_per_t"]
+    price = price[~price.index.duplicated()]
+    key = pd.MultiIndex.from_arrays([paths["source"], paths["grade"], paths["loaded"]])
+    out = path_costs(
+        paths, price.reindex(key).to_numpy(float), model.flow_tariff, model.flow_duty, model.flow_fee
+    )
+    out["transport_usd_per_t"] += out["hold_usd_per_t"]
+    out["cost_usd_per_t"] += out["hold_usd_per_t"]
+    return out.drop(columns="hold_usd_per_t")

@@ -18,8 +18,8 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
 from crudeflow.optimize.tags import split_by_layer
-from crudeflow.results.explain import explain_shut_in, explain_unmet
-from crudeflow.results.paths import average_costs, decompose, path_costs
+from crudeflow.results.explain import explain_by_period, explain_shut_in, explain_unmet
+from crudeflow.results.paths import average_costs, decompose, path_costs, period_paths
 from crudeflow.results.tables import clean_dict, clean_records, dumps
 from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
 
@@ -527,8 +527,16 @@ def make_plan(
 
     # paths (optional beyond a size) and their costs
     want_paths = paths if paths is not None else int(on.sum()) <= PATHS_AUTO_LIMIT
-    want_paths = want_paths and n_t == 1  # paths do not cross periods (yet)
-    if want_paths:
+    if want_paths and dated:
+        # paths on the (node, grade, period) states, through stocks; mt_per_year is the rate
+        # in the period the crude arrives (its sink's)
+        path_frame = period_paths(model, x)
+        loaded = path_frame.pop("loaded").to_numpy(np.int64)
+        p_t = path_frame["period"].to_numpy(np.int64)
+        path_frame["mt_per_year"] = path_frame["mt"].to_numpy(float) / axis.frac[p_t]
+        path_frame["period"] = period_label[p_t]
+        path_frame.insert(1, "loaded", period_label[loaded])
+    if want_paths and not dated:
         sinks = pd.concat([consume, sale.drop(columns="price_usd_per_t"), shut], ignore_index=True)
         sinks = sinks[sinks["mt_per_year"] > TOL]
         flow_in = fl.loc[on, ["from", "to", "grade", "grade_out"]].assign(
@@ -545,6 +553,7 @@ def make_plan(
             .to_numpy(float)
         )
         path_frame = path_costs(raw_paths, p_price, model.flow_tariff, model.flow_duty, model.flow_fee)
+    if want_paths:
         path_frame["origin"] = net.grades["origin_country"].reindex(path_frame["grade"]).to_numpy()
         link_arr = fl["link"].to_numpy()
         p_links = [tuple(link_arr[list(v)].tolist()) for v in path_frame["vars"]]
@@ -576,7 +585,11 @@ def make_plan(
             explain_unmet(model, unmet, link_flows, qrows, supply, prices, dual) if len(unmet) else []
         )
     else:
-        unmet["reason"] = "short in this period (explanations are given for one-period plans)"
+        unmet["reason"] = (
+            explain_by_period(model, unmet, link_flows, qrows, supply.reset_index(level=1), stocks, dual)
+            if len(unmet)
+            else []
+        )
     shut = shut.assign(mt_per_year=shut["mt_per_year"].to_numpy(float) / frac(shb.labels))
     dated_cols(shut, shb.labels, x[shb.slice])
     keep_cols = ["period", "mt_per_year", "mt"] if dated else ["mt_per_year"]
@@ -584,7 +597,11 @@ def make_plan(
     if n_t == 1:
         shut_in["reason"] = explain_shut_in(model, shut_in, link_flows) if len(shut_in) else []
     else:
-        shut_in["reason"] = "cannot be placed in this period"
+        shut_in["reason"] = (
+            explain_by_period(model, shut_in, link_flows, qrows, supply, stocks, dual, shut_in=True)
+            if len(shut_in)
+            else []
+        )
 
     # per-refinery costs, market sales, concentration, contracts
     if n_t == 1:
@@ -631,7 +648,10 @@ def make_plan(
         sales["mt" if dated else "mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)
     )
     horizon_runs = deliveries if n_t == 1 else deliveries.assign(mt_per_year=deliveries["mt"])
-    conc = concentration(net, path_frame, horizon_runs, with_transit=bool(want_paths))
+    horizon_paths = (
+        path_frame if n_t == 1 or not want_paths else path_frame.assign(mt_per_year=path_frame["mt"])
+    )
+    conc = concentration(net, horizon_paths, horizon_runs, with_transit=bool(want_paths))
     contracts = _contracts(model, x, res)
     parts = objective_parts(model, x)
     econ = economic_cost_parts(model, x)

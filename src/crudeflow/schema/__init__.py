@@ -272,6 +272,17 @@ LINKS = Table(
             default=float("nan"),
             nonneg=True,
         ),
+        Column(
+            "transit_days",
+            "float",
+            "days from loading to arrival (periods only: a leg whose transit is half a period or "
+            "more delivers in a later period; empty: same period)",
+            unit="days",
+            required=False,
+            default=0.0,
+            nonneg=True,
+            warn_above=120.0,
+        ),
         VALID_FROM,
         VALID_TO,
         SOURCE,
@@ -756,6 +767,34 @@ DUTY_RATES = Table(
     optional=True,
 )
 
+PERIOD_FIELDS: dict[str, tuple[str, ...]] = {
+    "links": ("capacity_mt_per_year", "tariff_usd_per_t"),
+    "supplies": ("min_mt_per_year", "max_mt_per_year", "price_usd_per_t"),
+    "demands": ("demand_mt_per_year", "shortage_penalty_usd_per_t"),
+    "markets": ("max_mt_per_year", "price_usd_per_t"),
+}
+"""Per table, the numeric columns ``period_values.csv`` may give per period (in the
+column's own unit: a rate in Mt/yr is still prorated by the period's days)."""
+
+PERIOD_VALUES = Table(
+    "period_values.csv",
+    "Per-period values of a column of links, supplies, demands or markets (periods only): in "
+    "that period the value replaces the annual figure; other periods keep it.",
+    (
+        Column("table", "str", "table of the row: links | supplies | demands | markets",
+               choices=tuple(PERIOD_FIELDS)),
+        Column("id", "str", "link id, or node of the supply, demand or market"),
+        Column("grade", "str", "grade of the supply (supplies only)", required=False, default="",
+               ref="grades"),
+        Column("field", "str", "the column replaced, e.g. capacity_mt_per_year or price_usd_per_t"),
+        Column("period", "str", "label of a period of the horizon (for months, its first day YYYY-MM-DD)"),
+        Column("value", "float", "the value in that period, in the field's unit", nonneg=True),
+        Column("source", "str", "id of a row of sources.csv", required=False, default="", ref="sources"),
+        NOTE,
+    ),
+    optional=True,
+)  # fmt: skip
+
 SOURCES = Table(
     "sources.csv",
     "Every source the dataset cites.",
@@ -788,5 +827,6 @@ TABLES: dict[str, Table] = {
     "frictions": FRICTIONS,
     "prices": PRICES,
     "duty_rates": DUTY_RATES,
+    "period_values": PERIOD_VALUES,
 }
 """Every CSV table, in load order (referenced tables first)."""
