@@ -266,6 +266,23 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
         console.print(frame_table(p.stocks, "Stock levels at the end of each period (Mt)", wide=wide))
     bn = p.bottlenecks if wide else p.bottlenecks.drop(columns=["from", "to"])
     console.print(frame_table(bn, "Bottlenecks per period (shadow price USD/t)", wide=wide))
+    show_commitments(p, wide=wide)
+
+
+def show_commitments(p: Plan, *, wide: bool = False) -> None:
+    """Ship-or-pay, reservations, outlet commitments, swaps for buyers, transit refusals (if any)."""
+    if len(p.commitments):
+        title = "Commitments: ship-or-pay (paid, used), reservations, swaps for buyers, transit refusals"
+        cols = [
+            "kind",
+            "on",
+            *(c for c in p.commitments.columns if c.startswith(("limit", "used", "others"))),
+            "binding",
+            "shadow_price_usd_per_t",
+            *(c for c in p.commitments.columns if c.startswith("paid")),
+        ]
+        frame = p.commitments.set_index("policy")[cols if wide else [c for c in cols[1:] if c != cols[-1]]]
+        console.print(frame_table(frame, title, wide=wide))
 
 
 def show_plan(p: Plan, *, wide: bool = False) -> None:
@@ -299,6 +316,7 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
     unit = "barrel" if kbd else "tonne"
     title = f"Bottlenecks: full links, shadow price per extra {unit} of capacity{tag}"
     console.print(frame_table(bn, title, wide=wide))
+    show_commitments(p, wide=wide)
     sales = p.sales.groupby("node")[v].sum().to_frame()
     console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
     conc = p.concentration

@@ -258,6 +258,7 @@ class Plan:
             supply=convert_frame(self.supply, by_grade(self.supply.index.get_level_values("grade"))),
             paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
             contracts=convert_frame(self.contracts, ref),
+            commitments=convert_frame(self.commitments, ref),
         )
 
     def to_dict(self) -> JSONDict:
