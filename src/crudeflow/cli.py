@@ -272,15 +272,13 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
 def show_commitments(p: Plan, *, wide: bool = False) -> None:
     """Ship-or-pay, reservations, outlet commitments, swaps for buyers, transit refusals (if any)."""
     if len(p.commitments):
-        title = "Commitments: ship-or-pay (paid, used), reservations, swaps for buyers, transit refusals"
+        vu, cu = ("kb/d", "USD/bbl") if p.units == "kbd" else ("Mt/yr", "USD/t")
+        title = f"Commitments: ship-or-pay, reservations, swaps for buyers, transit refusals ({vu}, {cu})"
+        cm = [str(c) for c in p.commitments.columns]
         cols = [
-            "kind",
-            "on",
-            *(c for c in p.commitments.columns if c.startswith(("limit", "used", "others"))),
-            "binding",
-            "shadow_price_usd_per_t",
-            *(c for c in p.commitments.columns if c.startswith("paid")),
-        ]
+            "kind", "on", *(c for c in cm if c.startswith(("limit", "used", "others"))), "binding",
+            *(c for c in cm if c.startswith("shadow_price")), *(c for c in cm if c.startswith("paid")),
+        ]  # fmt: skip
         frame = p.commitments.set_index("policy")[cols if wide else [c for c in cols[1:] if c != cols[-1]]]
         console.print(frame_table(frame, title, wide=wide))
 
