@@ -313,3 +313,21 @@ def test_swap_for_an_unknown_buyer_names_the_field() -> None:
     assert "policies.yaml" in text
     assert "buyers" in text
     assert "'nowhere'" in text
+
+
+def test_scenario_policy_naming_an_unknown_link_or_buyer_names_the_field() -> None:
+    from crudeflow.exceptions import ScenarioError
+    from crudeflow.io.scenario import parse_scenario
+
+    text = (
+        "name: s\nchanges:\n  - add_policies:\n"
+        "      - {id: x, kind: ship_or_pay, link: nope, paid_mt_per_year: 1, fee_usd_per_t: 2, source: test}\n"
+        "      - {id: y, kind: swap_buyers, link: sw, buyers: [nowhere], source: test}\n"
+    )
+    with pytest.raises(ScenarioError) as info:
+        parse_scenario(text, "s.yaml").apply(swap_net(None))
+    msg = str(info.value)
+    assert "s.yaml, line 4, column 'add_policies[0].link'" in msg
+    assert "'nope'" in msg
+    assert "links.csv" in msg
+    assert "'nowhere'" in msg
