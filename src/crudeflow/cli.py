@@ -270,6 +270,21 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
         console.print(frame_table(p.stocks, "Stock levels at the end of each period (Mt)", wide=wide))
     bn = p.bottlenecks if wide else p.bottlenecks.drop(columns=["from", "to"])
     console.print(frame_table(bn, "Bottlenecks per period (shadow price USD/t)", wide=wide))
+    show_commitments(p, wide=wide)
+
+
+def show_commitments(p: Plan, *, wide: bool = False) -> None:
+    """Ship-or-pay, reservations, outlet commitments, swaps for buyers, transit refusals (if any)."""
+    if len(p.commitments):
+        vu, cu = ("kb/d", "USD/bbl") if p.units == "kbd" else ("Mt/yr", "USD/t")
+        title = f"Commitments: ship-or-pay, reservations, swaps for buyers, transit refusals ({vu}, {cu})"
+        cm = [str(c) for c in p.commitments.columns]
+        cols = [
+            "kind", "on", *(c for c in cm if c.startswith(("limit", "used", "others"))), "binding",
+            *(c for c in cm if c.startswith("shadow_price")), *(c for c in cm if c.startswith("paid")),
+        ]  # fmt: skip
+        frame = p.commitments.set_index("policy")[cols if wide else [c for c in cols[1:] if c != cols[-1]]]
+        console.print(frame_table(frame, title, wide=wide))
 
 
 def show_plan(p: Plan, *, wide: bool = False) -> None:
@@ -309,6 +324,7 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
     unit = "barrel" if kbd else "tonne"
     title = f"Bottlenecks: full links, shadow price per extra {unit} of capacity{tag}"
     console.print(frame_table(bn, title, wide=wide))
+    show_commitments(p, wide=wide)
     sales = p.sales.groupby("node")[v].sum().to_frame()
     console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
     conc = p.concentration

@@ -57,7 +57,8 @@ def test_no_importer_transit_exposure_names_a_strait_state(base: Plan) -> None:
     for imp in ("LT", "PL"):
         row = tr[tr["importer"] == imp].iloc[0]
         assert row["top"] == "direct"
-        assert row["top_share_of_intake_pct"] == pytest.approx(100.0)
+        # (PL: a tie of equal cost may send ~0.2 Mt/yr of KEBCO to Plock over Druzhba north)
+        assert row["top_share_of_intake_pct"] == pytest.approx(100.0, abs=1.0)
 
 
 def test_transit_ban_on_turkey_still_closes_bosphorus_legs(base: Plan, tmp_path: Path) -> None:

@@ -80,7 +80,12 @@ def test_belarus_2020_draws_stocks_and_imports_by_rail_within_capacity(net: Netw
     _check_feasible_flows(p)
     q1 = ["2020-01-01", "2020-02-01", "2020-03-01"]
     st = p.stocks[p.stocks["node"].isin(["mozyr", "naftan"])].groupby("period")["level_mt"].sum()
-    assert st.reindex(["2020-02-01"]).fillna(0.0).iloc[0] == pytest.approx(0.0, abs=1e-6)  # 0.5 Mt drawn
+    # the 0.5 Mt of refinery stocks are drawn through the cut (by the end of March: with Russia
+    # refusing Kazakh crude for Belarus, issue 14, the last 0.07 Mt goes in March, not February)
+    lvl = st.reindex(q1).fillna(0.0)
+    assert lvl.iloc[0] < 0.5
+    assert lvl.iloc[1] <= lvl.iloc[0]
+    assert lvl.iloc[2] == pytest.approx(0.0, abs=1e-6)
     lf = p.link_flows.reset_index()
     rail = lf[lf["link"].isin(["odesa_mozyr_rail", "riga_naftan_rail", "ventspils_naftan_rail"])]
     rail = rail[rail["period"].isin(q1)]

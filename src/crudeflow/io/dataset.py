@@ -40,6 +40,7 @@ from crudeflow.model.policies import (
     all_policies,
     country_values,
     fields_of,
+    id_values,
     policy_frame,
     to_record,
 )
@@ -277,6 +278,11 @@ def build_network(
         transits=None
         if {"nodes", "links"} & set(unreadable)
         else set(frames["nodes"]["country"]) | {c for t in frames["links"]["countries"] for c in t},
+        ids={
+            "link": None if "links" in unreadable else set(frames["links"]["id"]),
+            "node": None if "nodes" in unreadable else set(node_ids),
+            "contract": None if "contracts" in unreadable else set(frames["contracts"]["id"]),
+        },
     )
     if "links" not in unreadable:
         check_observed(frames["observed"], frames["links"]["id"].tolist(), out)
@@ -556,6 +562,7 @@ def _check_policies(
     origins: set[str] | None = None,
     importers: set[str] | None = None,
     transits: set[str] | None = None,
+    ids: dict[str, set[str] | None] | None = None,
 ) -> None:
     """Every country, group, node and source a policy names must exist.
 
@@ -595,6 +602,11 @@ def _check_policies(
                 else:
                     expected = f"an ISO country code (policy '{p.id}')"
                 out.error(file, line, key, expected, repr(v))
+        for key, ref, values in id_values(p):  # link, node and contract ids (issue 14 kinds)
+            have_ids = (ids or {}).get(ref)
+            for v in values:
+                if have_ids is not None and v not in have_ids:
+                    out.error(file, line, key, f"an id listed in {ref}s.csv (policy '{p.id}')", repr(v))
         if p.source and sources is not None and p.source not in sources:
             out.error(file, line, "source", "an id listed in sources.csv", repr(p.source))
         elif not p.source:

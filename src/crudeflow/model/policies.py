@@ -27,10 +27,11 @@ import pandas as pd
 from crudeflow.schema.modes import MODES
 
 Dtype = Literal["str", "float", "list", "bool", "date"]
-Ref = Literal["country", "importer", "mode", "source"]
+Ref = Literal["country", "importer", "mode", "source", "link", "node", "contract"]
 """What a field's values name: ``country`` an ISO 3166-1 alpha-2 code or a group of
 policies.yaml; ``importer`` the same or a refinery node; ``mode`` a transport mode;
-``source`` an id of sources.csv."""
+``source`` an id of sources.csv; ``link``, ``node``, ``contract`` an id of links.csv,
+nodes.csv, contracts.csv."""
 Role = Literal["origin", "importer", "transit"]
 """Which countries of the dataset a country field should name (else it does nothing: a
 warning): origins of grades, countries of nodes, or countries of nodes and links."""
@@ -499,6 +500,9 @@ def _doc_row(f: PolicyField) -> str:
             "importer": ": an ISO code, a group or a refinery node",
             "mode": "",
             "source": ": an id of sources.csv",
+            "link": ": an id of links.csv",
+            "node": ": an id of nodes.csv",
+            "contract": ": an id of contracts.csv",
         }[f.spec.ref]
     return f"| `{f.name}` | {f.dtype} | {unit} | {req} | {allowed} | {f.spec.description} |"
 
@@ -537,3 +541,131 @@ def policies_markdown() -> str:
         lines += ["", f"## `{kind}`", "", doc, "", effect, "", head]
         lines += [_doc_row(f) for f in own_fields(cls).values()]
     return "\n".join(lines) + "\n"
+
+
+# --- commitments, reservations, swaps for a buyer, transit permissions (issue 14) ----------
+# Kinds appended here (after the docs code) so they list last in docs/policies.md; each
+# effect is in crudeflow.optimize.constraints (rows) or crudeflow.optimize.commitments.
+
+
+def id_values(p: Policy) -> Iterator[tuple[str, Ref, tuple[str, ...]]]:
+    """(field, ref, values) for every field of ``p`` naming a link, node or contract id."""
+    for k, f in fields_of(type(p)).items():
+        if f.spec.ref in ("link", "node", "contract"):
+            v = getattr(p, k)
+            yield k, f.spec.ref, v if isinstance(v, tuple) else (v,) if v else ()
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class TransitRefusal(Policy):
+    """Transit refusal: the country does not carry crude of the origins to the importers.
+
+    Per importer, the runs of its refineries of crude of ``origins`` are at most that crude
+    entering the importer over legs not crossing ``country`` (plus that crude produced in
+    it). Such crude may still cross the country and the importer on its way elsewhere (as
+    Kazakh KEBCO crosses Russia and Belarus to Germany); it may not be refined there.
+    """
+
+    kind: ClassVar[str] = "transit_refusal"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    country: str = field(metadata=spec("transit country refusing the crude", ref="country", role="transit"))
+    origins: tuple[str, ...] = field(
+        metadata=spec("origins of the crude refused", ref="country", role="origin")
+    )
+    importers: tuple[str, ...] = field(
+        metadata=spec("importing countries or groups refused", ref="country", role="importer")
+    )
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class ReservedCapacity(Policy):
+    """Reserved capacity: part of a link's capacity is kept for one holder.
+
+    The holder is an ``origin`` (its grades), a ``shipper`` (the grades supplied at that
+    node) or a ``contract`` (its seller's grades); give exactly one. Crude of others may use
+    at most capacity − ``mt_per_year``. With ``release_unused``, the part the holder cannot
+    use is released: the reservation is cut to the holder's most (the maximum supply of
+    its grades at the nodes from which the link can be reached, Mt/yr).
+    """
+
+    kind: ClassVar[str] = "reserved_capacity"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    link: str = field(metadata=spec("link whose capacity is reserved", ref="link"))
+    mt_per_year: float = field(metadata=spec("capacity reserved", unit="Mt/yr", low=0.0))
+    origin: str = field(
+        default="", metadata=spec("reserved for crude of this origin", ref="country", role="origin")
+    )
+    shipper: str = field(
+        default="", metadata=spec("reserved for the grades supplied at this node", ref="node")
+    )
+    contract: str = field(default="", metadata=spec("reserved for this contract's seller", ref="contract"))
+    release_unused: bool = field(
+        default=False, metadata=spec("what the holder cannot use goes to others (false: stays idle)")
+    )
+
+    def check(self) -> list[tuple[str, str, str]]:
+        """Exactly one holder: origin, shipper or contract."""
+        out = super().check()
+        given = [k for k in ("origin", "shipper", "contract") if getattr(self, k)]
+        if len(given) != 1:
+            out.append(("origin", "exactly one of origin, shipper, contract", ", ".join(given) or "none"))
+        return out
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class ShipOrPay(Policy):
+    """Ship-or-pay: a volume of a link is paid for in advance, used or not.
+
+    ``paid_mt_per_year`` × ``fee_usd_per_t`` is a fixed cost; flows on the link up to the
+    paid volume pay no tariff (already paid), flows beyond it pay the link's tariff. The
+    plan's ``commitments`` table shows the paid and the used volume.
+    """
+
+    kind: ClassVar[str] = "ship_or_pay"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    link: str = field(metadata=spec("link the volume is booked on", ref="link"))
+    paid_mt_per_year: float = field(metadata=spec("volume paid for", unit="Mt/yr", low=0.0))
+    fee_usd_per_t: float = field(
+        metadata=spec("fee paid per tonne of the paid volume", unit="USD/t", low=0.0)
+    )
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class ThroughputCommitment(Policy):
+    """Throughput commitment: at least a volume is sold at a world-market outlet.
+
+    Sales at the ``market`` node (of grades of ``origins`` when given) are at least
+    ``min_mt_per_year``; each tonne short costs ``shortfall_usd_per_t`` (a penalty, not an
+    economic cost).
+    """
+
+    kind: ClassVar[str] = "throughput_commitment"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    market: str = field(metadata=spec("world-market outlet (a node of markets.csv)", ref="node"))
+    min_mt_per_year: float = field(metadata=spec("volume committed", unit="Mt/yr", low=0.0))
+    shortfall_usd_per_t: float = field(metadata=spec("cost per tonne short", unit="USD/t", low=0.0))
+    origins: tuple[str, ...] = field(
+        default=(), metadata=spec("only sales of crude of these origins count", ref="country", role="origin")
+    )
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class SwapBuyers(Policy):
+    """Swap for buyers: a swap link delivers its output grade only to the named buyers.
+
+    Per period, the swap's volume is at most the runs of its output grade at the buyers'
+    refineries (countries, groups or refinery nodes), so it is used only to supply them
+    (crude of one grade is fungible: which cargo reaches them is not tracked).
+    """
+
+    kind: ClassVar[str] = "swap_buyers"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    link: str = field(metadata=spec("the swap link", ref="link"))
+    buyers: tuple[str, ...] = field(
+        metadata=spec("countries, groups or refinery nodes the swap is for", ref="importer", role="importer")
+    )

@@ -17,7 +17,7 @@ import pandas as pd
 from crudeflow.exceptions import Problem, ScenarioError
 from crudeflow.model.network import Network
 from crudeflow.model.periods import check_period_values
-from crudeflow.model.policies import TransitBan, country_values, from_row, policy_frame
+from crudeflow.model.policies import TransitBan, country_values, from_row, id_values, policy_frame
 from crudeflow.model.prices import reprice
 from crudeflow.model.scenario_checks import check_result, suggest_id
 from crudeflow.schema import CONTRACTS, LINKS, NODES, PERIOD_FIELDS, TABLES, Table
@@ -459,6 +459,12 @@ def _add_policies(net: Network, new: pd.DataFrame, ch: Change, problems: list[Pr
                         pos,
                         key,
                     )
+                    bad = True
+        known_ids = {"link": net.links.index, "node": net.nodes.index, "contract": net.contracts.index}
+        for key, ref, items in id_values(from_row(pid, row)):  # link, node, contract ids
+            for v in items:
+                if v not in known_ids[ref]:
+                    _bad(problems, ch, f"an id listed in {ref}s.csv", str(v), pos, key)
                     bad = True
         src = row["source"]
         if not src:

@@ -192,6 +192,8 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
         pd.DataFrame({"contract": ct.index.to_numpy(), "hard": hard}),
     )  # fmt: skip
 
+    cf.commitment_vars(net, idx, lp)  # ship-or-pay paid and prepaid volume, outlet shortfall (horizon)
+
     st = storage_pairs(net, idx, axis)
     sg0 = state_graph(si, lp, (st.init_node, st.init_grade) if st is not None else None)
     fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}

@@ -11,14 +11,25 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import scipy.sparse as sp
+from scipy.sparse.csgraph import breadth_first_order
 
 from crudeflow._types import FArray, IArray
 from crudeflow.model.network import Network
-from crudeflow.model.policies import ShareCap
+from crudeflow.model.policies import (
+    ReservedCapacity,
+    ShareCap,
+    ShipOrPay,
+    SwapBuyers,
+    ThroughputCommitment,
+    TransitRefusal,
+    policies_of,
+)
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades
+from crudeflow.optimize.policies import adds_rows, importer_nodes, seller_grades, territory
 from crudeflow.optimize.states import StateGraph
 
 INF = np.inf
@@ -281,4 +292,229 @@ def contracts(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
         np.concatenate(rows).astype(np.int64), np.concatenate(cols).astype(np.int64),
         np.concatenate(vals), ct["min_mt_per_year"].to_numpy(float),
         ct["max_mt_per_year"].to_numpy(float), labels,
+    )  # fmt: skip
+
+
+# --- commitments, reservations, swaps for a buyer, transit permissions (issue 14) ----------
+
+
+def _link_flow_cols(lp: LP, link: str) -> IArray:
+    """Flow columns (global) of one link, both directions; none when it is not active."""
+    f = lp.vars["flow"]
+    return f.start + np.flatnonzero(f.labels["link"].to_numpy(dtype=str) == link).astype(np.int64)
+
+
+def commitment_vars(net: Network, idx: NetIndex, lp: LP) -> None:
+    """Horizon columns of the commitments: paid and prepaid volume per ship-or-pay, shortfall per outlet.
+
+    ``paid`` (fixed at the paid volume, Mt/yr) costs the fee: the fixed cost. ``prepaid`` (Mt/yr,
+    at most the paid volume) costs minus the link's tariff: the part of the link's flow already
+    paid for pays no tariff. ``commit_shortfall`` (Mt/yr short of a throughput commitment)
+    costs its shortfall charge.
+    """
+    sop = policies_of(net.policies, ShipOrPay)
+    paid = np.array([p.paid_mt_per_year for p in sop], dtype=np.float64)
+    lp.add_vars(
+        "paid", np.array([p.fee_usd_per_t for p in sop], dtype=np.float64), paid, paid,
+        pd.DataFrame({"policy": [p.id for p in sop], "link": [p.link for p in sop]}, dtype=object),
+    )  # fmt: skip
+    tariff = net.links["tariff_usd_per_t"].reindex([p.link for p in sop]).to_numpy(float)
+    lp.add_vars(
+        "prepaid", -np.nan_to_num(tariff), 0.0, np.array([p.paid_mt_per_year for p in sop], float),
+        pd.DataFrame({"policy": [p.id for p in sop], "link": [p.link for p in sop]}, dtype=object),
+    )  # fmt: skip
+    tc = policies_of(net.policies, ThroughputCommitment)
+    lp.add_vars(
+        "commit_shortfall", np.array([p.shortfall_usd_per_t for p in tc], float), 0.0,
+        np.array([p.min_mt_per_year for p in tc], float),
+        pd.DataFrame({"policy": [p.id for p in tc], "market": [p.market for p in tc]}, dtype=object),
+    )  # fmt: skip
+
+
+@adds_rows("ship_or_pay")
+def ship_or_pay_rows(pols: Sequence[ShipOrPay], net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per ship-or-pay (over the horizon): prepaid use − flows on the link ≤ 0."""
+    cols = ["policy", "link", "paid_mt_per_year", "fee_usd_per_t"]
+    if not pols:
+        return _empty(cols)
+    pre = lp.vars["prepaid"]
+    rows, cc, vals = [np.arange(len(pols))], [pre.start + np.arange(len(pols))], [np.ones(len(pols))]
+    for r, p in enumerate(pols):
+        fc = _link_flow_cols(lp, p.link)
+        rows.append(np.full(len(fc), r))
+        cc.append(fc)
+        vals.append(-np.ones(len(fc)))
+    labels = pd.DataFrame([[p.id, p.link, p.paid_mt_per_year, p.fee_usd_per_t] for p in pols], columns=cols)
+    n = len(pols)
+    return Rows(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cc).astype(np.int64), np.concatenate(vals),
+        np.full(n, -INF), np.zeros(n), labels,
+    )  # fmt: skip
+
+
+@adds_rows("throughput_commitment")
+def throughput_rows(
+    pols: Sequence[ThroughputCommitment], net: Network, idx: NetIndex, lp: LP, sg: StateGraph
+) -> Rows:
+    """Per commitment (over the horizon): sales at the outlet + shortfall ≥ the committed volume."""
+    cols = ["policy", "market", "min_mt_per_year"]
+    if not pols:
+        return _empty(cols)
+    m, sf = lp.vars["sale"], lp.vars["commit_shortfall"]
+    m_node = m.labels["node"].to_numpy(dtype=str)
+    m_origin = idx.grade_origin[m.labels["grade_pos"].to_numpy(np.int64)]
+    rows, cc = [np.arange(len(pols))], [sf.start + np.arange(len(pols))]
+    for r, p in enumerate(pols):
+        hit = m_node == p.market
+        if p.origins:
+            hit &= np.isin(m_origin, net.expand_countries(p.origins))
+        rows.append(np.full(int(hit.sum()), r))
+        cc.append(m.start + np.flatnonzero(hit))
+    mins = np.array([p.min_mt_per_year for p in pols], float)
+    labels = pd.DataFrame([[p.id, p.market, p.min_mt_per_year] for p in pols], columns=cols)
+    r_all = np.concatenate(rows).astype(np.int64)
+    return Rows(
+        r_all, np.concatenate(cc).astype(np.int64), np.ones(len(r_all)), mins, np.full(len(pols), INF), labels
+    )
+
+
+def _holder_grades(net: Network, p: ReservedCapacity) -> npt.NDArray[np.str_]:
+    """Grades whose flows use a reservation: the origin's, the shipper's or the contract seller's."""
+    if p.origin:
+        mask = net.grades["origin_country"].isin(net.expand_countries([p.origin])).to_numpy()
+        return np.asarray(net.grades.index.to_numpy(dtype=str)[mask], dtype=str)
+    seller = p.shipper or str(net.contracts.loc[p.contract, "seller"])
+    return seller_grades(net, seller)
+
+
+def _holder_most(net: Network, idx: NetIndex, p: ReservedCapacity, grades: npt.NDArray[np.str_]) -> float:
+    """Mt/yr the holder could bring to the link at most: max supply of its grades upstream of it."""
+    n = len(idx.node_ids)
+    g_up = sp.csr_matrix((np.ones(len(idx.arc_to)), (idx.arc_to, idx.arc_from)), shape=(n, n))
+    link = net.links.loc[p.link]
+    ends = [link["from"], link["to"]] if bool(link["bidirectional"]) else [link["from"]]
+    up = np.zeros(n, bool)
+    for end in ends:
+        up[breadth_first_order(g_up, int(idx.node_ids.get_loc(end)), return_predecessors=False)] = True
+    sup = net.supplies.reset_index()
+    hit = sup["grade"].isin(grades).to_numpy() & up[idx.node_ids.get_indexer(sup["node"])]
+    if p.shipper:
+        hit &= (sup["node"] == p.shipper).to_numpy()
+    most = float(sup.loc[hit, "max_mt_per_year"].sum())
+    if p.contract:
+        most = min(most, float(np.nan_to_num(net.contracts.loc[p.contract, "max_mt_per_year"], nan=np.inf)))
+    return most
+
+
+@adds_rows("reserved_capacity")
+def reserved_rows(
+    pols: Sequence[ReservedCapacity], net: Network, idx: NetIndex, lp: LP, sg: StateGraph
+) -> Rows:
+    """Per reservation (and period): flows on the link of crude not the holder's ≤ capacity − reserved.
+
+    With ``release_unused`` the reservation is cut to what the holder could use at most
+    (:func:`_holder_most`); the bound is a volume, prorated by period like the capacity.
+    """
+    cols = ["policy", "link", "holder", "reserved_mt_per_year", "others_max_mt_per_year"]
+    active = [p for p in pols if p.link in idx.link_ids]
+    if not active:
+        return _empty(cols)
+    f = lp.vars["flow"]
+    f_link = f.labels["link"].to_numpy(dtype=str)
+    f_grade = f.labels["grade"].to_numpy(dtype=str)
+    rows, cc, labs, ub = [], [], [], []
+    for r, p in enumerate(active):
+        grades = _holder_grades(net, p)
+        reserved = (
+            min(p.mt_per_year, _holder_most(net, idx, p, grades)) if p.release_unused else p.mt_per_year
+        )
+        cap = float(net.links.loc[p.link, "capacity_mt_per_year"])
+        hit = np.flatnonzero((f_link == p.link) & ~np.isin(f_grade, grades))
+        rows.append(np.full(len(hit), r))
+        cc.append(f.start + hit)
+        ub.append(max(cap - reserved, 0.0))
+        holder = (
+            f"origin {p.origin}"
+            if p.origin
+            else f"shipper {p.shipper}"
+            if p.shipper
+            else f"contract {p.contract}"
+        )
+        labs.append([p.id, p.link, holder, reserved, ub[-1]])
+    r_all = np.concatenate(rows).astype(np.int64)
+    return Rows(
+        r_all, np.concatenate(cc).astype(np.int64), np.ones(len(r_all)), np.full(len(active), -INF),
+        np.array(ub, float), pd.DataFrame(labs, columns=cols),
+    )  # fmt: skip
+
+
+@adds_rows("transit_refusal")
+def transit_refusal_rows(
+    pols: Sequence[TransitRefusal], net: Network, idx: NetIndex, lp: LP, sg: StateGraph
+) -> Rows:
+    """Per refusal and importer country: the origins' crude run there ≤ what may be.
+
+    One row: runs of the origins' crude − that crude entering the importer over legs not
+    crossing the transit country − that crude produced in it ≤ 0.
+    """
+    cols = ["policy", "country", "importer", "origins"]
+    if not pols:
+        return _empty(cols)
+    c, f, s = lp.vars["consume"], lp.vars["flow"], lp.vars["supply"]
+    terr = territory(net, idx)
+    c_country = idx.node_country[c.labels["node_pos"].to_numpy(np.int64)]
+    c_origin = idx.grade_origin[c.labels["grade_pos"].to_numpy(np.int64)]
+    d_nodes = np.isin(c.labels["node"].to_numpy(dtype=str), net.demands.index.to_numpy(dtype=str))
+    f_to = idx.node_country[f.labels["to_pos"].to_numpy(np.int64)]
+    f_from = idx.node_country[f.labels["from_pos"].to_numpy(np.int64)]
+    f_origin = idx.grade_origin[f.labels["gout_pos"].to_numpy(np.int64)]
+    f_link = f.labels["link_pos"].to_numpy(np.int64)
+    s_country = idx.node_country[s.labels["node_pos"].to_numpy(np.int64)]
+    s_origin = idx.grade_origin[s.labels["grade_pos"].to_numpy(np.int64)]
+    rows, cc, vals = [], [], []
+    labs: list[list[str]] = []
+    for p in pols:
+        origins = [o for o in net.expand_countries(p.origins) if o != p.country]
+        not_via = ~terr.has([p.country])[f_link]
+        for imp in net.expand_countries(p.importers):
+            r = len(labs)
+            runs = np.flatnonzero(d_nodes & (c_country == imp) & np.isin(c_origin, origins))
+            enter = np.flatnonzero((f_to == imp) & (f_from != imp) & not_via & np.isin(f_origin, origins))
+            own = np.flatnonzero((s_country == imp) & np.isin(s_origin, origins))
+            for start, pos, v in ((c.start, runs, 1.0), (f.start, enter, -1.0), (s.start, own, -1.0)):
+                rows.append(np.full(len(pos), r))
+                cc.append(start + pos)
+                vals.append(np.full(len(pos), v))
+            labs.append([p.id, p.country, imp, ";".join(origins)])
+    n = len(labs)
+    return Rows(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cc).astype(np.int64), np.concatenate(vals),
+        np.full(n, -INF), np.zeros(n), pd.DataFrame(labs, columns=cols),
+    )  # fmt: skip
+
+
+@adds_rows("swap_buyers")
+def swap_buyer_rows(pols: Sequence[SwapBuyers], net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per swap for buyers (and period): the swap's volume − the buyers' runs of its output grade ≤ 0."""
+    cols = ["policy", "link", "buyers"]
+    if not pols:
+        return _empty(cols)
+    c, f = lp.vars["consume"], lp.vars["flow"]
+    f_link = f.labels["link"].to_numpy(dtype=str)
+    c_node = c.labels["node"].to_numpy(dtype=str)
+    c_grade = c.labels["grade"].to_numpy(dtype=str)
+    rows, cc, vals = [], [], []
+    for r, p in enumerate(pols):
+        on = np.flatnonzero(f_link == p.link)
+        out_grades = np.unique(f.labels["grade_out"].to_numpy(dtype=str)[on])
+        buyers = np.unique(np.concatenate([importer_nodes(net, b) for b in p.buyers] or [np.zeros(0, str)]))
+        runs = np.flatnonzero(np.isin(c_node, buyers) & np.isin(c_grade, out_grades))
+        rows += [np.full(len(on), r), np.full(len(runs), r)]
+        cc += [f.start + on, c.start + runs]
+        vals += [np.ones(len(on)), -np.ones(len(runs))]
+    labels = pd.DataFrame([[p.id, p.link, ";".join(p.buyers)] for p in pols], columns=cols)
+    n = len(pols)
+    return Rows(
+        np.concatenate(rows).astype(np.int64), np.concatenate(cc).astype(np.int64), np.concatenate(vals),
+        np.full(n, -INF), np.zeros(n), labels,
     )  # fmt: skip

@@ -37,10 +37,15 @@ from crudeflow.units import days_to_months, stock_days_to_mt
 
 INF = np.inf
 
-HORIZON_BLOCKS = ("contract_shortfall",)
-"""Variable blocks that are not repeated per period."""
-HORIZON_FAMILIES = ("contract", "export_duty_quota")
+HORIZON_BLOCKS = ("contract_shortfall", "paid", "prepaid", "commit_shortfall")
+"""Variable blocks that are not repeated per period (ship-or-pay and throughput commitments
+are per horizon, like contracts: their bounds are by the policy's years in force)."""
+HORIZON_FAMILIES = ("contract", "export_duty_quota", "ship_or_pay", "throughput_commitment")
 """Constraint families whose rows sum over the whole horizon."""
+POLICY_HORIZON = ("paid", "prepaid", "commit_shortfall", "ship_or_pay", "throughput_commitment")
+"""Horizon blocks and families labelled by ``policy``: scaled by the policy's years in force."""
+DATED_POLICY_FAMILIES = ("share_cap", "reserved_capacity", "transit_refusal", "swap_buyers")
+"""Per-period policy families whose rows are lifted (no bound) in periods a dated policy is out of force."""
 
 
 @dataclass(frozen=True)
@@ -327,7 +332,13 @@ class Expanded:
 
 SCALED_VARS = {"supply": ("lower", "upper"), "shut_in": ("upper",)}
 """Variable blocks whose bounds are volumes (prorated by period); others keep theirs."""
-SCALED_ROWS = {"capacity": "link", "pipe": "link", "demand": "node", "market": "node"}
+SCALED_ROWS = {
+    "capacity": "link",
+    "pipe": "link",
+    "demand": "node",
+    "market": "node",
+    "reserved_capacity": "link",
+}
 """Constraint families whose bounds are volumes, with the label naming their row."""
 
 
@@ -385,6 +396,9 @@ def expand(
             lo, hi = b.lower, b.upper
             if name == "contract_shortfall":
                 hi = hi * _horizon_factor(net.contracts, axis)
+            elif name in POLICY_HORIZON:
+                years = policy_years(net, b.labels["policy"], axis)
+                lo, hi = lo * years, hi * years
             lp.add_vars(name, b.cost, lo, hi, b.labels.assign(period=np.zeros(b.size, np.int64)))
             continue
         cost = np.broadcast_to(b.cost[None, :], (n_t, b.size))
@@ -475,6 +489,8 @@ def expand(
         r, c, v = tile_triplets(fam.rows, fam.cols, fam.vals, n_r, n_t, cmap, horizon, t_lag)
         if horizon:
             f = _horizon_factor(net.contracts, axis) if name == "contract" else np.full(n_r, axis.frac.sum())
+            if name in POLICY_HORIZON:
+                f = policy_years(net, fam.labels["policy"], axis)
             lo, hi = scale(fam.lower, f[:, None]).ravel(), scale(fam.upper, f[:, None]).ravel()
             labels = fam.labels
         else:
@@ -487,7 +503,7 @@ def expand(
                     factor = factor * valid
                 lo_b, hi_b = _row_values(net, name, fam, axis)
                 lo_t, hi_t = scale(lo_b, factor), scale(hi_b, factor)
-            elif name == "share_cap" and len(epochs.active) and n_r:
+            if name in DATED_POLICY_FAMILIES and len(epochs.active) and n_r:
                 off = _inactive(epochs, fam.labels["policy"].to_numpy())
                 hi_t = np.where(off, INF, hi_t)
             lo, hi = lo_t.T.ravel(), hi_t.T.ravel()
@@ -536,6 +552,8 @@ def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[F
 
     A pipe row takes the per-period capacity of the link it is labelled by (its tightest).
     """
+    if family not in ROW_FIELDS:  # e.g. reserved_capacity: capacity less the reservation, annual
+        return fam.lower, fam.upper
     table, field, both = ROW_FIELDS[family]
     vals = values_by_period(net, axis, table, field)
     if vals is None:
@@ -545,9 +563,9 @@ def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[F
 
 
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
-    table = {"capacity": net.links, "pipe": net.links, "demand": net.demands, "market": net.markets}[family]
+    table = {"demand": net.demands, "market": net.markets}.get(family, net.links)
     valid = validity(table, axis)
-    if family in ("capacity", "pipe"):
+    if family in ("capacity", "pipe", "reserved_capacity"):
         events = link_event_factor(net, axis)
         if events is not None:
             valid = events if valid is None else valid * events
@@ -580,6 +598,11 @@ def _horizon_factor(contracts: pd.DataFrame, axis: TimeAxis) -> FArray:
     if valid is None:
         return np.full(len(contracts), float(axis.frac.sum()))
     return np.asarray(valid @ axis.frac, dtype=float)
+
+
+def policy_years(net: Network, policy_ids: pd.Series, axis: TimeAxis) -> FArray:
+    """Per policy id: years of the horizon it is in force (annual volumes times this)."""
+    return _horizon_factor(net.policies.reindex(pd.Index(policy_ids.to_numpy(dtype=str))), axis)
 
 
 def _storage_rows(

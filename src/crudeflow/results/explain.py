@@ -99,6 +99,38 @@ def side_reasons(model: Model, row_dual: npt.NDArray[np.float64]) -> dict[str, l
         text = f"contract '{r.contract}' ({r.seller} → {r.buyer}) binds"
         for node in importer_nodes(net, str(r.buyer)):
             out.setdefault(str(node), []).append(text)
+    if "transit_refusal" in lp.cons:
+        for r in binding("transit_refusal").drop_duplicates(["policy", "importer"]).itertuples(index=False):
+            what = f"{r.country} carries no {r.origins} crude to {r.importer}"
+            text = f"transit refusal '{r.policy}' ({what}) binds"
+            for node in importer_nodes(net, str(r.importer)):
+                out.setdefault(str(node), []).append(text)
+    return out
+
+
+def link_policy_reasons(model: Model, row_dual: npt.NDArray[np.float64]) -> list[tuple[int, int, str]]:
+    """(from, to node positions, sentence) for reservations and ship-or-pay binding on a link."""
+    lp, idx = model.lp, model.index
+    out: list[tuple[int, int, str]] = []
+    words = {
+        "reserved_capacity": lambda r: (
+            f"reservation '{r.policy}' keeps {r.reserved_mt_per_year:.2f} Mt/yr of link '{r.link}' for "
+            f"{r.holder} (others at most {r.others_max_mt_per_year:.2f} Mt/yr)"
+        ),
+        "ship_or_pay": lambda r: (
+            f"ship-or-pay '{r.policy}' has {r.paid_mt_per_year:.2f} Mt/yr of link '{r.link}' paid for "
+            "(no tariff up to it)"
+        ),
+    }
+    for name, text in words.items():
+        block = lp.cons.get(name)
+        if block is None or block.size == 0:
+            continue
+        hit = block.labels[np.abs(row_dual[block.slice]) > TOL].drop_duplicates("policy")
+        for r in hit.itertuples(index=False):
+            ends = model.network.links.loc[str(r.link), ["from", "to"]]
+            a, b = idx.node_ids.get_indexer([ends["from"], ends["to"]])
+            out.append((int(a), int(b), text(r)))
     return out
 
 
@@ -138,6 +170,7 @@ def explain_unmet(
     }
     penalty = net.demands["shortage_penalty_usd_per_t"]
     side = side_reasons(model, row_dual) if row_dual is not None else {}
+    on_links = link_policy_reasons(model, row_dual) if row_dual is not None else []
     reasons: list[str] = []
     for node in unmet.index:
         inside = np.zeros(n, bool)
@@ -150,6 +183,7 @@ def explain_unmet(
         caps = binding.within(inside)
         parts.extend(caps)
         quality = q_text.get(str(node), []) + side.get(str(node), [])
+        quality += [text for a, b, text in on_links if inside[a] and inside[b]]
         parts.extend(quality)
         for pid, (ends, n_links) in pol_ends.items():
             if inside[ends].any():

@@ -18,6 +18,7 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
 from crudeflow.optimize.tags import split_by_layer
+from crudeflow.results.commitments import COMMITMENT_COLUMNS, commitment_cost_usd, commitments
 from crudeflow.results.explain import explain_by_period, explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs, period_paths
 from crudeflow.results.tables import clean_dict, clean_records, dumps
@@ -25,7 +26,7 @@ from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_ye
 
 FRAMES = (
     "flows", "link_flows", "deliveries", "costs", "prices", "bottlenecks", "unmet",
-    "shut_in", "sales", "supply", "paths", "concentration", "contracts",
+    "shut_in", "sales", "supply", "paths", "concentration", "contracts", "commitments",
 )  # fmt: skip
 
 
@@ -107,6 +108,9 @@ class Plan:
     """bbl/t for a volume with no grade mix to weight by (e.g. demand never delivered)."""
     warnings: tuple[Problem, ...] = ()
     """Warnings (``Problem``) of the dataset and scenario planned, e.g. a change to a closed link."""
+    commitments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMITMENT_COLUMNS))
+    """Ship-or-pay (paid and used), reservations (holder's and others' use), outlet
+    commitments, swaps for buyers and transit refusals: limit, use, binding, shadow price."""
 
     def summary(self) -> dict[str, str | float | int]:
         """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
@@ -260,6 +264,7 @@ class Plan:
             supply=convert_frame(self.supply, by_grade(self.supply.index.get_level_values("grade"))),
             paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
             contracts=convert_frame(self.contracts, ref),
+            commitments=convert_frame(self.commitments, ref),
         )
 
     def to_dict(self) -> JSONDict:
@@ -312,6 +317,7 @@ class Plan:
             "sales": rec(self.sales, ["node", "grade", "mt_per_year", "price_usd_per_t"]),
             "concentration": rec(self.concentration, list(self.concentration.reset_index().columns)),
             "contracts": rec(self.contracts, list(self.contracts.reset_index().columns)),
+            **({"commitments": rec(self.commitments, COMMITMENT_COLUMNS)} if len(self.commitments) else {}),
             **(
                 {
                     "periods": self.periods.astype({"start": str, "end": str}).to_dict(orient="records"),
@@ -665,6 +671,7 @@ def make_plan(
         grade_bbl_per_t={str(k): float(v) for k, v in net.grades["bbl_per_t"].items()},
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
         periods=axis.calendar, stocks=stocks, warnings=(*net.warnings, *counter_warnings),
+        commitments=commitments(model, x, dual),
     )  # fmt: skip
 
 
@@ -697,6 +704,8 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
         "shortage_penalty_usd": total("unmet"),
         "shut_in_penalty_usd": total("shut_in"),
         "contract_penalty_usd": total("contract_shortfall"),
+        "commitment_penalty_usd": total("commit_shortfall"),
+        "ship_or_pay_usd": commitment_cost_usd(model, x),
         "market_revenue_usd": total("sale"),
     }
     if FRICTION_BLOCK in lp.vars:  # a calibrated plan: its frictions, a cost of their own
@@ -713,7 +722,8 @@ def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:
     """
     lp = model.lp
     c = np.zeros(lp.n_cols)
-    for name in ("supply", "flow", "sale", *(("duty_paid",) if "duty_paid" in lp.vars else ())):
+    blocks = ("supply", "flow", "sale", "paid", "prepaid")  # ship-or-pay: fee paid, tariff not charged
+    for name in (*blocks, *(("duty_paid",) if "duty_paid" in lp.vars else ())):
         b = lp.vars[name]
         c[b.slice] = b.cost
     sb, shb = lp.vars["supply"], lp.vars["shut_in"]
@@ -736,6 +746,7 @@ def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, f
         "duties_usd": mt_to_t(float((fx * model.flow_duty).sum()) + _paid(lp, x)),
         "fees_usd": mt_to_t(float((fx * model.flow_fee).sum())),
         "market_revenue_usd": mt_to_t(float((x[mb.slice] * mb.cost).sum())),
+        **({"ship_or_pay_usd": commitment_cost_usd(model, x)} if lp.vars["prepaid"].size else {}),
     }
 
 

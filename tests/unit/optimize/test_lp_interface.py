@@ -36,9 +36,13 @@ def small() -> object:
 def test_blocks_and_labels() -> None:
     m = build_lp(small())
     lp = m.lp
-    assert list(lp.vars) == ["flow", "supply", "consume", "unmet", "sale", "shut_in", "contract_shortfall"]
+    assert list(lp.vars) == [
+        "flow", "supply", "consume", "unmet", "sale", "shut_in", "contract_shortfall", "paid", "prepaid",
+        "commit_shortfall",
+    ]  # fmt: skip
     assert list(lp.cons) == [
         "conservation", "capacity", "pipe", "demand", "market", "quality", "slate", "share_cap",
+        "transit_refusal", "reserved_capacity", "ship_or_pay", "throughput_commitment", "swap_buyers",
         "export_duty", "export_duty_quota", "contract",
     ]  # fmt: skip
     fl = lp.vars["flow"].labels
