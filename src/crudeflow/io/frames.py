@@ -17,6 +17,7 @@ import pandas as pd
 
 from crudeflow.io.tiny import tiny_network
 from crudeflow.model.network import TABLE_FIELDS, DatasetMeta, Network
+from crudeflow.schema import TABLES
 
 SOURCE_ID = "synthetic"
 """The one source id every generated row cites."""
@@ -71,6 +72,17 @@ def _tuples(n: int, values: list[tuple[str, ...]] | None = None) -> npt.NDArray[
     return out
 
 
+def _float_default(table: str, column: str) -> float:
+    """The schema default of a float column (what reading an empty cell gives), else NaN."""
+    spec = TABLES.get(table)
+    if spec is None or column not in spec.names:
+        return float("nan")
+    default = spec.column(column).default
+    return (
+        float(default) if isinstance(default, int | float) and not isinstance(default, bool) else float("nan")
+    )
+
+
 def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
     """One table shaped like the template's: missing columns take neutral defaults."""
     tmpl = getattr(_template(), name)
@@ -86,7 +98,7 @@ def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
         elif flat[col].dtype == bool:
             data[col] = np.zeros(n, bool)
         elif pd.api.types.is_float_dtype(flat[col].dtype):
-            data[col] = np.full(n, np.nan)
+            data[col] = np.full(n, _float_default(name, col))
         else:
             data[col] = np.full(n, "", dtype=object)
     frame = pd.DataFrame(data, columns=list(flat.columns))
@@ -106,10 +118,11 @@ def frames_network(
     No validation: callers generate consistent data (see ``transport_network``).
     """
     frames: dict[str, pd.DataFrame] = {}
-    for tname in (t for t in TABLE_FIELDS if t not in ("trade", "periods")):
+    for tname in (t for t in TABLE_FIELDS if t not in ("trade", "periods", "period_values")):
         cols = tables.get(tname, {})
         n = len(next(iter(cols.values()))) if cols else 0
         frames[tname] = _frame(tname, cols, n)
     frames["trade"] = _template().trade.copy()
+    frames["period_values"] = _template().period_values.copy()
     meta = DatasetMeta(name=name, title=name, extra=dict(extra or {}))
     return Network(meta=meta, groups=dict(groups or {}), **frames)
