@@ -96,7 +96,10 @@ class Plan:
     """The calendar (``crudeflow.model.periods``); empty for an annual plan. With periods,
     every frame but ``costs``, ``concentration`` and ``contracts`` has a row per period with
     a ``period`` column (the period's label), ``mt`` (the volume in the period, Mt) and
-    ``mt_per_year`` (the average rate in the period, Mt/yr); ``paths`` is left empty."""
+    ``mt_per_year`` (the average rate in the period, Mt/yr). ``paths`` follow crude across
+    periods: ``loaded`` (period it left its source), ``period`` (period it reached its sink),
+    ``mt``, ``held_periods`` and ``held_at`` (tanks on the way; sink kind ``stock`` = left in
+    the tanks at the end); holding costs count as transport (``docs/time.md``)."""
     stocks: pd.DataFrame = field(default_factory=pd.DataFrame)
     """With storage: level at the end of each period per storage node and grade (Mt)."""
 
