@@ -1,7 +1,7 @@
 """Outages (N-1, N-2): remove an asset, re-plan hot on one live HiGHS model, rank the damage.
 
-An *asset* is a set of LP columns forced to zero (``HighsModel.close_cols``), solved from
-the previous basis, then restored. Definitions (one set of columns per asset):
+An *asset* is a set of LP columns forced to zero (``HighsModel.resolve_closed``), solved
+from the base plan's basis, then restored. Definitions (one set of columns per asset):
 
 * link: every flow variable of the link (all grades, both directions).
 * node: every flow variable on an arc that starts or ends at the node, plus the node's
@@ -279,6 +279,7 @@ def stress(
     if not base.ok:
         msg = f"the base plan did not solve: {base.status.value}"
         raise SolverError(msg)
+    hm.keep_basis()  # every case re-solves from the base basis
     reader = _Reader(model)
     base_unmet, base_shut, base_econ = reader.read(base.x)
     value = _unmet_value_vector(model, base)
@@ -317,11 +318,7 @@ def stress(
                            unserved_value_usd=0.0, delta_objective_usd=0.0, unmet_mt_per_year=0.0,
                            shut_in_mt_per_year=0.0)  # fmt: skip
             else:
-                hm.close_cols(c)
-                try:
-                    res = hm.run(duals=False)
-                finally:
-                    hm.restore_cols(c)
+                res = hm.resolve_closed(c)
                 rec.update(skipped=False, status=res.status.value)
                 if res.ok:
                     unmet, shut, econ = reader.read(res.x)
