@@ -314,37 +314,53 @@ def _link_cols(model: Model, links: list[str]) -> list[np.ndarray]:
 
 
 def outage_hot(net: Network, strict: bool, options: str, links: list[str], reps: int) -> dict[str, Any]:
-    """crudeflow hot re-solves on one live model: close_cols / run / restore_cols per link.
+    """crudeflow hot re-solves on one live model, as ``stress`` runs them.
 
-    Also the no-change ``run()`` (solved model, nothing changed) as the hot floor. With
-    ``ipm`` the base is solved by IPM + crossover and re-solves switch to dual simplex.
+    ``keep_basis`` after the base solve, then ``resolve_closed`` per link (close, re-solve
+    from the base basis, read the objective and column values, restore). Also, in the same
+    process: the no-change ``run()`` (solved model, nothing changed, duals read) as the hot
+    floor, and the chained re-solves of commit 8d364df (close / ``run(duals=False)`` /
+    restore, each outage starting from the previous one's basis, HiGHS's default pricing)
+    as the reference. With ``ipm`` the base is solved by IPM + crossover and re-solves
+    switch to dual simplex.
     """
     model = build_lp(net, PlanOptions(strict=strict))
-    hm = HighsModel(model.lp, OPTION_SETS[options])
-    t0 = time.perf_counter()
-    base = hm.run()
-    base_s = time.perf_counter() - t0
-    if options == "ipm":
-        hm.h.setOptionValue("solver", "simplex")
     cols = _link_cols(model, links)
+
+    def fresh() -> tuple[HighsModel, Any, float]:
+        hm = HighsModel(model.lp, OPTION_SETS[options])
+        t0 = time.perf_counter()
+        base = hm.run()
+        base_s = time.perf_counter() - t0
+        if options == "ipm":
+            hm.h.setOptionValue("solver", "simplex")
+        return hm, base, base_s
+
+    def sweep(hm: HighsModel) -> tuple[list[float], list[float], list[int]]:
+        objs: list[float] = []
+        per: list[float] = []
+        iters: list[int] = []
+        for c in cols:
+            t = time.perf_counter()
+            r = hm.resolve_closed(c)
+            per.append(time.perf_counter() - t)
+            if not r.ok:
+                msg = f"hot re-solve status {r.status}"
+                raise RuntimeError(msg)
+            objs.append(r.objective + _offset(net))
+            iters.append(r.iterations)
+        return objs, per, iters
+
+    chained, _, _ = fresh()
+    chained.run()
+    _, per_chained, iters_chained = sweep(chained)
+    hm, base, base_s = fresh()
     nochange = []
     for _ in range(reps + 1):
         r = hm.run()
         nochange.append(r.seconds)
-    objs: list[float] = []
-    per: list[float] = []
-    iters: list[int] = []
-    for c in cols:
-        t = time.perf_counter()
-        hm.close_cols(c)
-        r = hm.run(duals=False)
-        hm.restore_cols(c)
-        per.append(time.perf_counter() - t)
-        if not r.ok:
-            msg = f"hot re-solve status {r.status}"
-            raise RuntimeError(msg)
-        objs.append(r.objective + _offset(net))
-        iters.append(r.iterations)
+    hm.keep_basis()
+    objs, per, iters = sweep(hm)
     again = hm.run()
     return {
         "base_s": base_s,
@@ -355,6 +371,8 @@ def outage_hot(net: Network, strict: bool, options: str, links: list[str], reps:
         "outages": len(cols),
         "objectives": objs,
         "iterations": iters,
+        "chained_per_outage_s": statistics.median(per_chained),
+        "chained_iterations": iters_chained,
         "restored_objective": again.objective + _offset(net),
         "solver_options": solver_options(options),
     }
@@ -434,15 +452,43 @@ def outage_networkx(net: Network, links: list[str]) -> dict[str, Any]:
 
 
 def stress_sweep(net: Network, reps: int) -> dict[str, Any]:
-    """crudeflow's full N-1 over links (``analysis.contingency.stress``), hot, as shipped."""
+    """crudeflow's full N-1 over links (``analysis.contingency.stress``), hot, as shipped.
+
+    The reference runs in the same process: the same ``stress`` with
+    ``HighsModel.keep_basis`` made a no-op, so every case starts from the previous case's
+    basis with HiGHS's default pricing, which is the re-solve loop of commit 8d364df.
+    Reference and shipped sweeps alternate, ``reps`` of each.
+    """
+    from unittest import mock
+
     from crudeflow.analysis.contingency import stress
 
-    def once() -> dict[str, Any]:
+    def once() -> tuple[float, int, int, float]:
+        t0 = time.perf_counter()
         r = stress(net, assets="links", check_sample=0)
         solved = int((~r.ranking["skipped"]).sum())
-        return {"solved": solved, "assets": len(r.ranking)}
+        return time.perf_counter() - t0, solved, len(r.ranking), float(r.ranking["delta_objective_usd"].sum())
 
-    return _timed(once, reps, warmup=0)
+    new_s: list[float] = []
+    ref_s: list[float] = []
+    for _ in range(reps):
+        with mock.patch.object(HighsModel, "keep_basis", return_value=None):
+            t_ref, _, _, d_ref = once()
+        t_new, solved, assets, d_new = once()
+        ref_s.append(t_ref)
+        new_s.append(t_new)
+        if abs(d_new - d_ref) > 1e-6 * max(1.0, abs(d_ref)):
+            msg = f"stress sums of delta objective differ: {d_new} against the reference {d_ref}"
+            raise RuntimeError(msg)
+    return {
+        "total_s": statistics.median(new_s),
+        "runs_s": new_s,
+        "reference_s": statistics.median(ref_s),
+        "reference_runs_s": ref_s,
+        "solved": solved,
+        "assets": assets,
+        "reps": reps,
+    }
 
 
 def montecarlo_batch(net: Network, n: int, workers: int, reps: int) -> dict[str, Any]:
