@@ -386,7 +386,7 @@ def goals(records: list[dict[str, Any]], quick: bool) -> list[dict[str, Any]]:
             ratio,
             ">= 1.5",
             ratio >= 1.5,
-            "same process: stress() with keep_basis disabled as the reference",
+            f"same process: {st.get('reference', 'reference')} against today's stress()",
         )
     noch = _get(res, f"{s10}/outage_hot/crudeflow", "nochange_run_s")
     hot_cf = _get(res, f"{s10}/outage_hot/crudeflow", "per_outage_s")
