@@ -187,6 +187,16 @@ def asset_columns(model: Model, assets: str = "links", country_role: str = "both
     return out
 
 
+def _dot(a: FArray, b: FArray) -> float:
+    """``a · b`` without BLAS: once per case in a sweep.
+
+    ``a @ b`` and ``np.dot`` hand 1-D products of ~20,000 entries to multi-threaded
+    OpenBLAS, whose threads spin between calls: 1-8 ms CPU per product on syn-10k (2 cores,
+    busy) against ~15 us for ``einsum``.
+    """
+    return float(np.einsum("i,i->", a, b))
+
+
 class _Reader:
     """Vectorised read of one solve: unmet per importer, shut-in per producer, economic cost.
 
@@ -219,10 +229,7 @@ class _Reader:
         placed = x[self.fixed_cols] - x[self.sh_sl]
         shut = np.maximum(self.fixed_min - placed, 0.0)
         shut_in = np.bincount(self.sh_key, weights=shut, minlength=len(self.producers))
-        # np.dot, not @: on 1-D vectors from ~40k entries numpy's matmul hands the product to
-        # multi-threaded OpenBLAS, whose spinning threads cost ~3 ms CPU per call (up to
-        # 30 ms wall on a busy machine) against 5 us single-threaded
-        return unmet.astype(float), shut_in.astype(float), mt_to_t(float(np.dot(self.econ, x)))
+        return unmet.astype(float), shut_in.astype(float), mt_to_t(_dot(self.econ, x))
 
 
 def _unmet_value_vector(model: Model, base: SolveResult) -> FArray:
@@ -333,7 +340,7 @@ def stress(
                     dcol[dcol < TOL_MT] = 0.0  # as the added unmet per country
                     rec.update(
                         delta_economic_cost_usd=econ - base_econ,
-                        unserved_value_usd=mt_to_t(float(np.dot(dcol, value))),
+                        unserved_value_usd=mt_to_t(_dot(dcol, value)),
                         delta_objective_usd=mt_to_t(res.objective - base.objective),
                         unmet_mt_per_year=float(du.sum()), shut_in_mt_per_year=float(ds.sum()),
                     )  # fmt: skip
