@@ -314,37 +314,53 @@ def _link_cols(model: Model, links: list[str]) -> list[np.ndarray]:
 
 
 def outage_hot(net: Network, strict: bool, options: str, links: list[str], reps: int) -> dict[str, Any]:
-    """crudeflow hot re-solves on one live model: close_cols / run / restore_cols per link.
+    """crudeflow hot re-solves on one live model, as ``stress`` runs them.
 
-    Also the no-change ``run()`` (solved model, nothing changed) as the hot floor. With
-    ``ipm`` the base is solved by IPM + crossover and re-solves switch to dual simplex.
+    ``keep_basis`` after the base solve, then ``resolve_closed`` per link (close, re-solve
+    from the base basis, read the objective and column values, restore). Also, in the same
+    process: the no-change ``run()`` (solved model, nothing changed, duals read) as the hot
+    floor, and the chained re-solves of commit 8d364df (close / ``run(duals=False)`` /
+    restore, each outage starting from the previous one's basis, HiGHS's default pricing)
+    as the reference. With ``ipm`` the base is solved by IPM + crossover and re-solves
+    switch to dual simplex.
     """
     model = build_lp(net, PlanOptions(strict=strict))
-    hm = HighsModel(model.lp, OPTION_SETS[options])
-    t0 = time.perf_counter()
-    base = hm.run()
-    base_s = time.perf_counter() - t0
-    if options == "ipm":
-        hm.h.setOptionValue("solver", "simplex")
     cols = _link_cols(model, links)
+
+    def fresh() -> tuple[HighsModel, Any, float]:
+        hm = HighsModel(model.lp, OPTION_SETS[options])
+        t0 = time.perf_counter()
+        base = hm.run()
+        base_s = time.perf_counter() - t0
+        if options == "ipm":
+            hm.h.setOptionValue("solver", "simplex")
+        return hm, base, base_s
+
+    def sweep(hm: HighsModel) -> tuple[list[float], list[float], list[int]]:
+        objs: list[float] = []
+        per: list[float] = []
+        iters: list[int] = []
+        for c in cols:
+            t = time.perf_counter()
+            r = hm.resolve_closed(c)
+            per.append(time.perf_counter() - t)
+            if not r.ok:
+                msg = f"hot re-solve status {r.status}"
+                raise RuntimeError(msg)
+            objs.append(r.objective + _offset(net))
+            iters.append(r.iterations)
+        return objs, per, iters
+
+    chained, _, _ = fresh()
+    chained.run()
+    _, per_chained, iters_chained = sweep(chained)
+    hm, base, base_s = fresh()
     nochange = []
     for _ in range(reps + 1):
         r = hm.run()
         nochange.append(r.seconds)
-    objs: list[float] = []
-    per: list[float] = []
-    iters: list[int] = []
-    for c in cols:
-        t = time.perf_counter()
-        hm.close_cols(c)
-        r = hm.run(duals=False)
-        hm.restore_cols(c)
-        per.append(time.perf_counter() - t)
-        if not r.ok:
-            msg = f"hot re-solve status {r.status}"
-            raise RuntimeError(msg)
-        objs.append(r.objective + _offset(net))
-        iters.append(r.iterations)
+    hm.keep_basis()
+    objs, per, iters = sweep(hm)
     again = hm.run()
     return {
         "base_s": base_s,
@@ -355,6 +371,8 @@ def outage_hot(net: Network, strict: bool, options: str, links: list[str], reps:
         "outages": len(cols),
         "objectives": objs,
         "iterations": iters,
+        "chained_per_outage_s": statistics.median(per_chained),
+        "chained_iterations": iters_chained,
         "restored_objective": again.objective + _offset(net),
         "solver_options": solver_options(options),
     }
@@ -433,16 +451,79 @@ def outage_networkx(net: Network, links: list[str]) -> dict[str, Any]:
     }
 
 
+REFERENCE_COMMIT = "8d364df"
+"""The commit whose ``stress()`` the full N-1 sweep is timed against (before the re-solves
+restarted from the base basis)."""
+
+
+def _reference_stress() -> tuple[Callable[..., Any], str]:
+    """``stress`` as it was at ``REFERENCE_COMMIT`` (its module source from git, run on today's
+    lower layers), or, without git, today's ``stress`` with ``keep_basis`` disabled."""
+    import subprocess
+    import sys
+    import types
+    from pathlib import Path
+
+    path = "src/crudeflow/analysis/contingency.py"
+    root = Path(__file__).resolve().parent.parent
+    try:
+        cmd = ["git", "show", f"{REFERENCE_COMMIT}:{path}"]
+        src = subprocess.run(cmd, cwd=root, capture_output=True, text=True, check=True).stdout
+        name = "crudeflow_reference_contingency"
+        mod = types.ModuleType(name)
+        sys.modules[name] = mod  # dataclasses look their module up
+        exec(compile(src, f"{REFERENCE_COMMIT}:{path}", "exec"), mod.__dict__)
+        return mod.stress, f"stress() of {REFERENCE_COMMIT}"
+    except (OSError, subprocess.CalledProcessError, ImportError):
+        from unittest import mock
+
+        from crudeflow.analysis.contingency import stress
+
+        def chained(*args: Any, **kwargs: Any) -> Any:
+            with mock.patch.object(HighsModel, "keep_basis", return_value=None):
+                return stress(*args, **kwargs)
+
+        return chained, "stress() with keep_basis disabled (git unavailable)"
+
+
 def stress_sweep(net: Network, reps: int) -> dict[str, Any]:
-    """crudeflow's full N-1 over links (``analysis.contingency.stress``), hot, as shipped."""
+    """crudeflow's full N-1 over links (``analysis.contingency.stress``), hot, as shipped.
+
+    The reference runs in the same process: ``stress`` as at ``REFERENCE_COMMIT`` (each
+    case re-solved from the previous case's basis). Reference and shipped sweeps
+    alternate, ``reps`` of each, and must give the same objective changes.
+    """
     from crudeflow.analysis.contingency import stress
 
-    def once() -> dict[str, Any]:
-        r = stress(net, assets="links", check_sample=0)
-        solved = int((~r.ranking["skipped"]).sum())
-        return {"solved": solved, "assets": len(r.ranking)}
+    reference, what = _reference_stress()
 
-    return _timed(once, reps, warmup=0)
+    def once(fn: Callable[..., Any]) -> tuple[float, Any]:
+        t0 = time.perf_counter()
+        r = fn(net, assets="links", check_sample=0)
+        return time.perf_counter() - t0, r.ranking
+
+    new_s: list[float] = []
+    ref_s: list[float] = []
+    for _ in range(reps):
+        t_ref, r_ref = once(reference)
+        t_new, r_new = once(stress)
+        ref_s.append(t_ref)
+        new_s.append(t_new)
+        a = r_new["delta_objective_usd"].sort_index().to_numpy(float)
+        b = r_ref["delta_objective_usd"].sort_index().to_numpy(float)
+        if not np.allclose(a, b, rtol=1e-6, atol=1.0, equal_nan=True):
+            msg = "stress objective changes differ from the reference's"
+            raise RuntimeError(msg)
+    return {
+        "total_s": statistics.median(new_s),
+        "runs_s": new_s,
+        "reference_s": statistics.median(ref_s),
+        "reference_runs_s": ref_s,
+        "reference": what,
+        "solved": int((~r_new["skipped"]).sum()),
+        "assets": len(r_new),
+        "reps": reps,
+    }
 
 
 def montecarlo_batch(net: Network, n: int, workers: int, reps: int) -> dict[str, Any]:

@@ -26,6 +26,13 @@ DEFAULT_OPTIONS: dict[str, Any] = {
 across processes instead). Set before the first run: changing ``threads`` after a run
 makes HiGHS fail the next run."""
 
+HOT_OPTIONS: dict[str, Any] = {"simplex_dual_edge_weight_strategy": 1}
+"""Options for outage re-solves from a kept basis (``HighsModel.keep_basis``): Devex
+pricing. Steepest-edge pricing (HiGHS's choice) recomputes its weights from scratch, one
+BTRAN per row, whenever a basis is set: 40 % of a re-solve on pure-10k, where an outage
+from the base basis takes ~12 iterations. Devex starts from unit weights and needs few
+more iterations than steepest edge; Dantzig needs 3x more on the shipped dataset."""
+
 _STATUS = {
     highspy.HighsModelStatus.kOptimal: SolveStatus.OPTIMAL,
     highspy.HighsModelStatus.kInfeasible: SolveStatus.INFEASIBLE,
@@ -90,6 +97,44 @@ class HighsModel:
             raise SolverError(msg)
         self.base_lower = lp.col_lower.copy()
         self.base_upper = lp.col_upper.copy()
+        self._start_basis: highspy.HighsBasis | None = None
+
+    def keep_basis(self) -> None:
+        """Start every later ``resolve_closed`` from the current (solved) basis.
+
+        Without it each outage starts from the previous outage's optimum with that
+        outage's columns reopened, which costs ~30x the dual simplex iterations of a
+        restart from the base (pure-10k: ~300 against ~12). Switches to ``HOT_OPTIONS``;
+        HiGHS reads its simplex options only when its solver starts afresh, hence the
+        ``clearSolver`` (the basis is set back right after).
+        """
+        basis = self.h.getBasis()
+        if not basis.valid:
+            msg = "keep_basis needs a solved model (HiGHS has no valid basis)"
+            raise SolverError(msg)
+        for k, v in HOT_OPTIONS.items():
+            if self.h.setOptionValue(k, v) != highspy.HighsStatus.kOk:
+                msg = f"HiGHS rejected option {k}={v!r}"
+                raise SolverError(msg)
+        self.h.clearSolver()
+        if self.h.setBasis(basis) != highspy.HighsStatus.kOk:
+            msg = "HiGHS rejected the kept basis"
+            raise SolverError(msg)
+        self._start_basis = basis
+
+    def resolve_closed(self, cols: npt.NDArray[np.int64]) -> SolveResult:
+        """Close ``cols``, re-solve hot (objective and column values only), restore them.
+
+        Starts from the basis kept by ``keep_basis`` if any, else from the last one.
+        Costs a refactorisation of the kept basis, far less than the iterations saved.
+        """
+        if self._start_basis is not None:
+            self.h.setBasis(self._start_basis)
+        self.close_cols(cols)
+        try:
+            return self.run(duals=False)
+        finally:
+            self.restore_cols(cols)
 
     def run(self, *, check: bool = True, duals: bool = True) -> SolveResult:
         """Solve (hot-starting from the last basis if any) and return the checked result.

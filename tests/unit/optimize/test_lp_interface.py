@@ -136,3 +136,41 @@ def test_hot_resolve_without_duals_gives_the_same_primal() -> None:
     assert np.isnan(light.row_dual).all()
     assert np.isnan(light.col_dual).all()
     assert not np.isnan(full.row_dual).any()
+
+
+def test_resolve_closed_starts_every_case_from_the_kept_basis() -> None:
+    # Without keep_basis a case starts from the previous case's optimum with that case's
+    # link reopened, which costs far more dual simplex iterations than a restart from
+    # the base (shipped dataset, 74 link outages: 8,112 chained against 2,914 from the
+    # base with Devex pricing); the objectives agree either way.
+    import crudeflow as cf
+    from crudeflow.analysis.contingency import asset_columns
+
+    model = build_lp(cf.read_dataset("caspian-europe"))
+    cols = asset_columns(model, "links")
+
+    def sweep(keep: bool) -> tuple[list[float], int]:
+        hm = HighsModel(model.lp)
+        base = hm.run()
+        if keep:
+            hm.keep_basis()
+        objs, iters = [], 0
+        for c in cols.values():
+            if len(c) and float(base.x[c].max()) > 1e-6:
+                r = hm.resolve_closed(c)
+                objs.append(r.objective)
+                iters += r.iterations
+        return objs, iters
+
+    (chained, chained_iters), (kept, kept_iters) = sweep(False), sweep(True)
+    assert len(kept) >= 60
+    np.testing.assert_allclose(kept, chained, rtol=1e-9)
+    assert kept_iters < 0.5 * chained_iters
+
+
+def test_keep_basis_needs_a_solved_model() -> None:
+    from crudeflow.exceptions import SolverError
+
+    hm = HighsModel(build_lp(small()).lp)
+    with pytest.raises(SolverError, match="solved model"):
+        hm.keep_basis()
