@@ -125,8 +125,8 @@ HOLDOUT_SERIES = ResultTable(
         col("period", "int64", "", "period position"),
         col("start", "str", "", "first day of the period"),
         col("days", "float64", "days", "days in the period"),
-        col("quantity", "str", "", "demand, unmet, stock (level at the end) or route (flow into it)"),
-        col("source", "str", "", "link id for a route, storage node for a stock, '' otherwise"),
+        col("quantity", "str", "", "demand, unmet, stock (level at the end), route (flow in) or domestic"),
+        col("source", "str", "", "link (route), storage node (stock), supply node (domestic), or ''"),
         col("mt", "float64", "Mt", "in the period (stock: the level)"),
     ),
 )  # fmt: skip
@@ -305,17 +305,18 @@ def _maps(model: Model, importer: str) -> _Maps:
     n_t = model.axis.n
     country = net.nodes["country"]
     u = lp.vars["unmet"]
-    mine = country.reindex(u.labels["node"]).to_numpy(dtype=object) == importer
+    group = importer.split("+")
+    mine = np.isin(country.reindex(u.labels["node"]).to_numpy(dtype=object), group)
     u_cols = (u.start + np.flatnonzero(mine)).astype(np.int64)
     u_period = u.labels["period"].to_numpy(np.int64)[mine]
     dem = lp.cons["demand"]
-    dmine = country.reindex(dem.labels["node"]).to_numpy(dtype=object) == importer
+    dmine = np.isin(country.reindex(dem.labels["node"]).to_numpy(dtype=object), group)
     demand = np.bincount(
         dem.labels["period"].to_numpy(np.int64)[dmine], weights=dem.lower[dmine], minlength=n_t
     )
     if "stock" in lp.vars:
         s = lp.vars["stock"]
-        smine = country.reindex(s.labels["node"]).to_numpy(dtype=object) == importer
+        smine = np.isin(country.reindex(s.labels["node"]).to_numpy(dtype=object), group)
         s_nodes, s_node = np.unique(s.labels["node"].to_numpy(dtype=str)[smine], return_inverse=True)
         s_cols = (s.start + np.flatnonzero(smine)).astype(np.int64)
         s_period = s.labels["period"].to_numpy(np.int64)[smine]
@@ -326,10 +327,10 @@ def _maps(model: Model, importer: str) -> _Maps:
     f = lp.vars["flow"]
     to_c = idx.node_country[f.labels["to_pos"].to_numpy()]
     from_c = idx.node_country[f.labels["from_pos"].to_numpy()]
-    rmine = (to_c == importer) & (from_c != importer)
+    rmine = np.isin(to_c, group) & ~np.isin(from_c, group)
     r_links, r_link = np.unique(f.labels["link"].to_numpy(dtype=str)[rmine], return_inverse=True)
     sup = lp.vars["supply"]
-    dmine2 = country.reindex(sup.labels["node"]).to_numpy(dtype=object) == importer
+    dmine2 = np.isin(country.reindex(sup.labels["node"]).to_numpy(dtype=object), group)
     d_nodes, d_node = np.unique(sup.labels["node"].to_numpy(dtype=str)[dmine2], return_inverse=True)
     return _Maps(
         u_cols, u_period, demand.astype(float), s_cols, s_period, s_node.astype(np.int64),
@@ -409,14 +410,15 @@ def importer_costs(model: Model, importer: str) -> FArray:
     lp = model.lp
     u = lp.vars["unmet"]
     country = model.network.nodes["country"].reindex(u.labels["node"]).to_numpy(dtype=object)
-    mine = np.flatnonzero(country == importer)
+    group = importer.split("+")
+    mine = np.flatnonzero(np.isin(country, group))
     n_t = model.axis.n
     t = u.labels["period"].to_numpy(float)[mine]
     cost = np.zeros(lp.n_cols)
     cost[u.start + mine] = SHORT_WEIGHT * (1.0 + LATENESS * (n_t - 1 - t) / max(n_t - 1, 1))
     if "stock" in lp.vars:
         s = lp.vars["stock"]
-        own = model.network.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=object) == importer
+        own = np.isin(model.network.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=object), group)
         cost[s.start + np.flatnonzero(own)] = -KEEP_WEIGHT
     return cost
 
@@ -494,7 +496,7 @@ def holdout(
     step: str = "week",
     start: str | None = None,
     stock_draw: bool = True,
-    series_top: int = 5,
+    series_top: int = 10,
     check_sample: int = 3,
     options: PlanOptions | None = None,
     progress: ProgressFn | None = None,
@@ -615,8 +617,8 @@ def _importers(net: Network, importer: str | Sequence[str] | None) -> list[str]:
     if importer is None or (isinstance(importer, str) and importer.lower() == "all"):
         return have
     want = [importer] if isinstance(importer, str) else list(importer)
-    want = [w.upper() for w in want]
-    bad = [w for w in want if w not in have]
+    want = ["+".join(p.strip().upper() for p in w.split("+")) for w in want]
+    bad = [p for w in want for p in w.split("+") if p not in have]
     if bad:
         msg = f"importer {', '.join(bad)}: not a country with refinery demand ({', '.join(have)})"
         raise CrudeflowError(msg)
@@ -700,6 +702,8 @@ def _series(
                 for i, n in enumerate(m.s_nodes)]  # fmt: skip
         out += [{**per, "quantity": "route", "source": str(m.r_links[i]), "mt": float(r.routes_t[i, t])}
                 for i in np.flatnonzero(r.routes_t.sum(axis=1) > 1e-6)]  # fmt: skip
+        out += [{**per, "quantity": "domestic", "source": str(m.d_nodes[i]), "mt": float(r.domestic_t[i, t])}
+                for i in np.flatnonzero(r.domestic_t.sum(axis=1) > 1e-6)]  # fmt: skip
     return out
 
 
