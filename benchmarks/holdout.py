@@ -10,8 +10,8 @@ months of 2023 with its storage), the days-of-cover model (``analysis.holdout``)
 once; every case that carries flow in the no-loss plan is a candidate and ``--cases`` of
 them, evenly spaced, are timed both ways in the same process:
 
-* hot: the live model, reset to the no-loss basis, columns closed, re-solved, restored
-  (what ``holdout`` does per case);
+* hot: the live model (``holdout.LiveCases``: reset to the no-loss basis when the last
+  case moved it, columns closed, re-solved, restored; what ``holdout`` does per case);
 * cold: a fresh HiGHS model of the same LP and objective with the columns closed (what a
   run without a live model would do per case).
 
@@ -26,7 +26,7 @@ import time
 
 import numpy as np
 
-from crudeflow.analysis.holdout import _live, case_columns, horizon_network
+from crudeflow.analysis.holdout import LiveCases, _live, case_columns, horizon_network
 from crudeflow.io.load import network_and_scenario
 from crudeflow.optimize.build import PlanOptions, build_lp
 from crudeflow.optimize.solve import HighsModel
@@ -40,19 +40,16 @@ def run(
     hnet = horizon_network(net, start="2023-01-01", horizon_days=horizon_days, step=step)
     model = build_lp(hnet)
     hm, cost = _live(model, importer, PlanOptions())
-    base = hm.run(duals=False)
-    basis = hm.h.getBasis()
+    live_cases = LiveCases(hm)
+    base = live_cases.base
     cases = case_columns(model, ("links", "nodes", "countries"))
     live = [(n, c) for n, c in cases.items() if float(np.max(base.x[c], initial=0.0)) > 1e-9]
     pick = np.unique(np.linspace(0, len(live) - 1, min(n_cases, len(live))).astype(int))
     hot_s, cold_s, worst = 0.0, 0.0, 0.0
     for i in pick:
-        name, c = live[i]
+        _, c = live[i]
         t0 = time.perf_counter()
-        hm.h.setBasis(basis)
-        hm.close_cols(c)
-        hot = hm.run(duals=False)
-        hm.restore_cols(c)
+        hot = live_cases.solve(c)
         hot_s += time.perf_counter() - t0
         t0 = time.perf_counter()
         cold_m = HighsModel(model.lp)
@@ -61,7 +58,6 @@ def run(
         cold = cold_m.run(duals=False)
         cold_s += time.perf_counter() - t0
         worst = max(worst, abs(hot.objective - cold.objective) / max(1.0, abs(cold.objective)))
-        del name
     return {
         "row": f"holdout {importer}: hot vs cold re-solves, monthly-2023, {horizon_days} days of {step}s",
         "lp_columns": model.lp.n_cols, "lp_rows": model.lp.n_rows, "periods": model.axis.n,

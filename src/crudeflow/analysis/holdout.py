@@ -52,6 +52,7 @@ from crudeflow.model.network import Network
 from crudeflow.model.periods import empty_calendar, stepped
 from crudeflow.optimize.build import Model, PlanOptions, build_lp
 from crudeflow.optimize.solve import HighsModel
+from crudeflow.optimize.status import SolveResult
 from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
 from crudeflow.results.tables import JSONResult, ResultTable, col, dumps, records
 from crudeflow.units import stock_days_to_mt
@@ -62,6 +63,9 @@ SHORT_WEIGHT = 1000.0
 """Objective weight of a tonne of the importer's shortage in the last period (unitless)."""
 LATENESS = 1e-2
 """Relative fall of the weight of the importer's shortage from the first period to the last."""
+FLOW_WEIGHT = 1e-4
+"""Objective cost per Mt on every flow: among equal plans, the fewest legs (and no crude
+moved that the importer does not need, which keeps hot re-solves small)."""
 KEEP_WEIGHT = 1e-3
 """Objective reward per Mt of the importer's own stock kept per period: stocks are not drawn
 when nothing is short (far below the step of the shortage weight from period to period)."""
@@ -401,11 +405,38 @@ def _live(model: Model, importer: str, options: PlanOptions) -> tuple[HighsModel
     return hm, cost
 
 
+class LiveCases:
+    """Hot re-solves of cases on one live model, each from the no-loss basis.
+
+    The basis is reset only when the previous case moved it (took simplex iterations): a
+    reset refactorises the basis, which costs about as much as a small re-solve.
+    """
+
+    def __init__(self, hm: HighsModel) -> None:
+        self.hm = hm
+        self.base = hm.run(duals=False)
+        self.basis = hm.h.getBasis()
+        self.moved = False
+
+    def solve(self, cols: IArray) -> SolveResult:
+        """Close ``cols``, re-solve hot, restore them."""
+        if self.moved:
+            self.hm.h.setBasis(self.basis)
+        self.hm.close_cols(cols)
+        try:
+            res = self.hm.run(duals=False)
+        finally:
+            self.hm.restore_cols(cols)
+        self.moved = res.iterations > 0 or not res.ok
+        return res
+
+
 def importer_costs(model: Model, importer: str) -> FArray:
     """Per LP column, the objective of ``importer``'s days of cover.
 
-    Zero except on its unmet columns (``SHORT_WEIGHT`` × ``1 + LATENESS`` in the first
-    period, falling to × 1 in the last) and its stocks (−``KEEP_WEIGHT`` per Mt and period).
+    ``FLOW_WEIGHT`` on flows, otherwise zero except on its unmet columns (``SHORT_WEIGHT`` ×
+    ``1 + LATENESS`` in the first period, falling to × 1 in the last) and its stocks
+    (−``KEEP_WEIGHT`` per Mt and period).
     """
     lp = model.lp
     u = lp.vars["unmet"]
@@ -415,6 +446,7 @@ def importer_costs(model: Model, importer: str) -> FArray:
     n_t = model.axis.n
     t = u.labels["period"].to_numpy(float)[mine]
     cost = np.zeros(lp.n_cols)
+    cost[lp.vars["flow"].slice] = FLOW_WEIGHT
     cost[u.start + mine] = SHORT_WEIGHT * (1.0 + LATENESS * (n_t - 1 - t) / max(n_t - 1, 1))
     if "stock" in lp.vars:
         s = lp.vars["stock"]
@@ -537,11 +569,11 @@ def holdout(
         for imp in importers:
             m = _maps(model, imp)
             hm, ccost = _live(model, imp, opts)
-            base = hm.run(duals=False)
+            live = LiveCases(hm)
+            base = live.base
             if not base.ok:
                 msg = f"the no-loss plan for {imp} did not solve: {base.status.value}"
                 raise SolverError(msg)
-            basis = hm.h.getBasis()
             ref = _read(base.x, m, days)
             reads: dict[str, _Read] = {"(no loss)": ref}
             imp_rows = [_row(imp, "(no loss)", (), 0, False, "optimal", ref, m, days, starts)]
@@ -565,13 +597,9 @@ def holdout(
                         r = ref
                         imp_rows.append(_row(imp, case, members, len(c), True, "skipped", r, m, days, starts))
                     else:
-                        hm.h.setBasis(basis)  # each case from the no-loss basis, not the last case's
-                        hm.close_cols(c)
-                        try:
-                            res = hm.run(duals=False)
-                        finally:
-                            hm.restore_cols(c)
-                        hot.append(res.seconds)
+                        t_case = time.perf_counter()
+                        res = live.solve(c)  # from the no-loss basis, not the last case's
+                        hot.append(time.perf_counter() - t_case)
                         if not res.ok:
                             imp_rows.append(_row(imp, case, members, len(c), False, res.status.value, None,
                                                  m, days, starts))  # fmt: skip

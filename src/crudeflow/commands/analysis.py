@@ -130,10 +130,25 @@ def stress_cmd(
     country: Annotated[
         str | None, typer.Option("--country", help="Also rank by this country's shut-in and unmet.")
     ] = None,
+    days: Annotated[
+        float | None,
+        typer.Option(
+            "--days", min=0.001, help="With periods: each outage lasts this many days (from --start)."
+        ),
+    ] = None,
+    start: Annotated[
+        str | None,
+        typer.Option("--start", help="With --days: first day out, YYYY-MM-DD (default: first period)."),
+    ] = None,
     as_json: JsonOpt = False,
     wide: WideOpt = False,
 ) -> None:
-    """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking."""
+    """Remove each asset (or pair) and re-plan hot: cost, unmet demand, shut-in supply, ranking.
+
+    On a dataset or scenario with periods, --days makes each outage last that many days from
+    --start, prorated over the periods it covers (stocks carry through; volumes are then Mt
+    over the horizon); without --days an outage lasts the whole horizon.
+    """
     from crudeflow.analysis import stress
     from crudeflow.analysis.contingency import COUNTRY_ROLES
     from crudeflow.analysis.routes import network_countries
@@ -147,7 +162,8 @@ def stress_cmd(
             msg = f"--country {country!r} is not a country of this network"
             raise CrudeflowError(msg)
         with progress_bar(f"N-{k} over {assets}", enabled=not as_json) as bar:
-            res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=bar)
+            res = stress(net, assets=assets, k=k, top_m=top_m, country_role=country_role, progress=bar,
+                         start=start, days=days)  # fmt: skip
     except CrudeflowError as exc:
         fail(exc)
         return
