@@ -436,7 +436,7 @@ def importer_costs(model: Model, importer: str) -> FArray:
 
     ``FLOW_WEIGHT`` on flows, otherwise zero except on its unmet columns (``SHORT_WEIGHT`` ×
     ``1 + LATENESS`` in the first period, falling to × 1 in the last) and its stocks
-    (−``KEEP_WEIGHT`` per Mt and period).
+    (−``KEEP_WEIGHT`` per Mt and period; others' full tanks a tenth of that).
     """
     lp = model.lp
     u = lp.vars["unmet"]
@@ -451,7 +451,12 @@ def importer_costs(model: Model, importer: str) -> FArray:
     if "stock" in lp.vars:
         s = lp.vars["stock"]
         own = np.isin(model.network.nodes["country"].reindex(s.labels["node"]).to_numpy(dtype=object), group)
-        cost[s.start + np.flatnonzero(own)] = -KEEP_WEIGHT
+        # others' full tanks (refinery stocks) are kept too, at a tenth of the weight, so they
+        # are not run down for nothing; tanks with room get nothing (no crude moved to fill them)
+        stor = model.network.storage
+        full = (stor["initial_mt"] >= stor["capacity_mt"] - 1e-12).groupby(level=0).all()
+        is_full = full.reindex(s.labels["node"]).fillna(False).to_numpy(bool)
+        cost[s.slice] = np.where(own, -KEEP_WEIGHT, np.where(is_full, -0.1 * KEEP_WEIGHT, 0.0))
     return cost
 
 
