@@ -228,7 +228,10 @@ unless --no-stock-draw. Hot re-solves on one live model per importer. See docs/h
 
 def holdout_cmd(
     importer: Annotated[
-        str, typer.Argument(help="Importing country code, several comma-separated, or 'all'.")
+        str,
+        typer.Argument(
+            help="Importing country code, several comma-separated, A+B for two as one importer, or 'all'."
+        ),
     ],
     dataset: DatasetOpt = None,
     scenario: ScenarioOpt = None,
