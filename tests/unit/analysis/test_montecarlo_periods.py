@@ -89,3 +89,19 @@ def test_same_answer_on_one_and_two_workers_with_periods(make_diamond: Callable[
     pd.testing.assert_series_equal(one.objective_musd, two.objective_musd)
     assert one.unmet["BY"].max() > 0  # outages do bite
     assert one.unmet["BY"].min() < one.unmet["BY"].max()  # and they vary with their dates
+
+
+@pytest.mark.slow
+def test_same_answer_on_a_dask_cluster_with_periods() -> None:
+    from distributed import Client, LocalCluster
+
+    net = _stocked(rate=3.0, mean_days=40.0)
+    one = montecarlo(net, n=40, seed=11, workers=1, chunk_size=10)
+    with (
+        LocalCluster(n_workers=2, threads_per_worker=1, processes=True, dashboard_address=":0") as cluster,
+        Client(cluster) as client,
+    ):
+        dask = montecarlo(net, n=40, seed=11, scheduler=client, chunk_size=10)
+    assert dask.executor == "dask"
+    pd.testing.assert_frame_equal(one.unmet, dask.unmet)
+    pd.testing.assert_series_equal(one.objective_musd, dask.objective_musd)
