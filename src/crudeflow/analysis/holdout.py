@@ -43,6 +43,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from crudeflow._types import TOL_FLOW_MT as SHORT_TOL_MT
 from crudeflow._types import TOL_REL as REL_TOL
 from crudeflow._types import TOL_ZERO as TOL
 from crudeflow._types import FArray, IArray, JSONDict
@@ -70,8 +71,6 @@ KEEP_WEIGHT = 1e-3
 """Objective reward per Mt of the importer's own stock kept per period: stocks are not drawn
 when nothing is short (far below the step of the shortage weight from period to period)."""
 MAX_HORIZON_DAYS = 3660
-SHORT_TOL_MT = 1e-6
-"""Unmet (Mt in a period) below this is solver noise, not a shortage."""
 CASE_KINDS = ("links", "nodes", "countries", "suppliers", "transits")
 """Case families ``cases`` may name; ``countries`` is each country in all three roles."""
 ROLE_PREFIX = {"link": "link", "node": "node", "supplier": "supplier", "transit": "transit",
