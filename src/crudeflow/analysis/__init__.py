@@ -1,4 +1,4 @@
-"""Analyses on a network or a plan: routes, outages, Monte Carlo, concentration, trade.
+"""Analyses on a network or a plan: routes, outages, days of cover, Monte Carlo, concentration, trade.
 
 Each returns a frozen dataclass of DataFrames and scalars with ``to_dict()`` /
 ``to_json()`` (what the CLI's ``--json`` prints); the long ones take a
@@ -25,6 +25,14 @@ from crudeflow.analysis.contingency import (
     asset_columns,
     stress,
 )
+from crudeflow.analysis.holdout import (
+    HOLDOUT_CHECKS,
+    HOLDOUT_DRAWS,
+    HOLDOUT_RANKING,
+    HOLDOUT_SERIES,
+    HoldoutResult,
+    holdout,
+)
 from crudeflow.analysis.montecarlo import (
     DEFAULT_OUTAGES,
     MC_DRIVERS,
@@ -39,6 +47,10 @@ from crudeflow.analysis.trade import TradeBalance, trade_balance, trade_figures
 __all__ = [
     "DEFAULT_OUTAGES",
     "DIVERSIFY_CURVE",
+    "HOLDOUT_CHECKS",
+    "HOLDOUT_DRAWS",
+    "HOLDOUT_RANKING",
+    "HOLDOUT_SERIES",
     "MC_DRIVERS",
     "MC_SUMMARY",
     "MC_SYSTEM",
@@ -49,6 +61,7 @@ __all__ = [
     "STRESS_UNMET",
     "Comparison",
     "Diversification",
+    "HoldoutResult",
     "MonteCarloResult",
     "Routes",
     "StressResult",
@@ -58,6 +71,7 @@ __all__ = [
     "concentration",
     "diversify",
     "hhi",
+    "holdout",
     "montecarlo",
     "routes",
     "stress",

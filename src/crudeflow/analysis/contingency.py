@@ -197,6 +197,60 @@ def _dot(a: FArray, b: FArray) -> float:
     return float(np.einsum("i,i->", a, b))
 
 
+def dated_outage(model: Model, cols: IArray, start: str, days: float) -> tuple[IArray, FArray]:
+    """Columns and upper bounds of an outage of ``days`` days from ``start`` on a network with periods.
+
+    A period the outage covers in full closes the columns (upper 0); a period it covers in
+    part (a share ``c`` of its days) keeps ``1 − c`` of what each column could carry: of its
+    own bound when finite, else of its link's capacity in that period (flows), of the
+    refinery's demand (runs) or of the outlet's volume (sales). Periods outside the outage
+    keep their bounds. Only the columns whose bound changes are returned.
+    """
+    from crudeflow.model.periods import coverage
+
+    lp, axis = model.lp, model.axis
+    if not axis.dated:
+        msg = (
+            "an outage with a duration (days) needs a network with periods (a dataset or scenario 'periods:')"
+        )
+        raise CrudeflowError(msg)
+    s = np.datetime64(str(start), "D")
+    e = s + np.timedelta64(max(int(np.ceil(days)) - 1, 0), "D")
+    cov = coverage(axis.calendar, np.array([s]), np.array([e]))[0]
+    if days != np.ceil(days):  # a fractional last day: its share of the period it falls in
+        last = coverage(axis.calendar, np.array([e]), np.array([e]))[0]
+        cov = cov - last * (np.ceil(days) - days)
+    period = np.zeros(lp.n_cols, np.int64)
+    reach = np.full(lp.n_cols, np.inf)
+    for b in lp.vars.values():
+        if "period" in b.labels.columns:
+            period[b.slice] = b.labels["period"].to_numpy(np.int64)
+    upper = lp.col_upper
+    reach = np.where(np.isfinite(upper), upper, reach)
+    for fam, var, key in (
+        ("capacity", "flow", "link"),
+        ("demand", "consume", "node"),
+        ("market", "sale", "node"),
+    ):
+        if fam not in lp.cons or var not in lp.vars:
+            continue
+        rows, b = lp.cons[fam], lp.vars[var]
+        cap = pd.Series(rows.upper, index=pd.MultiIndex.from_arrays(
+            [rows.labels[key].astype(str).to_numpy(), rows.labels["period"].to_numpy(np.int64)]))  # fmt: skip
+        cap = cap.groupby(level=[0, 1]).max()
+        want = pd.MultiIndex.from_arrays(
+            [b.labels[key].astype(str).to_numpy(), b.labels["period"].to_numpy(np.int64)]
+        )
+        got = cap.reindex(want).to_numpy(float)
+        sl = np.arange(b.start, b.start + b.size)
+        reach[sl] = np.fmin(reach[sl], np.where(np.isnan(got), np.inf, got))
+    c = cov[period[cols]]
+    hit = c > 0
+    cols = cols[hit]
+    up = np.where(c[hit] >= 1.0 - 1e-12, 0.0, (1.0 - c[hit]) * reach[cols])
+    return cols.astype(np.int64), np.asarray(up, dtype=float)
+
+
 class _Reader:
     """Vectorised read of one solve: unmet per importer, shut-in per producer, economic cost.
 
@@ -265,8 +319,16 @@ def stress(
     options: PlanOptions | None = None,
     progress: ProgressFn | None = None,
     cancel: CancelToken | None = None,
+    start: str | None = None,
+    days: float | None = None,
 ) -> StressResult:
     """Remove each asset (``k`` = 1) or pair of assets (``k`` = 2) and re-plan hot.
+
+    On a network with periods, ``days`` (with ``start``, default the first day of the
+    periods) makes each outage last that many days from that date: it removes capacity
+    only in the periods it covers, prorated (``dated_outage``), and stocks carry through;
+    volumes are then Mt over the horizon. Without ``days`` an outage lasts the whole
+    horizon (as on an annual network).
 
     ``assets`` is ``links``, ``nodes`` or ``countries`` (with ``country_role``). N-2 runs
     over all pairs of countries, or over pairs of the ``top_m`` assets of the N-1 ranking
@@ -284,6 +346,11 @@ def stress(
     network = as_network(network)
     opts = options or PlanOptions()
     model = build_lp(network, opts)
+    if days is not None and start is None and model.axis.dated:
+        start = str(model.axis.calendar["start"].iloc[0])[:10]
+    if days is not None and not days > 0:
+        msg = f"days must be above 0, not {days}"
+        raise CrudeflowError(msg)
     hm = HighsModel(model.lp, opts.solver_options)
     base = hm.run()
     if not base.ok:
@@ -303,7 +370,7 @@ def stress(
             pool = list(cols)
         else:
             n1 = stress(network, assets=assets, k=1, country_role=country_role, check_sample=0,
-                        options=opts, cancel=cancel)  # fmt: skip
+                        options=opts, cancel=cancel, start=start, days=days)  # fmt: skip
             # Ctrl-C in the N-1 pass: its ranking, hence the pairs to try, is incomplete; stop
             interrupted = n1.interrupted
             pool = [] if interrupted else list(n1.ranking[~n1.ranking["skipped"]].index[:top_m])
@@ -315,6 +382,7 @@ def stress(
     unmet_rows: dict[str, FArray] = {}
     shut_rows: dict[str, FArray] = {}
     solved: list[tuple[str, IArray, float]] = []
+    uppers: dict[str, FArray] = {}
     total = len(cases)
     try:
         report(progress, 0, total)
@@ -323,12 +391,17 @@ def stress(
                 interrupted = True
                 break
             rec: dict[str, object] = {"asset": asset, "kind": kind, "members": members, "columns": len(c)}
+            up = None
+            if days is not None:
+                c, up = dated_outage(model, c, str(start), float(days))
             if len(c) == 0 or float(np.max(base.x[c], initial=0.0)) <= TOL:
                 rec.update(skipped=True, status="skipped", delta_economic_cost_usd=0.0,
                            unserved_value_usd=0.0, delta_objective_usd=0.0, unmet_mt_per_year=0.0,
                            shut_in_mt_per_year=0.0)  # fmt: skip
             else:
-                res = hm.resolve_closed(c)
+                if up is not None:
+                    uppers[asset] = up
+                res = hm.resolve_closed(c, up)
                 rec.update(skipped=False, status=res.status.value)
                 if res.ok:
                     unmet, shut, econ = reader.read(res.x)
@@ -354,7 +427,7 @@ def stress(
     except KeyboardInterrupt:
         interrupted = True
 
-    checks = _check_hot_cold(model, opts, base.objective, solved, check_sample, hm)
+    checks = _check_hot_cold(model, opts, base.objective, solved, check_sample, hm, uppers)
     ranking = rank_cases(STRESS_RANKING.frame(rows).drop(columns=["lost_mt_per_year", "rank"]))
     if top is not None:
         ranking = ranking.head(top)
@@ -394,6 +467,7 @@ def _check_hot_cold(
     solved: list[tuple[str, IArray, float]],
     sample: int,
     hm: HighsModel,
+    uppers: dict[str, FArray] | None = None,
 ) -> pd.DataFrame:
     """Re-solve a sample cold (fresh HiGHS model) and the base hot; raise on disagreement."""
     rows = []
@@ -404,7 +478,11 @@ def _check_hot_cold(
         for i in pick if solved else []:
             asset, c, hot = solved[i]
             cold_model = HighsModel(model.lp, opts.solver_options)
-            cold_model.close_cols(c)
+            up = (uppers or {}).get(asset)
+            if up is None:
+                cold_model.close_cols(c)
+            else:
+                cold_model.set_col_bounds(c, np.minimum(cold_model.base_lower[c], up), up)
             cold = cold_model.run()
             rows.append((asset, hot, cold.objective))
     out = pd.DataFrame(rows, columns=["asset", "hot_objective_usd", "cold_objective_usd"])

@@ -10,7 +10,14 @@ Model of one draw (one year):
 * The annual LP sees the link with capacity ``capacity × (1 − f)``: an outage of a
   fraction of the year removes that fraction of the year's throughput, assuming the rest
   of the year can run at full rate (no catch-up above capacity).
-* Strategic stocks soften shortfalls after the LP: a refinery's unmet demand is reduced
+* On a network with periods (``periods:``) outages have dates: the number of outages of a
+  link over the horizon is Poisson (rate × horizon in years), each starts on a uniform day
+  of the horizon and lasts an exponential number of days; it removes the share of each
+  period it covers from the link's capacity rows of that period (prorated, overlaps
+  added, capped at the whole period). Stocks are the LP's storage and carry through the
+  periods (no ``stock_days`` rebate); unmet is Mt over the horizon. Annual networks keep
+  the model above exactly (the same random stream).
+* Strategic stocks soften shortfalls after the LP (annual networks): a refinery's unmet demand is reduced
   by up to ``stock_days / 365 × demand`` (one drawdown a year, not refilled within it).
 * Crude cost per importer: its refineries' runs at their average delivered cost (supply
   price + tariffs + duties + fees), million USD per year. Crude is costed by proportional
@@ -91,6 +98,14 @@ class MCProblem:
     chunk_size: int
     economic_cost: FArray
     """Per LP column, its economic cost (``results.plan.economic_cost_vector``): ``@ x`` is MUSD/yr."""
+    row_link: IArray | None = None
+    """Per capacity row of a network with periods: its link's position (None: annual)."""
+    row_period: IArray | None = None
+    """Per capacity row: its period."""
+    period_start_day: FArray | None = None
+    """Per period: first day, counted from the start of the horizon."""
+    period_days: FArray | None = None
+    """Per period: days in it."""
 
 
 @dataclass(frozen=True)
@@ -103,6 +118,37 @@ class ChunkResult:
     unmet: FArray
     cost_musd: FArray
     economic_cost_musd: FArray
+
+
+def draw_row_fractions(p: MCProblem, chunk: int) -> FArray:
+    """Share of each capacity row out per draw of one chunk: (draws, rows).
+
+    Annual: the link's outage fraction of the year (``draw_fractions``). With periods,
+    each outage starts on a uniform day of the horizon and lasts an exponential number of
+    days: it removes the share of each period it covers (prorated; overlaps add, capped at
+    the whole period). Depends on the seed and the chunk only.
+    """
+    if p.row_link is None or p.row_period is None or p.period_start_day is None or p.period_days is None:
+        return draw_fractions(p, chunk)
+    start = chunk * p.chunk_size
+    m = min(p.n, start + p.chunk_size) - start
+    rng = np.random.default_rng(np.random.SeedSequence(p.seed, spawn_key=(chunk,)))
+    ps, pd_ = p.period_start_day, p.period_days
+    horizon = float(ps[-1] + pd_[-1])
+    n_l, n_t = len(p.rate_per_year), len(ps)
+    counts = rng.poisson(p.rate_per_year * horizon / DAYS_PER_YEAR, size=(m, n_l))
+    draw, link = np.nonzero(counts)
+    reps = counts[draw, link]
+    draw, link = np.repeat(draw, reps), np.repeat(link, reps)
+    begin = rng.uniform(0.0, horizon, size=len(link))
+    end = begin + rng.exponential(p.mean_days[link])
+    cover = np.clip(
+        np.minimum(end[:, None], (ps + pd_)[None, :]) - np.maximum(begin[:, None], ps[None, :]), 0, None
+    )
+    out = np.zeros((m, n_l, n_t))
+    np.add.at(out, (draw, link), cover / pd_[None, :])
+    frac = np.minimum(out, 1.0)
+    return np.asarray(frac[:, p.row_link, p.row_period], dtype=float)
 
 
 def draw_fractions(p: MCProblem, chunk: int) -> FArray:
@@ -143,7 +189,7 @@ def run_chunk(p: MCProblem, chunk: int) -> ChunkResult:
         hm = HighsModel(p.lp, p.solver_options)
         _WORKER[p.token] = hm
     hm.h.clearSolver()
-    frac = draw_fractions(p, chunk)
+    frac = draw_row_fractions(p, chunk)
     m = len(frac)
     obj = np.empty(m)
     econ = np.empty(m)
@@ -337,6 +383,16 @@ def prepare(
     c_rows, f_tail, f_head, s_rows = sg.rows["consume"], sg.flow_tail, sg.flow_head, sg.rows["supply"]
     sl = lp.vars["supply"]
     cap = lp.cons["capacity"]
+    timed: dict[str, object] = {}
+    if model.axis.dated:
+        days_t = model.axis.days.astype(float)
+        timed = {
+            "row_link": idx.link_ids.get_indexer(cap.labels["link"]).astype(np.int64),
+            "row_period": cap.labels["period"].to_numpy(np.int64),
+            "period_start_day": np.concatenate([[0.0], np.cumsum(days_t)[:-1]]),
+            "period_days": days_t,
+        }
+        cover = np.zeros_like(cover)  # stocks are storage rows of the LP and carry through periods
     problem = MCProblem(
         token=uuid.uuid4().hex, lp=lp, solver_options=dict(opts.solver_options),
         cap_rows=np.arange(cap.start, cap.start + cap.size, dtype=np.int64), capacity=cap.upper.copy(),
@@ -346,7 +402,7 @@ def prepare(
         flow_cost=lp.vars["flow"].cost.copy(),
         supply_rows=s_rows.astype(np.int64), supply_price=sl.cost.copy(), n_states=sg.size,
         n_importers=len(importers), seed=int(seed), n=int(n), chunk_size=int(chunk_size),
-        economic_cost=economic_cost_vector(model),
+        economic_cost=economic_cost_vector(model), **timed,  # type: ignore[arg-type]
     )  # fmt: skip
     imp_demand = np.bincount(u_key, weights=demand, minlength=len(importers))
     return (
@@ -456,13 +512,26 @@ def montecarlo(
         [_stats(econ.to_frame(), "economic_cost", "musd").reset_index(drop=True),
          _stats(obj.to_frame(), "objective", "musd").reset_index(drop=True)], axis=1,
     )  # fmt: skip
-    frac = np.vstack([np.zeros((0, len(link_ids)))] + [draw_fractions(problem, c) for c in chunks])
+    frac = np.vstack([np.zeros((0, len(link_ids)))] + [_link_fractions(problem, c) for c in chunks])
     drivers = _drivers(unmet, frac, link_ids, top_drivers)
     return MonteCarloResult(
         n=len(draw_idx), seed=seed, executor=ex.name, workers=ex.workers, summary=summary, system=system,
         drivers=drivers, unmet=unmet, cost=cost, objective_musd=obj, economic_cost_musd=econ,
         interrupted=interrupted, seconds=time.perf_counter() - t0, executor_note=ex.note,
     )  # fmt: skip
+
+
+def _link_fractions(p: MCProblem, chunk: int) -> FArray:
+    """Per draw and link: its outage share (with periods: of its capacity over the horizon)."""
+    if p.row_link is None or p.period_days is None or p.row_period is None:
+        return draw_fractions(p, chunk)
+    rows = draw_row_fractions(p, chunk)
+    w = p.period_days[p.row_period]
+    n_l = len(p.rate_per_year)
+    num = np.zeros((len(rows), n_l))
+    den = np.bincount(p.row_link, weights=w, minlength=n_l)
+    np.add.at(num.T, p.row_link, (rows * w[None, :]).T)
+    return np.asarray(num / np.where(den > 0, den, 1.0)[None, :], dtype=float)
 
 
 def _drivers(unmet: pd.DataFrame, frac: FArray, link_ids: pd.Index, top: int) -> pd.DataFrame:

@@ -36,6 +36,12 @@ def register(app: typer.Typer) -> None:
         scenario: ScenarioOpt = None,
         compare: CompareOpt = None,
         stress: StressOpt = False,
+        holdout: Annotated[
+            str | None,
+            typer.Option(
+                "--holdout", help="Add days of cover of these importers (comma-separated, or 'all')."
+            ),
+        ] = None,
         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
             "report.html"
         ),
@@ -52,7 +58,8 @@ def register(app: typer.Typer) -> None:
                 raise OutputError(msg)
             status = err_console.status("planning and drawing the report…")
             with status, atomic_file(output, force=force) as tmp:
-                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress)
+                cover = None if holdout is None else [h.strip() for h in holdout.split(",") if h.strip()]
+                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress, holdout=cover)
             out = output
         except CrudeflowError as exc:
             _fail(exc)

@@ -122,15 +122,22 @@ class HighsModel:
             raise SolverError(msg)
         self._start_basis = basis
 
-    def resolve_closed(self, cols: npt.NDArray[np.int64]) -> SolveResult:
-        """Close ``cols``, re-solve hot (objective and column values only), restore them.
+    def resolve_closed(
+        self, cols: npt.NDArray[np.int64], upper: npt.NDArray[np.float64] | None = None
+    ) -> SolveResult:
+        """Close ``cols`` (or cap them at ``upper``), re-solve hot, restore them.
 
-        Starts from the basis kept by ``keep_basis`` if any, else from the last one.
-        Costs a refactorisation of the kept basis, far less than the iterations saved.
+        Reads back the objective and column values only. Starts from the basis kept by
+        ``keep_basis`` if any, else from the last one: a refactorisation of the kept basis
+        costs far less than the iterations saved. ``upper`` (same length as ``cols``) is a
+        partial outage: each column keeps at most that much (its lower bound is cut to match).
         """
         if self._start_basis is not None:
             self.h.setBasis(self._start_basis)
-        self.close_cols(cols)
+        if upper is None:
+            self.close_cols(cols)
+        else:
+            self.set_col_bounds(cols, np.minimum(self.base_lower[cols], upper), upper)
         try:
             return self.run(duals=False)
         finally:

@@ -587,3 +587,136 @@ def stress_figure(ranking: pd.DataFrame, *, top: int = 15, height: int | None = 
     )  # fmt: skip
     fig.update_yaxes(automargin=True)
     return fig
+
+
+TIME_COLOURS = ("#4c78a8", "#f58518", "#54a24b", "#e45756", "#72b7b2", "#b279a2", "#eeca3b", "#9d755d")
+
+
+def _time_panels(
+    dates: list[str], stocks: pd.DataFrame, routes: pd.DataFrame, unmet: pd.DataFrame, title: str
+) -> go.Figure:
+    """Three panels over the periods: stock levels (lines), route flows (lines), unmet (bars).
+
+    Each frame is period (index, ISO start) × series (columns), Mt.
+    """
+    from plotly.subplots import make_subplots
+
+    fig = make_subplots(
+        rows=3, cols=1, shared_xaxes=True, vertical_spacing=0.08,
+        subplot_titles=("Stock levels at the end of each period, Mt", "Flows by route, Mt per period",
+                        "Unmet demand, Mt per period"),
+    )  # fmt: skip
+    for row, frame, kind in ((1, stocks, "stock"), (2, routes, "route")):
+        for i, name in enumerate(frame.columns):
+            fig.add_trace(
+                go.Scatter(
+                    x=dates, y=frame[name].reindex(dates).fillna(0.0).to_numpy(float), mode="lines+markers",
+                    name=f"{name}", legendgroup=kind, legendgrouptitle_text=f"{kind}s",
+                    line={"color": TIME_COLOURS[i % len(TIME_COLOURS)], "dash": "solid" if row == 1 else "dot"
+                          },
+                    marker={"size": 4},
+                    hovertemplate=f"{name}<br>%{{x}}: %{{y:,.3f}} Mt<extra></extra>",
+                ),
+                row=row, col=1,
+            )  # fmt: skip
+    for i, name in enumerate(unmet.columns):
+        fig.add_trace(
+            go.Bar(
+                x=dates, y=unmet[name].reindex(dates).fillna(0.0).to_numpy(float), name=f"{name} unmet",
+                legendgroup="unmet", legendgrouptitle_text="unmet",
+                marker={"color": ("#222", "#e45756", "#9d755d", "#b279a2")[i % 4]},
+                hovertemplate=f"{name}<br>%{{x}}: %{{y:,.3f}} Mt<extra></extra>",
+            ),
+            row=3, col=1,
+        )  # fmt: skip
+    _layout(fig, title, 720)
+    fig.update_layout(plot_bgcolor="white", barmode="stack", margin={"l": 10, "r": 10, "t": 70, "b": 30},
+                      legend={"groupclick": "toggleitem"})  # fmt: skip
+    fig.update_yaxes(gridcolor="#eee", rangemode="tozero", automargin=True)
+    fig.update_xaxes(gridcolor="#eee")
+    return fig
+
+
+def periods_figure(plan: Plan, *, routes: int = 8, title: str | None = None) -> go.Figure | None:
+    """A plan over periods as time series: stocks by tank, the links whose flow moves most, unmet.
+
+    None for an annual plan (one period). Routes: the ``routes`` links with the largest
+    spread of flow between periods (Mt per period), so reroutings and outages show.
+    """
+    lf = plan.link_flows
+    if "period" not in lf.columns or lf["period"].nunique() < 2:
+        return None
+    dates = sorted(lf["period"].astype(str).unique())
+    flows = lf.reset_index().pivot_table(index="period", columns="link", values="mt", aggfunc="sum")
+    flows.index = flows.index.astype(str)
+    spread = (flows.max() - flows.min()).sort_values(ascending=False, kind="stable")
+    flows = flows[[c for c in spread.index[:routes] if spread[c] > 1e-6]]
+    st = plan.stocks
+    stocks = (
+        st.pivot_table(index="period", columns="node", values="level_mt", aggfunc="sum")
+        if len(st) else pd.DataFrame(index=pd.Index(dates))
+    )  # fmt: skip
+    stocks.index = stocks.index.astype(str)
+    stocks = stocks.loc[:, stocks.max() > 1e-6] if stocks.shape[1] else stocks
+    un = plan.unmet.reset_index()
+    if len(un):
+        un["country"] = un["node"]
+        unmet = un.pivot_table(index="period", columns="country", values="mt", aggfunc="sum")
+        unmet.index = unmet.index.astype(str)
+    else:
+        unmet = pd.DataFrame(index=pd.Index(dates))
+    return _time_panels(dates, stocks, flows, unmet, title or "Over time: stocks, routes and unmet demand")
+
+
+def holdout_figure(
+    ranking: pd.DataFrame, importer: str, horizon_days: int, *, top: int = 15, height: int | None = None
+) -> go.Figure:
+    """Days of cover per case for one importer, fewest first, with the horizon marked.
+
+    Cases beyond the horizon are drawn to it in grey (their cover is at least the horizon).
+    """
+    r = ranking[(ranking["importer"] == importer) & (ranking["case"] != "(no loss)")]
+    r = r[~r["skipped"].astype(bool)].head(top).iloc[::-1]
+    beyond = r["beyond_horizon"].astype(bool).to_numpy()
+    days = np.where(beyond, float(horizon_days), r["days_of_cover"].to_numpy(float))
+    labels = [str(c) for c in r["case"]]
+    text = [
+        f"> {horizon_days}" if b else f"{d:.1f} d · {u:.2f} Mt short"
+        for d, b, u in zip(days, beyond, r["unmet_mt"].to_numpy(float), strict=True)
+    ]
+    fig = go.Figure(
+        go.Bar(
+            y=labels, x=days, orientation="h", text=text, textposition="outside", cliponaxis=False,
+            marker={"color": np.where(beyond, "#c7c7c7", "#e45756").tolist()},
+            customdata=r["first_short_date"].to_numpy(),
+            hovertemplate="%{y}<br>%{x:.1f} days of cover<br>first short %{customdata}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.add_vline(x=horizon_days, line={"color": "#222", "dash": "dash", "width": 1})
+    fig.add_annotation(x=horizon_days, y=1.0, yref="paper", yanchor="bottom", showarrow=False,
+                       text=f"horizon {horizon_days} days", font={"size": 11})  # fmt: skip
+    _layout(fig, f"{importer}: days of cover after each loss (fewest first)", height or 150 + 26 * len(r))
+    fig.update_layout(
+        plot_bgcolor="white", showlegend=False, margin={"l": 10, "r": 90, "t": 70, "b": 50},
+        xaxis={"title": "days at full refinery runs from the loss (grey: beyond the horizon)",
+               "gridcolor": "#eee", "range": [0, horizon_days * 1.18]},
+    )  # fmt: skip
+    fig.update_yaxes(automargin=True)
+    return fig
+
+
+def holdout_series_figure(series: pd.DataFrame, importer: str, case: str) -> go.Figure:
+    """One days-of-cover case over its horizon: the importer's stocks, routes in, output, unmet."""
+    s = series[(series["importer"] == importer) & (series["case"] == case)]
+    dates = sorted(s["start"].unique())
+
+    def wide(q: str) -> pd.DataFrame:
+        part = s[s["quantity"] == q]
+        if len(part) == 0:
+            return pd.DataFrame(index=pd.Index(dates))
+        out = part.pivot_table(index="start", columns="source", values="mt", aggfunc="sum")
+        return out.loc[:, out.max() > 1e-6]
+
+    unmet = s[s["quantity"] == "unmet"].set_index("start")["mt"].rename(importer).to_frame()
+    routes = pd.concat([wide("route"), wide("domestic").add_suffix(" (domestic)")], axis=1)
+    return _time_panels(dates, wide("stock"), routes, unmet, f"{importer} after {case}")

@@ -295,6 +295,14 @@ def map_data(
     nodes = network.nodes
     links = network.links
     lf = plan.link_flows if plan is not None else pd.DataFrame()
+    if len(lf) and "period" in lf.columns and lf.index.has_duplicates:
+        # a plan over periods: one row per link, its average rate over the horizon
+        years = float(network.periods["year_fraction"].sum()) or 1.0
+        g = lf.groupby(level=0, sort=False)
+        lf = pd.DataFrame({
+            "mt_per_year": g["mt"].sum() / years, "utilisation": g["utilisation"].max(),
+            "shadow_price_usd_per_t": g["shadow_price_usd_per_t"].max(), "binding": g["binding"].any(),
+        })  # fmt: skip
     df = links[["from", "to", "mode", "status", "capacity_mt_per_year", "tariff_usd_per_t"]].copy()
     df["name"] = links["name"] if "name" in links.columns else df.index
     flow = lf["mt_per_year"].reindex(df.index) if len(lf) else pd.Series(np.nan, index=df.index)

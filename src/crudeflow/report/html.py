@@ -18,6 +18,7 @@ import numpy as np
 import pandas as pd
 
 from crudeflow.analysis.contingency import StressResult
+from crudeflow.analysis.holdout import HoldoutResult
 from crudeflow.model.network import Network
 from crudeflow.results.plan import Plan
 
@@ -236,6 +237,7 @@ def build_report(
     stress: StressResult | pd.DataFrame | None = None,
     stress_note: str | None = None,
     title: str | None = None,
+    holdout: HoldoutResult | None = None,
 ) -> str:
     """The report as one HTML string that works with no network access.
 
@@ -243,7 +245,9 @@ def build_report(
     case) — a ``Plan`` (same network), a ``(Plan, Network)`` pair or a :class:`Side` —
     shown on the left with every delta taken as ``plan`` minus ``compare``. ``stress``
     is a ``StressResult`` (or its ranking frame) from ``crudeflow.analysis``; when None,
-    ``stress_note`` (if given) explains why the section is missing.
+    ``stress_note`` (if given) explains why the section is missing. A plan over periods
+    gets a time-series section; ``holdout`` (``crudeflow.analysis.holdout``) adds the
+    days-of-cover ranking of its importers.
     """
     from crudeflow.report import figures
 
@@ -320,6 +324,17 @@ def build_report(
     if base is not None:
         cost_body += _fig_html(figures.cost_delta_figure(base.plan, main.plan, main.network), "cost-delta")
     sections.append(("costs", "Delivered cost per refinery", cost_body))
+
+    over_time = figures.periods_figure(main.plan, title=f"Over time — {main.label}")
+    if over_time is not None:
+        sections.append((
+            "time", "Over time",
+            '<p class="note">Per period: stock levels of every tank with crude in it, the links whose '
+            "flow changes most between periods, and unmet demand by refinery.</p>"
+            + _fig_html(over_time, "time-series"),
+        ))  # fmt: skip
+    if holdout is not None:
+        sections.append(("holdout", "Days of cover", _holdout_html(holdout)))
 
     # tables
     if base is not None:
@@ -400,6 +415,29 @@ def build_report(
     )
 
 
+def _holdout_html(res: HoldoutResult) -> str:
+    """Days-of-cover section: per importer, the chart with the horizon, the ranking, the worst case."""
+    from crudeflow.report import figures
+
+    stock = "stock obligations may be drawn" if res.stock_draw else "stock obligations kept"
+    out = (
+        f'<p class="note">From the loss on {_e(res.start)}, {res.horizon_days} days of {_e(res.step)}s, '
+        f"{stock}. Rule: {_e(res.rule)}. See docs/holdout.md.</p>"
+    )
+    for i, imp in enumerate(dict.fromkeys(res.ranking["importer"])):
+        rk = res.ranking[res.ranking["importer"] == imp]
+        out += f"<h3>{_e(imp)}</h3>"
+        out += _fig_html(figures.holdout_figure(res.ranking, str(imp), res.horizon_days), f"holdout-{i}")
+        cols = ["rank", "case", "days_of_cover", "beyond_horizon", "first_short_date", "unmet_mt",
+                "stock_drawn_mt", "drawn_from"]  # fmt: skip
+        out += table_html(rk[~rk["skipped"]][cols].head(30))
+        worst = [c for c in rk["case"] if c != "(no loss)" and c in set(res.series["case"])]
+        if worst:
+            fig = figures.holdout_series_figure(res.series, str(imp), str(worst[0]))
+            out += _fig_html(fig, f"holdout-series-{i}")
+    return out
+
+
 def write_report(
     path: str | Path,
     plan: PlanInput,
@@ -409,10 +447,13 @@ def write_report(
     stress: StressResult | pd.DataFrame | None = None,
     stress_note: str | None = None,
     title: str | None = None,
+    holdout: HoldoutResult | None = None,
 ) -> Path:
     """Write :func:`build_report` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    text = build_report(plan, network, compare=compare, stress=stress, stress_note=stress_note, title=title)
+    text = build_report(
+        plan, network, compare=compare, stress=stress, stress_note=stress_note, title=title, holdout=holdout
+    )
     out.write_text(text, encoding="utf-8")
     return out

@@ -5,6 +5,7 @@ These are the Python API behind ``crudeflow report`` and ``crudeflow map``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -65,10 +66,13 @@ def scenario_report(
     compare: ScenarioLike | bool = None,
     stress: bool = False,
     progress: ProgressFn | None = None,
+    holdout: str | Sequence[str] | None = None,
 ) -> Path:
     """Plan a scenario (and ``compare``, e.g. ``"base"``) and write the offline HTML report.
 
     With ``stress``, the N-1 link ranking is added when ``crudeflow.analysis`` has it.
+    ``holdout`` (importer codes, or ``"all"``) adds their days of cover per case
+    (``crudeflow.analysis.holdout`` with its defaults).
     """
     from crudeflow.report.html import Side, write_report
 
@@ -82,6 +86,11 @@ def scenario_report(
     stress_result, note = (None, None)
     if stress:
         stress_result, note = _stress_or_note(main.network, progress)
+    cover = None
+    if holdout is not None:
+        from crudeflow.analysis.holdout import holdout as days_of_cover
+
+        cover = days_of_cover(main.network, holdout, progress=progress)
     return write_report(
         path,
         Side(main.plan, main.network, main.name),
@@ -89,6 +98,7 @@ def scenario_report(
         compare=Side(ref.plan, ref.network, ref.name) if ref is not None else None,
         stress=stress_result,
         stress_note=note,
+        holdout=cover,
     )
 
 

@@ -1,0 +1,126 @@
+"""Days of cover on hand-solved networks (docs/holdout.md).
+
+A refinery ``r`` in PL needs d = 0.01 Mt/day (3.65 Mt/yr); a field in KZ reaches it by
+link ``a`` (covers demand) and link ``b`` (r = 0.004 Mt/day = 1.46 Mt/yr); the refinery's
+tanks hold S = 0.15 Mt. Losing ``a`` leaves S / (d − r) = 0.15 / 0.006 = 25 days of cover;
+losing the field leaves S / d = 15 days; losing ``b`` leaves cover beyond the horizon.
+2023 has 365 days, so a day is exactly 1/365 of the annual figures.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pytest
+
+from crudeflow.analysis.holdout import HOLDOUT_DRAWS, HOLDOUT_RANKING, HOLDOUT_SERIES, cover_days, holdout
+from crudeflow.exceptions import CrudeflowError
+from crudeflow.testing import tiny_network
+
+D, R, S = 0.01, 0.004, 0.15
+
+
+def _net(capacity_mt: float = S, **kw: Any) -> Any:
+    base: dict[str, Any] = {
+        "nodes": [{"id": "f", "kind": "field", "country": "KZ"}, "r"],
+        "links": [
+            {"id": "a", "from": "f", "to": "r", "capacity_mt_per_year": 100.0, "tariff_usd_per_t": 1.0},
+            {"id": "b", "from": "f", "to": "r", "capacity_mt_per_year": R * 365, "tariff_usd_per_t": 2.0},
+        ],
+        "supplies": [{"node": "f", "max_mt_per_year": 100.0, "price_usd_per_t": 10.0}],
+        "demands": [{"node": "r", "demand_mt_per_year": D * 365}],
+        "storage": [{"node": "r", "capacity_mt": capacity_mt, "initial_mt": S, "initial_grade": "g"}],
+    }
+    base.update(kw)
+    return tiny_network(**base)
+
+
+def _row(res: Any, case: str) -> Any:
+    return res.ranking.set_index("case").loc[case]
+
+
+@pytest.mark.parametrize("step", ["day", "week"])
+def test_days_of_cover_is_stock_over_the_deficit(step: str) -> None:
+    res = holdout(_net(), "PL", cases=("link:a", "link:b", "node:f"), horizon_days=60, step=step,
+                  start="2023-01-01")  # fmt: skip
+    a = _row(res, "link:a")
+    assert a["days_of_cover"] == pytest.approx(S / (D - R), abs=1e-6)  # 25 days
+    assert a["first_short_date"] == "2023-01-26"
+    assert a["unmet_mt"] == pytest.approx((60 - 25) * (D - R), abs=1e-6)
+    assert a["stock_drawn_mt"] == pytest.approx(S)
+    f = _row(res, "node:f")
+    assert f["days_of_cover"] == pytest.approx(S / D, abs=1e-6)  # 15 days
+    assert f["unmet_mt"] == pytest.approx(60 * D - S, abs=1e-6)
+    b = _row(res, "link:b")
+    assert bool(b["beyond_horizon"])
+    assert np.isnan(b["days_of_cover"])
+    assert b["unmet_mt"] == pytest.approx(0.0)
+    assert b["first_short_date"] == ""
+    assert _row(res, "(no loss)")["stock_drawn_mt"] == pytest.approx(0.0)  # stocks drawn only when short
+    # ranked: fewest days first, the reference and the harmless loss last
+    assert list(res.ranking["case"][:2]) == ["node:f", "link:a"]
+    assert list(res.ranking["rank"]) == [1, 2, 3, 4]
+    for table, frame in (
+        (HOLDOUT_RANKING, res.ranking),
+        (HOLDOUT_DRAWS, res.draws),
+        (HOLDOUT_SERIES, res.series),
+    ):
+        assert table.problems(frame) == []
+    # what was drawn from where before the shortage: the tanks, and 25 days of route b
+    dr = res.draws[(res.draws["case"] == "link:a")].set_index("source")
+    assert dr.loc["r", "mt"] == pytest.approx(S)
+    assert dr.loc["b", "mt"] == pytest.approx(60 * R, abs=1e-6)
+
+
+def test_stocks_are_not_raised_before_the_loss() -> None:
+    # tanks of 10 Mt with room to fill and cheap crude all year: a loss on 1 June still
+    # finds only the normal 0.15 Mt (a plan from January with foresight would fill them)
+    net = _net(capacity_mt=10.0, periods={"start": "2023-01-01", "end": "2023-12-31", "step": "month"})
+    res = holdout(net, "PL", cases=("link:a",), horizon_days=60, step="week", start="2023-06-01")
+    a = _row(res, "link:a")
+    assert a["days_of_cover"] == pytest.approx(25.0, abs=1e-6)
+    assert a["first_short_date"] == "2023-06-26"
+    assert a["stock_drawn_mt"] == pytest.approx(S)
+    # the stock at the loss date is the normal level, also in a scenario starting in January
+    first = res.series[(res.series["case"] == "link:a") & (res.series["quantity"] == "stock")]
+    assert first["mt"].iloc[0] == pytest.approx(S - 7 * (D - R))
+
+
+def test_stock_obligations_are_drawn_unless_told_not_to() -> None:
+    # PL must hold 0.1 Mt (10 days of 3.65 Mt/yr): kept, only 0.05 Mt may go: 0.05 / 0.006 days
+    ob = [{"country": "PL", "days_of_net_imports": 10.0, "net_imports_mt_per_year": 3.65}]
+    drawn = holdout(_net(stock_obligations=ob), "PL", cases=("link:a",), horizon_days=60, start="2023-01-01")
+    kept = holdout(_net(stock_obligations=ob), "PL", cases=("link:a",), horizon_days=60, start="2023-01-01",
+                   stock_draw=False)  # fmt: skip
+    assert _row(drawn, "link:a")["days_of_cover"] == pytest.approx(25.0, abs=1e-6)
+    assert _row(kept, "link:a")["days_of_cover"] == pytest.approx(0.05 / (D - R), abs=1e-6)
+
+
+def test_refinery_without_tanks_holds_its_stock_days() -> None:
+    # no storage row: the refinery's stock_days (15 days of 3.65 Mt/yr = 0.15 Mt) stand in
+    net = _net(storage=[], demands=[{"node": "r", "demand_mt_per_year": D * 365, "stock_days": 15.0}])
+    res = holdout(net, "PL", cases=("link:a",), horizon_days=60, start="2023-01-01")
+    assert _row(res, "link:a")["days_of_cover"] == pytest.approx(25.0, abs=1e-6)
+
+
+def test_n_k_pairs_and_unknown_cases() -> None:
+    res = holdout(_net(), "PL", cases=("link:a", "link:b"), k=2, horizon_days=30, start="2023-01-01")
+    both = _row(res, "link:a + link:b")
+    assert both["kind"] == "N-2"
+    assert both["days_of_cover"] == pytest.approx(S / D, abs=1e-6)
+    with pytest.raises(CrudeflowError, match="no link 'zz'"):
+        holdout(_net(), "PL", cases=("link:zz",), horizon_days=30)
+    with pytest.raises(CrudeflowError, match="not a country with refinery demand"):
+        holdout(_net(), "XX", horizon_days=30)
+    with pytest.raises(CrudeflowError, match="step must be"):
+        holdout(_net(), "PL", step="month", horizon_days=30)
+
+
+def test_cover_days_interpolates_within_the_first_short_period() -> None:
+    days = np.array([7.0, 7.0, 7.0])
+    # week 2: 3 Mt drawn, 4 Mt short: 7 + 7 × 3 / 7 = 10 days
+    assert cover_days(np.array([0.0, 4.0, 7.0]), np.array([7.0, 3.0, 0.0]), days) == (10.0, 1)
+    d, t = cover_days(np.zeros(3), np.zeros(3), days)
+    assert np.isnan(d)
+    assert t == -1
