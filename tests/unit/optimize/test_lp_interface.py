@@ -38,7 +38,7 @@ def test_blocks_and_labels() -> None:
     lp = m.lp
     assert list(lp.vars) == ["flow", "supply", "consume", "unmet", "sale", "shut_in", "contract_shortfall"]
     assert list(lp.cons) == [
-        "conservation", "capacity", "pipe", "demand", "market", "quality", "slate", "share_cap",
+        "conservation", "capacity", "pipe", "demand", "market", "quality", "slate", "share_cap", "price_cap",
         "export_duty", "export_duty_quota", "contract",
     ]  # fmt: skip
     fl = lp.vars["flow"].labels
