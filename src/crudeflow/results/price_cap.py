@@ -28,7 +28,7 @@ PRICE_CAP_COLUMNS = (
 
 
 def price_cap_table(model: Model, x: npt.NDArray[np.float64]) -> pd.DataFrame:
-    """Per price cap, period, tanker class (``g7`` / ``shadow``) and destination node: Mt/yr.
+    """Per price cap, period in force, tanker class (``g7`` / ``shadow``) and destination: Mt/yr.
 
     A period's crude of the origin on tankers splits between the classes as the solved
     G7 and pool columns do; ``premium_usd`` is the premium on the pool's share (USD in the
@@ -69,7 +69,8 @@ def price_cap_table(model: Model, x: npt.NDArray[np.float64]) -> pd.DataFrame:
         to = fl["to"].to_numpy(dtype=object)[p_all]
         st = state[state["policy"] == pid].set_index("period")
         base = pd.DataFrame({"period": period, "to": to, "benchmark_usd_per_bbl": st["benchmark_usd_per_bbl"]
-                             .reindex(period).to_numpy(float), "frac": frac})  # fmt: skip
+                             .reindex(period).to_numpy(float), "frac": frac,
+                             "in_force": st["in_force"].reindex(period).to_numpy(bool)})  # fmt: skip
         for cls, part in (("g7", 1.0 - s), ("shadow", s)):
             mt = v_all * part
             frames.append(base.assign(policy=pid, origin=origin, tanker_class=cls, mt=mt,
@@ -79,7 +80,7 @@ def price_cap_table(model: Model, x: npt.NDArray[np.float64]) -> pd.DataFrame:
                                       pool_full=(sh_x[at] >= sh.upper[at] - 1e-6) & (sh.upper[at] > TOL)
                                       if cls == "shadow" else False))  # fmt: skip
     out = pd.concat(frames, ignore_index=True)
-    out = out[out["mt"] > TOL]
+    out = out[(out["mt"] > TOL) & out["in_force"].to_numpy(bool)]  # a period counts under its cap
     keys = ["policy", "origin", "period", "tanker_class", "to"]
     agg = out.groupby(keys, sort=True).agg(
         mt=("mt", "sum"), frac=("frac", "first"), benchmark_usd_per_bbl=("benchmark_usd_per_bbl", "first"),

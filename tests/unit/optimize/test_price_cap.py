@@ -166,3 +166,17 @@ def test_swapped_russian_crude_counts_by_its_origin_tag() -> None:
     m = build_lp(swap_net([cap(pool=2.0, premium=10.0)]))
     assert solve_lp(m.lp).ok
     assert [la.tag.name for la in m.tags.layers] == ["origin:RU"]
+
+
+def test_two_dated_caps_report_each_tonne_once_under_the_cap_in_force() -> None:
+    # H1 cap (pool 0, Urals 55: G7) and H2 cap (pool 4, Urals 70): each quarter once.
+    prices = [urals(55.0), *(urals(70.0, m) for m in range(7, 13))]
+    h1 = {**cap(pool=0.0, premium=20.0), "id": "h1", "valid_to": "2023-06-30"}
+    h2 = {**cap(pool=4.0, premium=20.0), "id": "h2", "valid_from": "2023-07-01"}
+    p = plan(
+        port_net([h1, h2], prices, periods={"start": "2023-01-01", "end": "2023-12-31", "step": "quarter"})
+    )
+    t = p.price_cap
+    assert list(t["policy"]) == ["h1", "h1", "h2", "h2"]
+    np.testing.assert_allclose(t["mt_per_year"].to_numpy(), [10.0, 10.0, 4.0, 4.0])
+    assert list(t["tanker_class"]) == ["g7", "g7", "shadow", "shadow"]
