@@ -258,6 +258,7 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
     cost_cols = [c for c in p.costs.columns if wide or (c not in hidden and not c.endswith("_mt_per_year"))]
     console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery over the horizon (Mt, USD/t)",
                               wide=wide))  # fmt: skip
+    show_price_cap(p, wide=wide, by_period=by_period)
     if not by_period:
         console.print("per-period tables: --by-period · every row: --json or --csv", highlight=False)
         return
@@ -285,6 +286,25 @@ def show_commitments(p: Plan, *, wide: bool = False) -> None:
         ]  # fmt: skip
         frame = p.commitments.set_index("policy")[cols if wide else [c for c in cols[1:] if c != cols[-1]]]
         console.print(frame_table(frame, title, wide=wide))
+
+
+def show_price_cap(p: Plan, *, wide: bool = False, by_period: bool = False) -> None:
+    """The price cap's tanker table: the capped origin's crude by tanker class and destination."""
+    t = p.price_cap
+    if len(t) == 0:
+        return
+    dated = "period" in t.columns
+    v = "kb_per_day" if p.units == "kbd" else "mt_per_year"
+    if dated and not by_period:  # horizon totals (Mt) per policy, class and destination
+        keys = ["policy", "tanker_class", "to", "to_country"]
+        t = t.groupby(keys, sort=False)[["mt", "premium_usd"]].sum().reset_index()
+        title = "Price cap: capped crude on tankers over the horizon by class and destination (Mt, USD)"
+    else:
+        cols = [*(["period"] if dated else []), "policy", "tanker_class", "to", "to_country", v,
+                *(["mt"] if dated else []), "benchmark_usd_per_bbl", "premium_usd", "pool_full"]  # fmt: skip
+        t = t[[c for c in cols if c in t.columns]]
+        title = "Price cap: capped crude on tankers by class (g7 / shadow) and destination"
+    console.print(frame_table(t.set_index("policy"), title, wide=wide))
 
 
 def show_plan(p: Plan, *, wide: bool = False) -> None:
@@ -327,6 +347,7 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
     show_commitments(p, wide=wide)
     sales = p.sales.groupby("node")[v].sum().to_frame()
     console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
+    show_price_cap(p, wide=wide)
     conc = p.concentration
     if not wide:
         conc = conc.drop(columns=["share_of_intake_pct"])

@@ -669,3 +669,40 @@ class SwapBuyers(Policy):
     buyers: tuple[str, ...] = field(
         metadata=spec("countries, groups or refinery nodes the swap is for", ref="importer", role="importer")
     )
+
+
+# --- the oil price cap and the services ban (declared last: appended by the price-cap work) --
+
+
+@policy_kind
+@dataclass(frozen=True, kw_only=True)
+class PriceCap(Policy):
+    """Price cap with a services ban: above the cap the origin's crude needs other tankers.
+
+    In a period whose ``benchmark`` price (prices.csv: the day-weighted monthly rows where
+    there are some, else the year's row; an annual plan the base year's row) is above
+    ``cap_usd_per_bbl``, crude of the origin may not move on G7-serviced tankers: every
+    tonne of it on a tanker leg (crude swapped or blended out of a grade of the origin
+    counts, by an origin tag) goes on the pool of other tankers (a "shadow fleet"), at
+    most ``shadow_mt_per_year`` (prorated per period) and paying ``premium_usd_per_t`` of
+    freight on top of the leg's. At or below the cap it moves on G7 tankers at the leg's
+    freight. Pipelines and rail are outside the rule. Figures that change over time are
+    separate policies with ``valid_from`` / ``valid_to``.
+    """
+
+    kind: ClassVar[str] = "price_cap"
+    effect: ClassVar[Literal["close", "charge", "rows"]] = "rows"
+    origin: str = field(metadata=spec("country whose crude the cap covers", ref="country", role="origin"))
+    cap_usd_per_bbl: float = field(
+        metadata=spec("the cap: highest price at which G7 tankers may carry it", unit="USD/bbl", low=0.0)
+    )
+    shadow_mt_per_year: float = field(
+        metadata=spec("capacity of the pool of other tankers for the origin's crude", unit="Mt/yr", low=0.0)
+    )
+    premium_usd_per_t: float = field(
+        default=0.0,
+        metadata=spec("freight premium of the other tankers over the leg's freight", unit="USD/t", low=0.0),
+    )
+    benchmark: str = field(
+        default="Urals", metadata=spec("benchmark of prices.csv whose price is compared with the cap")
+    )

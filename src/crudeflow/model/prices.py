@@ -111,3 +111,38 @@ def reprice(net: Network, year: int) -> tuple[Network, list[Problem]]:
     markets = net.markets.assign(price_usd_per_t=net.markets["price_usd_per_t"].to_numpy(float) + shift)
     meta = replace(net.meta, base_year=int(year))
     return net.replace(grades=grades, supplies=supplies, markets=markets, meta=meta), []
+
+
+def benchmark_by_period(
+    prices: pd.DataFrame, benchmark: str, cal: pd.DataFrame, year: int
+) -> tuple[FArray, list[tuple[int, int]]]:
+    """Per period of ``cal``: a benchmark's day-weighted price (USD/bbl), and what is missing.
+
+    Each day takes its month's row of prices.csv where there is one, else its year's
+    (annual) row; an empty calendar (an annual plan) takes the annual row of ``year``.
+    Returns NaN for a period with a day priced by neither, and the (year, month) pairs
+    lacking (month 0: the annual row of ``year`` itself).
+    """
+    p = prices[prices["benchmark"].astype(str).to_numpy() == benchmark] if len(prices) else prices
+    yr = pd.to_numeric(p["year"], errors="coerce").fillna(-1).to_numpy(np.int64)
+    mo = pd.to_numeric(p["month"], errors="coerce").fillna(0).to_numpy(np.int64)
+    price = p["price_usd_per_bbl"].to_numpy(float)
+    table = pd.Series(price, index=pd.Index(yr * 100 + mo)).groupby(level=0).first()
+    if len(cal) == 0:
+        got = table.get(year * 100)
+        return (np.array([np.nan]), [(year, 0)]) if got is None else (np.array([float(got)]), [])
+    start = cal["start"].to_numpy().astype("datetime64[D]")
+    days = cal["days"].to_numpy(np.int64)
+    offs = np.arange(int(days.sum())) - np.repeat(np.cumsum(days) - days, days)
+    day = np.repeat(start, days) + offs.astype("timedelta64[D]")
+    y = day.astype("datetime64[Y]").astype(np.int64) + 1970
+    m = day.astype("datetime64[M]").astype(np.int64) % 12 + 1
+    monthly = table.reindex(y * 100 + m).to_numpy(float)
+    annual = table.reindex(y * 100).to_numpy(float)
+    daily = np.where(np.isnan(monthly), annual, monthly)
+    per = np.repeat(np.arange(len(cal)), days)
+    out = np.bincount(per, weights=np.nan_to_num(daily), minlength=len(cal)) / days
+    gap = np.isnan(daily)
+    out[np.bincount(per, weights=gap, minlength=len(cal)) > 0] = np.nan
+    missing = sorted({(int(a), int(b)) for a, b in zip(y[gap], m[gap], strict=True)})
+    return np.asarray(out, dtype=float), missing

@@ -28,6 +28,7 @@ from crudeflow.optimize.policies import (
     horizon_calendar,
     importer_duties,
     policy_families,
+    price_cap_bounds,
 )
 from crudeflow.optimize.states import StateGraph, StateIndex, state_graph
 from crudeflow.optimize.tags import Tagged, add_tags
@@ -199,6 +200,7 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     fams = {name: family(net, idx, lp, sg0) for name, family in FAMILIES}
     dated["duty_paid"] = _intake_rates(net, axis, epochs.active)
     ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st, dated)
+    price_cap_bounds(net, ex.lp, axis.calendar, axis.frac)  # G7 tankers closed above the cap
     tagged = add_tags(net, idx, ex.lp, ex.states, epochs.active)  # layers only where policies ask
     if opt.calibrated and len(net.frictions):
         if len(net.periods):

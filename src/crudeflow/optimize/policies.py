@@ -42,6 +42,7 @@ from crudeflow.model.policies import (
     Embargo,
     ExportDuty,
     Policy,
+    PriceCap,
     TransitBan,
     TransitFee,
     policies_of,
@@ -477,3 +478,115 @@ def seller_grades(net: Network, seller: str) -> npt.NDArray[np.str_]:
     countries = net.expand_countries([seller])
     mask = net.grades["origin_country"].isin(countries).to_numpy()
     return np.asarray(net.grades.index.to_numpy(dtype=str)[mask], dtype=str)
+
+
+# --- the price cap and the services ban: G7 and other tankers (appended by the price-cap work)
+
+PRICE_CAP_LABELS = ["policy", "origin", "benchmark", "cap_usd_per_bbl", "premium_usd_per_t"]
+
+
+def price_cap_legs(p: PriceCap, net: Network, idx: NetIndex, flow: pd.DataFrame) -> BArray:
+    """Per flow column (labels ``flow``): a tanker leg carrying a grade of the cap's origin."""
+    modes = net.links.loc[idx.link_ids, "mode"].to_numpy(dtype=str)[flow["link_pos"].to_numpy(np.int64)]
+    origin = idx.grade_origin[flow["gin_pos"].to_numpy(np.int64)]
+    hit: BArray = (modes == "tanker") & (origin == p.origin)
+    return hit
+
+
+@adds_rows("price_cap")
+def price_cap_rows(pols: list[PriceCap], net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
+    """Per price cap: the origin's crude on tanker legs − G7 part − other-tanker part = 0.
+
+    Adds the columns ``price_cap_g7`` (no cost) and ``price_cap_shadow`` (the premium, USD/t),
+    one per policy; :func:`price_cap_bounds` sets their bounds per period once the LP is
+    expanded (G7 closed above the cap, the pool prorated), and ``optimize.tags`` adds the
+    crude swapped out of the origin's grades on tanker legs to these rows.
+    """
+    from crudeflow.optimize.constraints import Rows
+
+    k = len(pols)
+    if k == 0:  # no columns either: plans without a cap keep their blocks and cost parts
+        z = np.zeros(0, np.int64)
+        return Rows(z, z, np.zeros(0), np.zeros(0), np.zeros(0), pd.DataFrame(columns=PRICE_CAP_LABELS))
+    labels = pd.DataFrame({
+        "policy": [p.id for p in pols], "origin": [p.origin for p in pols],
+        "benchmark": [p.benchmark for p in pols], "cap_usd_per_bbl": [p.cap_usd_per_bbl for p in pols],
+        "premium_usd_per_t": [p.premium_usd_per_t for p in pols],
+    }, columns=PRICE_CAP_LABELS)  # fmt: skip
+    g7 = lp.add_vars("price_cap_g7", 0.0, 0.0, np.inf, labels)
+    shadow = lp.add_vars(
+        "price_cap_shadow", labels["premium_usd_per_t"].to_numpy(float), 0.0,
+        np.array([p.shadow_mt_per_year for p in pols], dtype=float), labels,
+    )  # fmt: skip
+    f = lp.vars["flow"]
+    legs = [np.flatnonzero(price_cap_legs(p, net, idx, f.labels)) for p in pols]
+    ks = np.arange(k, dtype=np.int64)
+    rows = np.concatenate([np.repeat(ks, [len(v) for v in legs]), ks, ks]).astype(np.int64)
+    cols = np.concatenate([f.start + np.concatenate([np.zeros(0, np.int64), *legs]), g7.start + ks,
+                           shadow.start + ks]).astype(np.int64)  # fmt: skip
+    vals = np.concatenate([np.ones(len(rows) - 2 * k), -np.ones(2 * k)])
+    return Rows(rows, cols, vals, np.zeros(k), np.zeros(k), labels)
+
+
+def price_cap_periods(net: Network, cal: pd.DataFrame) -> pd.DataFrame:
+    """Per enabled price cap and period of ``cal`` (empty: the base year): whether it binds.
+
+    Columns: policy, period (position), benchmark price (USD/bbl), in_force (dates cover at
+    least half the period), above_cap (price > cap) and pool (Mt/yr). A benchmark price
+    missing from prices.csv is a ``DatasetError`` naming the months lacking.
+    """
+    from crudeflow.exceptions import DatasetError, Problem
+    from crudeflow.model.periods import coverage
+    from crudeflow.model.prices import benchmark_by_period
+    from crudeflow.optimize.periods import POLICY_SWITCH_SHARE
+
+    pols = policies_of(net.policies, PriceCap)
+    n_t = max(len(cal), 1)
+    span = cal if len(cal) else horizon_calendar(net)
+    frames, problems = [], []
+    for p in pols:  # one per policy (a handful), vectorised over periods
+        price, missing = benchmark_by_period(net.prices, p.benchmark, cal, int(net.meta.base_year))
+        if missing:
+            when = ", ".join(f"{y}" if m == 0 else f"{y}-{m:02d}" for y, m in missing[:6])
+            problems.append(Problem(
+                "prices.csv", None, "price_usd_per_bbl",
+                f"a row for benchmark '{p.benchmark}' (price_cap '{p.id}') in each month planned, "
+                "or in its year", f"none for {when}" + (" ..." if len(missing) > 6 else ""),
+            ))  # fmt: skip
+            continue
+        vf = np.array([p.valid_from or np.datetime64("NaT")], dtype="datetime64[D]")
+        vt = np.array([p.valid_to or np.datetime64("NaT")], dtype="datetime64[D]")
+        on = coverage(span, vf, vt)[0] >= POLICY_SWITCH_SHARE
+        frames.append(pd.DataFrame({
+            "policy": p.id, "period": np.arange(n_t), "benchmark_usd_per_bbl": price,
+            "in_force": np.broadcast_to(on, (n_t,)), "above_cap": price > p.cap_usd_per_bbl,
+            "pool_mt_per_year": p.shadow_mt_per_year,
+        }))  # fmt: skip
+    if problems:
+        raise DatasetError(problems)
+    if not frames:
+        return pd.DataFrame(columns=["policy", "period", "benchmark_usd_per_bbl", "in_force", "above_cap",
+                                     "pool_mt_per_year"])  # fmt: skip
+    return pd.concat(frames, ignore_index=True)
+
+
+def price_cap_bounds(net: Network, lp: LP, cal: pd.DataFrame, frac: FArray) -> pd.DataFrame:
+    """Bounds of the expanded LP's G7 and other-tanker columns, per policy and period.
+
+    Where a cap is in force and the benchmark is above it: G7 closed, the pool open to
+    ``shadow_mt_per_year`` × the period's share of a year. Elsewhere: G7 open, pool closed
+    (at or below the cap nothing needs it). Returns :func:`price_cap_periods`.
+    """
+    state = price_cap_periods(net, cal)
+    if "price_cap_g7" not in lp.vars or lp.vars["price_cap_g7"].size == 0:
+        return state
+    g7, shadow = lp.vars["price_cap_g7"], lp.vars["price_cap_shadow"]
+    lab = g7.labels
+    period = lab["period"].to_numpy(np.int64) if "period" in lab else np.zeros(len(lab), np.int64)
+    key = pd.MultiIndex.from_arrays([state["policy"].astype(str), state["period"].to_numpy(np.int64)])
+    at = key.get_indexer(pd.MultiIndex.from_arrays([lab["policy"].astype(str), period]))
+    binding = (state["in_force"].to_numpy(bool) & state["above_cap"].to_numpy(bool))[at]
+    pool = state["pool_mt_per_year"].to_numpy(float)[at] * np.asarray(frac, float)[period]
+    g7.upper[:] = np.where(binding, 0.0, np.inf)
+    shadow.upper[:] = np.where(binding, pool, 0.0)
+    return state

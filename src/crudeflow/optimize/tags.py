@@ -192,6 +192,7 @@ def add_tags(net: Network, idx: NetIndex, lp: LP, sg: StateGraph, active: pd.Dat
             layers.append(la)
     tagged = Tagged(tuple(layers))
     _share_cap_entries(net, lp, cols, tagged)
+    _price_cap_entries(net, lp, cols, tagged)
     _close_embargoed(net, idx, lp, cols, tagged, active)
     return tagged
 
@@ -300,6 +301,38 @@ def _share_cap_entries(net: Network, lp: LP, cols: _Cols, tagged: Tagged) -> Non
         return
     r_all, c_all = np.concatenate(rows).astype(np.int64), np.concatenate(cs).astype(np.int64)
     lp.cons["share_cap"] = replace(
+        block,
+        rows=np.concatenate([block.rows, r_all]),
+        cols=np.concatenate([block.cols, c_all]),
+        vals=np.concatenate([block.vals, np.ones(len(r_all))]),
+    )
+
+
+def _price_cap_entries(net: Network, lp: LP, cols: _Cols, tagged: Tagged) -> None:
+    """Count crude that was of a capped origin on tanker legs in its price-cap rows (per period)."""
+    block = lp.cons.get("price_cap")
+    if block is None or block.size == 0 or not tagged.layers:
+        return
+    lab = block.labels
+    period = lab["period"].to_numpy(np.int64) if "period" in lab else np.zeros(len(lab), np.int64)
+    key = pd.MultiIndex.from_arrays([lab["policy"].astype(str), period])
+    rows, cs = [], []
+    pairs = lab[["policy", "origin"]].astype(str).drop_duplicates()
+    for pid, origin in zip(pairs["policy"], pairs["origin"], strict=True):  # one per policy
+        la = tagged.layer(Tag("origin", origin))
+        if la is None:
+            continue
+        on = cols.f_mode[la.flow] == "tanker"
+        at = pd.MultiIndex.from_arrays([np.full(int(on.sum()), pid), cols.f_period[la.flow[on]]])
+        r = key.get_indexer(at)
+        ok = r >= 0
+        rows.append(block.start + r[ok])
+        cs.append(la.flow_y[on][ok])
+    if not rows:
+        return
+    r_all = np.concatenate(rows).astype(np.int64)
+    c_all = np.concatenate(cs).astype(np.int64)
+    lp.cons["price_cap"] = replace(
         block,
         rows=np.concatenate([block.rows, r_all]),
         cols=np.concatenate([block.cols, c_all]),

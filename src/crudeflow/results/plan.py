@@ -21,6 +21,7 @@ from crudeflow.optimize.tags import split_by_layer
 from crudeflow.results.commitments import COMMITMENT_COLUMNS, commitment_cost_usd, commitments
 from crudeflow.results.explain import explain_by_period, explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs, period_paths
+from crudeflow.results.price_cap import PRICE_CAP_COLUMNS, price_cap_table
 from crudeflow.results.tables import clean_dict, clean_records, dumps
 from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
 
@@ -114,6 +115,10 @@ class Plan:
     commitments: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=COMMITMENT_COLUMNS))
     """Ship-or-pay (paid and used), reservations (holder's and others' use), outlet
     commitments, swaps for buyers and transit refusals: limit, use, binding, shadow price."""
+    price_cap: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=PRICE_CAP_COLUMNS))
+    """Per price cap (and period), tanker class (g7 / shadow) and destination: the capped origin's
+    crude on tankers (Mt/yr), the premium paid (USD) and whether the pool is full
+    (``results.price_cap``); empty without a price_cap policy."""
 
     def summary(self) -> dict[str, str | float | int]:
         """Headline figures: economic cost (USD/yr), then unmet and shut-in volumes.
@@ -294,6 +299,7 @@ class Plan:
             "economic_cost_parts_usd": clean_dict(self.economic_cost_parts_usd),
             "objective_parts_usd": clean_dict(self.objective_parts_usd),
             **({"duties": rec(self.duties, list(DUTY_COLUMNS))} if len(self.duties) else {}),
+            **({"price_cap": rec(self.price_cap, list(PRICE_CAP_COLUMNS))} if len(self.price_cap) else {}),
             "flows": rec(self.flows, ["link", "from", "to", "grade", "grade_out", "mt_per_year"]),
             "deliveries": rec(
                 self.deliveries,
@@ -675,6 +681,7 @@ def make_plan(
         reference_bbl_per_t=float(net.meta.reference_bbl_per_t),
         periods=axis.calendar, stocks=stocks, warnings=(*net.warnings, *counter_warnings),
         commitments=commitments(model, x, dual),
+        price_cap=price_cap_table(model, x),
     )  # fmt: skip
 
 
@@ -711,6 +718,8 @@ def objective_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, float
         "ship_or_pay_usd": commitment_cost_usd(model, x),
         "market_revenue_usd": total("sale"),
     }
+    if "price_cap_shadow" in lp.vars:  # the freight premium of the tankers outside the G7 services
+        parts["tanker_premium_usd"] = total("price_cap_shadow")
     if FRICTION_BLOCK in lp.vars:  # a calibrated plan: its frictions, a cost of their own
         parts["friction_usd"] = total(FRICTION_BLOCK)
     return parts
@@ -725,8 +734,8 @@ def economic_cost_vector(model: Model) -> npt.NDArray[np.float64]:
     """
     lp = model.lp
     c = np.zeros(lp.n_cols)
-    blocks = ("supply", "flow", "sale", "paid", "prepaid")  # ship-or-pay: fee paid, tariff not charged
-    for name in (*blocks, *(("duty_paid",) if "duty_paid" in lp.vars else ())):
+    extra = tuple(b for b in ("duty_paid", "price_cap_shadow") if b in lp.vars)
+    for name in ("supply", "flow", "sale", "paid", "prepaid", *extra):  # ship-or-pay: fee paid, tariff not
         b = lp.vars[name]
         c[b.slice] = b.cost
     sb, shb = lp.vars["supply"], lp.vars["shut_in"]
@@ -743,7 +752,7 @@ def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, f
     placed = x[sb.slice].copy()
     placed[fixed] -= x[shb.slice]
     fx = x[fb.slice]
-    return {
+    out = {
         "crude_purchases_usd": mt_to_t(float((placed * sb.cost).sum())),
         "transport_usd": mt_to_t(float((fx * model.flow_tariff).sum())),
         "duties_usd": mt_to_t(float((fx * model.flow_duty).sum()) + _paid(lp, x)),
@@ -751,6 +760,10 @@ def economic_cost_parts(model: Model, x: npt.NDArray[np.float64]) -> dict[str, f
         "market_revenue_usd": mt_to_t(float((x[mb.slice] * mb.cost).sum())),
         **({"ship_or_pay_usd": commitment_cost_usd(model, x)} if lp.vars["prepaid"].size else {}),
     }
+    if "price_cap_shadow" in lp.vars:  # freight premium on the pool of other tankers
+        b = lp.vars["price_cap_shadow"]
+        out["tanker_premium_usd"] = mt_to_t(float((x[b.slice] * b.cost).sum()))
+    return out
 
 
 def _transit(net: Any, paths: pd.DataFrame, reverse: npt.NDArray[np.bool_]) -> list[tuple[str, ...]]:

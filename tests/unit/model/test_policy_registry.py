@@ -42,6 +42,7 @@ def test_row_effects_are_constraint_families_named_by_kind() -> None:
     rows_kinds = [k for k, e in op.effects().items() if e.form == "rows"]
     rows_kinds = [k for k in POLICY_KINDS if k in rows_kinds]
     assert rows_kinds[0] == "share_cap"
+    assert rows_kinds[-1] == "price_cap"
     # one family per rows kind, in declaration order, between the slates and the export
     # duties' intake rows (duty-free + duty-paid, the quota), then the contracts
     assert names[names.index("slate") + 1 : names.index("export_duty")] == rows_kinds

@@ -42,7 +42,7 @@ def test_blocks_and_labels() -> None:
     ]  # fmt: skip
     assert list(lp.cons) == [
         "conservation", "capacity", "pipe", "demand", "market", "quality", "slate", "share_cap",
-        "transit_refusal", "reserved_capacity", "ship_or_pay", "throughput_commitment", "swap_buyers",
+        "transit_refusal", "reserved_capacity", "ship_or_pay", "throughput_commitment", "swap_buyers", "price_cap",
         "export_duty", "export_duty_quota", "contract",
     ]  # fmt: skip
     fl = lp.vars["flow"].labels
