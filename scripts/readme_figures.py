@@ -18,6 +18,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
 import crudeflow as cf
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -121,6 +123,103 @@ def block_belarus_story() -> str:
     )
 
 
+def _by_origin(scenario: str, country: str) -> dict[str, float]:
+    """Refinery intake of a country by origin of the crude (Mt/yr)."""
+    p = _plan(scenario)
+    d = p.deliveries
+    ref = p.costs.index[p.costs["country"] == country]
+    d = (
+        d[d.index.get_level_values(0).isin(ref)]
+        if "refinery" in (d.index.names or [])
+        else d[d["refinery"].isin(ref)]
+    )
+    return {str(k): float(v) for k, v in d.groupby("origin")["mt_per_year"].sum().items() if v > 1e-6}
+
+
+def _origin_cost(scenario: str, country: str, origin: str) -> float:
+    """Volume-weighted delivered cost of one origin's crude at a country's refineries (USD/t)."""
+    p = _plan(scenario)
+    d = p.deliveries.reset_index()
+    ref = set(p.costs.index[p.costs["country"] == country])
+    d = d[d["refinery"].isin(ref) & (d["origin"] == origin)]
+    return float((d["mt_per_year"] * d["delivered_cost_usd_per_t"]).sum() / d["mt_per_year"].sum())
+
+
+def block_history() -> str:
+    """Belarus in 2010 and 2011 by origin, the duty quota, Odessa-Brody paid and used."""
+    y10, y11 = "russia-export-duty-belarus-2010", "belarus-odessa-brody-2011"
+    o10, o11 = _by_origin(y10, "BY"), _by_origin(y11, "BY")
+    duties = _plan(y10).duties
+    free = float(duties["duty_free_mt_per_year"].sum())
+    paid = float(duties["dutiable_mt_per_year"].sum())
+    com = _plan(y11).commitments
+    ob = com[com["kind"] == "ship_or_pay"].iloc[0]
+
+    def origins(o: dict[str, float]) -> str:
+        return ", ".join(f"{k} {_fmt(v, 2)}" for k, v in sorted(o.items(), key=lambda kv: -kv[1]))
+
+    ratio = _origin_cost(y10, "BY", "VE") / _origin_cost(y10, "BY", "RU")
+    return (
+        f"In `{y10}` Belarus refines (Mt/yr by origin) {origins(o10)}: {_fmt(free, 1)} Mt of Russian "
+        f"crude enter duty-free under the quota and {_fmt(paid, 2)} Mt pay the duty; Venezuelan crude "
+        f"costs {ratio:.2f}× Russian crude delivered. In `{y11}` (no duty) it refines {origins(o11)}; "
+        f"Odessa–Brody is paid for {_fmt(float(ob['limit_mt_per_year']), 1)} Mt/yr and carries "
+        f"{_fmt(float(ob['used_mt_per_year']), 2)} Mt/yr."
+    )
+
+
+def block_holdout() -> str:
+    """Days of cover for Belarus on the monthly 2023 network: the worst cases."""
+    from crudeflow.io.load import network_and_scenario
+
+    net, _ = network_and_scenario(DATASET, "monthly-2023")
+    res = cf.holdout(net, "BY")
+    r = res.ranking
+    r = r[r["importer"] == "BY"]
+    r = r[(r["rank"] <= 6) | r["case"].isin(["country:RU"])]
+    lines = ["| case | days of cover | unmet over 180 days, Mt |", "|---|---|---|"]
+    for _, row in r.iterrows():
+        d = row["days_of_cover"]
+        days = "beyond the horizon" if d != d else f"{float(d):.1f}"
+        lines.append(f"| `{row['case']}` | {days} | {float(row['unmet_mt']):.2f} |")
+    return "\n".join(lines)
+
+
+def block_calibration() -> str:
+    """Back-test scores of the 2023 base, uncalibrated and calibrated, and the frictions."""
+    rows = []
+    for cal in (False, True):
+        br = cf.backtest(calibrated=cal).by_role
+        rows.append({k: (int(br.loc[k, "passed"]), int(br.loc[k, "rows"])) for k in br.index})
+    fr = _net().frictions
+    parts = ", ".join(
+        f"`{i}` {float(r['friction_usd_per_t']):.1f} USD/t ({r['kind']})" for i, r in fr.iterrows()
+    )
+    (c0, h0), (c1, h1) = (
+        (rows[0]["calibrate"], rows[0]["holdout"]),
+        (rows[1]["calibrate"], rows[1]["holdout"]),
+    )
+    return (
+        f"Uncalibrated, the 2023 base passes {c0[0]} of {c0[1]} `calibrate` rows and {h0[0]} of {h0[1]} "
+        f"`holdout` rows; calibrated, {c1[0]} of {c1[1]} and {h1[0]} of {h1[1]}. The frictions: {parts}."
+    )
+
+
+def block_price_cap() -> str:
+    """Russian crude by tanker class under the price cap, with and without the shadow fleet."""
+    out = []
+    for sc in ("price-cap-2023", "price-cap-2023-no-shadow-fleet"):
+        pc = _plan(sc).price_cap
+        by = pc.groupby("tanker_class")["mt"].sum() if len(pc) else pd.Series(dtype=float)
+        prem = float(pc["premium_usd"].sum()) if len(pc) else 0.0
+        out.append(
+            f"`{sc}`: G7 tankers {_fmt(float(by.get('g7', 0.0)), 1)} Mt, shadow fleet "
+            f"{_fmt(float(by.get('shadow', 0.0)), 1)} Mt, premium {prem / 1e9:.2f} bn USD, "
+            f"shut-in {_fmt(_shut_in(sc), 1)} Mt/yr"
+        )
+    return "; ".join(out) + "."
+
+
 def block_dataset_size() -> str:
     """One sentence: what the shipped dataset holds, counted from its tables."""
     net = _net()
@@ -138,6 +237,10 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "dataset-size": block_dataset_size,
     "belarus-story": block_belarus_story,
     "scenario-figures": block_scenario_figures,
+    "history": block_history,
+    "holdout": block_holdout,
+    "calibration": block_calibration,
+    "price-cap": block_price_cap,
 }
 
 _MARK = re.compile(r"(<!-- figures:(?P<name>[\w-]+) -->\n)(?P<body>.*?)(<!-- /figures:(?P=name) -->)", re.S)
