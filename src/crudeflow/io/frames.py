@@ -91,6 +91,15 @@ def _float_default(table: str, col: str) -> float:
     )
 
 
+def _str_default(table: str, col: str) -> str:
+    """A missing text column's value: a policy field's registry default (``benchmark``: Urals), else ''."""
+    if table == "policies":
+        f = fields_of_all().get(col)
+        if f is not None and isinstance(f.empty, str):
+            return f.empty
+    return ""
+
+
 def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
     """One table shaped like the template's: missing columns take neutral defaults."""
     tmpl = getattr(_template(), name)
@@ -108,7 +117,7 @@ def _frame(name: str, columns: dict[str, Any], n: int) -> pd.DataFrame:
         elif pd.api.types.is_float_dtype(flat[col].dtype):
             data[col] = np.full(n, _float_default(name, col))
         else:
-            data[col] = np.full(n, "", dtype=object)
+            data[col] = np.full(n, _str_default(name, col), dtype=object)
     frame = pd.DataFrame(data, columns=list(flat.columns))
     frame = frame.astype(flat.dtypes.to_dict())
     return frame.set_index(INDEX[name]) if name in INDEX else frame
