@@ -27,7 +27,8 @@ from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_ye
 
 FRAMES = (
     "flows", "link_flows", "deliveries", "costs", "prices", "bottlenecks", "unmet",
-    "shut_in", "sales", "supply", "paths", "concentration", "contracts", "commitments",
+    "shut_in", "sales", "supply", "paths", "concentration", "contracts", "commitments", "duties",
+    "price_cap",
 )  # fmt: skip
 
 
@@ -273,6 +274,8 @@ class Plan:
             paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
             contracts=convert_frame(self.contracts, ref),
             commitments=convert_frame(self.commitments, ref),
+            duties=convert_frame(self.duties, ref),
+            price_cap=convert_frame(self.price_cap, ref),
         )
 
     def to_dict(self) -> JSONDict:
