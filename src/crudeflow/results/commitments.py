@@ -87,6 +87,31 @@ def commitments(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.f
     return pd.DataFrame(out, columns=COMMITMENT_COLUMNS)
 
 
+def net_tariff(model: Model, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per flow variable: the tariff it pays (USD/t) net of ship-or-pay prepaid volume.
+
+    The LP charges no tariff on the part of a ship-or-pay link's flow already paid for (the
+    ``prepaid`` credit); every tonne on the link carries the same share of that credit:
+    tariff × (1 − prepaid ÷ flow on the link, over the horizon). The paid fee itself is a
+    fixed cost, not per tonne: it is in ``commitments.paid_usd_per_year`` and the objective's
+    ``ship_or_pay_usd``, not in delivered costs.
+    """
+    tariff = np.array(model.flow_tariff, dtype=float, copy=True)
+    pre = model.lp.vars.get("prepaid")
+    if pre is None or pre.size == 0:
+        return tariff
+    f = model.lp.vars["flow"]
+    f_link = f.labels["link"].to_numpy(dtype=str)
+    fx = x[f.slice]
+    px = x[pre.slice]
+    for link, used in zip(pre.labels["link"].to_numpy(dtype=str), px, strict=True):  # one per contract
+        on = f_link == link
+        total = float(fx[on].sum())
+        if used > TOL and total > TOL:
+            tariff[on] *= 1.0 - min(float(used) / total, 1.0)
+    return tariff
+
+
 def commitment_cost_usd(model: Model, x: npt.NDArray[np.float64]) -> float:
     """Ship-or-pay paid fees (fixed) less the tariff not charged on prepaid volume (USD)."""
     return mt_to_t(
