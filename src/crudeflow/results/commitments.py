@@ -17,6 +17,7 @@ import pandas as pd
 
 from crudeflow._types import TOL_FLOW_MT as TOL
 from crudeflow.optimize.build import Model
+from crudeflow.optimize.lp import LP
 from crudeflow.optimize.periods import policy_in_force, policy_years
 from crudeflow.units import mt_to_t
 
@@ -87,29 +88,36 @@ def commitments(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.f
     return pd.DataFrame(out, columns=COMMITMENT_COLUMNS)
 
 
+def prepaid_credit(lp: LP, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per flow variable: the tariff (USD/t) a ship-or-pay's prepaid volume takes off it.
+
+    The LP credits the link's tariff on the part of its flow already paid for (the
+    ``prepaid`` columns); every tonne on the link carries the same share of that credit:
+    tariff × prepaid ÷ flow on the link (over the horizon). Zeros without ship-or-pay.
+    """
+    f = lp.vars["flow"]
+    out = np.zeros(f.size)
+    pre = lp.vars.get("prepaid")
+    if pre is None or pre.size == 0:
+        return out
+    f_link = f.labels["link"].to_numpy(dtype=str)
+    fx = x[f.slice]
+    for link, used, cost in zip(pre.labels["link"].to_numpy(dtype=str), x[pre.slice], pre.cost, strict=True):
+        on = f_link == link  # one pass per ship-or-pay contract (a handful)
+        total = float(fx[on].sum())
+        if used > TOL and total > TOL:
+            out[on] += -float(cost) * min(float(used) / total, 1.0)
+    return out
+
+
 def net_tariff(model: Model, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
     """Per flow variable: the tariff it pays (USD/t) net of ship-or-pay prepaid volume.
 
-    The LP charges no tariff on the part of a ship-or-pay link's flow already paid for (the
-    ``prepaid`` credit); every tonne on the link carries the same share of that credit:
-    tariff × (1 − prepaid ÷ flow on the link, over the horizon). The paid fee itself is a
-    fixed cost, not per tonne: it is in ``commitments.paid_usd_per_year`` and the objective's
+    As the LP charges it (:func:`prepaid_credit`). The paid fee itself is a fixed cost, not
+    per tonne: it is in ``commitments.paid_usd_per_year`` and the objective's
     ``ship_or_pay_usd``, not in delivered costs.
     """
-    tariff = np.array(model.flow_tariff, dtype=float, copy=True)
-    pre = model.lp.vars.get("prepaid")
-    if pre is None or pre.size == 0:
-        return tariff
-    f = model.lp.vars["flow"]
-    f_link = f.labels["link"].to_numpy(dtype=str)
-    fx = x[f.slice]
-    px = x[pre.slice]
-    for link, used in zip(pre.labels["link"].to_numpy(dtype=str), px, strict=True):  # one per contract
-        on = f_link == link
-        total = float(fx[on].sum())
-        if used > TOL and total > TOL:
-            tariff[on] *= 1.0 - min(float(used) / total, 1.0)
-    return tariff
+    return np.asarray(model.flow_tariff - prepaid_credit(model.lp, x), dtype=float)
 
 
 def commitment_cost_usd(model: Model, x: npt.NDArray[np.float64]) -> float:
