@@ -258,6 +258,7 @@ def show_periods(p: Plan, *, wide: bool = False, by_period: bool = False) -> Non
     cost_cols = [c for c in p.costs.columns if wide or (c not in hidden and not c.endswith("_mt_per_year"))]
     console.print(frame_table(p.costs[cost_cols], "Delivered cost per refinery over the horizon (Mt, USD/t)",
                               wide=wide))  # fmt: skip
+    show_duties(p, wide=wide)
     show_price_cap(p, wide=wide, by_period=by_period)
     if not by_period:
         console.print("per-period tables: --by-period · every row: --json or --csv", highlight=False)
@@ -286,6 +287,16 @@ def show_commitments(p: Plan, *, wide: bool = False) -> None:
         ]  # fmt: skip
         frame = p.commitments.set_index("policy")[cols if wide else [c for c in cols[1:] if c != cols[-1]]]
         console.print(frame_table(frame, title, wide=wide))
+
+
+def show_duties(p: Plan, *, wide: bool = False) -> None:
+    """Export duties on importers' intake (if any): duty-free within the quota, dutiable, duty paid."""
+    if len(p.duties) == 0:
+        return
+    vu, cu = ("kb/d", "USD/bbl") if p.units == "kbd" else ("Mt/yr", "USD/t")
+    title = f"Export duties on importers' intake: duty-free quota and duty paid ({vu}, {cu})"
+    cols = [str(c) for c in p.duties.columns if c != "policy" and (wide or c not in ("origin", "importers"))]
+    console.print(frame_table(p.duties.set_index("policy")[cols], title, wide=wide))
 
 
 def show_price_cap(p: Plan, *, wide: bool = False, by_period: bool = False) -> None:
@@ -345,6 +356,7 @@ def show_plan(p: Plan, *, wide: bool = False) -> None:
     title = f"Bottlenecks: full links, shadow price per extra {unit} of capacity{tag}"
     console.print(frame_table(bn, title, wide=wide))
     show_commitments(p, wide=wide)
+    show_duties(p, wide=wide)
     sales = p.sales.groupby("node")[v].sum().to_frame()
     console.print(frame_table(sales, "Sold to world-market outlets" + tag, wide=wide))
     show_price_cap(p, wide=wide)

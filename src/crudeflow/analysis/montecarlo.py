@@ -51,6 +51,7 @@ from crudeflow.optimize.build import PlanOptions, build_lp
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.solve import HighsModel
 from crudeflow.progress import CancelToken, ProgressFn, is_cancelled, report
+from crudeflow.results.commitments import prepaid_credit
 from crudeflow.results.paths import average_costs as state_average_costs
 from crudeflow.results.plan import economic_cost_vector
 from crudeflow.results.tables import Column, JSONResult, ResultTable, col, records
@@ -165,14 +166,15 @@ def average_costs(p: MCProblem, x: FArray) -> FArray:
     """Average delivered cost (USD/t) of every (node, grade) state of a draw's solution.
 
     The plan's own delivered-cost solve (``results.paths.average_costs``: exact with loops
-    and swaps, unfed states left out); states no crude reaches get 0.
+    and swaps, unfed states left out, no tariff on ship-or-pay volume already paid for);
+    states no crude reaches get 0.
     """
     f = x[p.lp.vars["flow"].slice]
     s = x[p.lp.vars["supply"].slice]
     on, s_on = f > FLOW_EPS, s > FLOW_EPS
     avg = state_average_costs(
         p.n_states, p.supply_rows[s_on], s[s_on], p.supply_price[s_on, None],
-        p.flow_tail[on], p.flow_head[on], f[on], p.flow_cost[on, None],
+        p.flow_tail[on], p.flow_head[on], f[on], (p.flow_cost - prepaid_credit(p.lp, x))[on, None],
     )  # fmt: skip
     return np.nan_to_num(avg[:, 0], nan=0.0)
 

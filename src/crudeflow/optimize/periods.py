@@ -30,7 +30,7 @@ from crudeflow.model.periods import check_period_values, coverage, period_positi
 from crudeflow.optimize.constraints import Rows
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
-from crudeflow.optimize.policies import FlowPolicy, flow_policy
+from crudeflow.optimize.policies import FlowPolicy, flow_policy, horizon_calendar
 from crudeflow.optimize.states import StateGraph
 from crudeflow.schema import PERIOD_FIELDS
 from crudeflow.units import days_to_months, stock_days_to_mt
@@ -76,6 +76,19 @@ def time_axis(net: Network) -> TimeAxis:
     if len(cal) == 0:
         return TimeAxis(np.ones(1), np.full(1, 365.0), cal)
     return TimeAxis(cal["year_fraction"].to_numpy(float), cal["days"].to_numpy(float), cal)
+
+
+def policy_axis(net: Network, axis: TimeAxis) -> TimeAxis:
+    """The periods policy dates are read against: the plan's periods, or for an annual plan its year.
+
+    An annual plan stands for one year: the dataset's ``base_year``, which a scenario's
+    ``prices_year`` sets (``model.prices.reprice``). A dated policy then switches by
+    :data:`POLICY_SWITCH_SHARE` of that year, and its volumes (ship-or-pay, throughput
+    commitments) are prorated by the share of the year it covers (:func:`policy_years`).
+    """
+    if axis.dated:
+        return axis
+    return TimeAxis(axis.frac, axis.days, horizon_calendar(net))
 
 
 def validity(frame: pd.DataFrame, axis: TimeAxis) -> FArray | None:
@@ -251,10 +264,11 @@ class PolicyEpochs:
 def policy_epochs(net: Network, idx: NetIndex, axis: TimeAxis) -> PolicyEpochs:
     """The flow policies of each period, from ``valid_from`` / ``valid_to`` on policies.
 
-    Without dated policies there is one epoch: ``flow_policy(net)`` itself.
+    Without dated policies there is one epoch: ``flow_policy(net)`` itself. An annual plan
+    reads the dates against its year (:func:`policy_axis`).
     """
     pols = net.policies
-    cov = validity(pols, axis)
+    cov = validity(pols, policy_axis(net, axis))
     if cov is None:
         one = flow_policy(net, idx)
         return PolicyEpochs(
@@ -600,9 +614,25 @@ def _horizon_factor(contracts: pd.DataFrame, axis: TimeAxis) -> FArray:
     return np.asarray(valid @ axis.frac, dtype=float)
 
 
+def policy_in_force(net: Network, policy_ids: pd.Series, axis: TimeAxis) -> npt.NDArray[np.bool_]:
+    """Per policy id: in force in at least one period (an annual plan: its year).
+
+    By :data:`POLICY_SWITCH_SHARE`, as :func:`policy_epochs` switches it; undated: in force.
+    """
+    frame = net.policies.reindex(pd.Index(policy_ids.to_numpy(dtype=str)))
+    cov = validity(frame, policy_axis(net, axis))
+    if cov is None:
+        return np.ones(len(frame), bool)
+    return np.asarray((cov >= POLICY_SWITCH_SHARE).any(axis=1), dtype=bool)
+
+
 def policy_years(net: Network, policy_ids: pd.Series, axis: TimeAxis) -> FArray:
-    """Per policy id: years of the horizon it is in force (annual volumes times this)."""
-    return _horizon_factor(net.policies.reindex(pd.Index(policy_ids.to_numpy(dtype=str))), axis)
+    """Per policy id: years of the horizon it is in force (annual volumes times this).
+
+    An annual plan counts the share of its year the policy covers (:func:`policy_axis`).
+    """
+    frame = net.policies.reindex(pd.Index(policy_ids.to_numpy(dtype=str)))
+    return _horizon_factor(frame, policy_axis(net, axis))
 
 
 def _storage_rows(

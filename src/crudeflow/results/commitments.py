@@ -1,9 +1,11 @@
 """The commitments table of a plan: what each commitment limits, what was used, whether it binds.
 
 Ship-or-pay, reservations, outlet commitments, swaps for buyers and transit refusals.
-Volumes are Mt/yr averaged over the horizon; ``binding`` means the row has a non-zero dual
-in some period (for ship-or-pay: the paid volume is all used), and the shadow price is the
-largest over the periods (USD/t: by how much the system cost would fall per tonne the
+Volumes are Mt/yr averaged over the horizon (a ship-or-pay or outlet commitment in force for
+part of it, or for part of an annual plan's year, counts that part: ``policy_years``; one
+not in force at all is left out); ``binding`` means the row has a non-zero dual in some
+period (for ship-or-pay: the paid volume is all used), and the shadow price is the largest
+over the periods (USD/t: by how much the system cost would fall per tonne the
 limit were looser).
 """
 
@@ -15,6 +17,8 @@ import pandas as pd
 
 from crudeflow._types import TOL_FLOW_MT as TOL
 from crudeflow.optimize.build import Model
+from crudeflow.optimize.lp import LP
+from crudeflow.optimize.periods import policy_in_force, policy_years
 from crudeflow.units import mt_to_t
 
 COMMITMENT_COLUMNS = [
@@ -55,9 +59,14 @@ def commitments(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.f
                 "policy": r0["policy"], "kind": name, "binding": bool((d[rows] > TOL).any()),
                 "shadow_price_usd_per_t": float(d[rows].max()),
             }  # fmt: skip
+            pid = pd.Series([r0["policy"]])
+            share = float(policy_years(model.network, pid, model.axis)[0]) / years
+            volume = name in ("ship_or_pay", "throughput_commitment")  # prorated, not switched
+            if (share <= 0) if volume else not policy_in_force(model.network, pid, model.axis)[0]:
+                continue  # dated out of the plan's horizon (or year): not in force
             if name == "ship_or_pay":
                 used = on_link(str(r0["link"]))
-                paid = float(r0["paid_mt_per_year"])
+                paid = float(r0["paid_mt_per_year"]) * share
                 rec.update(on=r0["link"], limit_mt_per_year=paid, used_mt_per_year=used,
                            paid_usd_per_year=mt_to_t(paid * float(r0["fee_usd_per_t"])),
                            binding=used >= paid - TOL and paid > 0)  # fmt: skip
@@ -69,7 +78,7 @@ def commitments(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.f
             elif name == "throughput_commitment":
                 sf = lp.vars["commit_shortfall"]
                 short = float(x[sf.slice][sf.labels["policy"].to_numpy() == r0["policy"]].sum())
-                rec.update(on=r0["market"], limit_mt_per_year=float(r0["min_mt_per_year"]),
+                rec.update(on=r0["market"], limit_mt_per_year=float(r0["min_mt_per_year"]) * share,
                            used_mt_per_year=(float(a[rows].sum()) - short) / years)  # fmt: skip
             elif name == "swap_buyers":
                 rec.update(on=r0["link"], used_mt_per_year=on_link(str(r0["link"])))
@@ -77,6 +86,38 @@ def commitments(model: Model, x: npt.NDArray[np.float64], dual: npt.NDArray[np.f
                 rec.update(on=f"{r0['country']} → {r0['importer']}")
             out.append(rec)
     return pd.DataFrame(out, columns=COMMITMENT_COLUMNS)
+
+
+def prepaid_credit(lp: LP, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per flow variable: the tariff (USD/t) a ship-or-pay's prepaid volume takes off it.
+
+    The LP credits the link's tariff on the part of its flow already paid for (the
+    ``prepaid`` columns); every tonne on the link carries the same share of that credit:
+    tariff × prepaid ÷ flow on the link (over the horizon). Zeros without ship-or-pay.
+    """
+    f = lp.vars["flow"]
+    out = np.zeros(f.size)
+    pre = lp.vars.get("prepaid")
+    if pre is None or pre.size == 0:
+        return out
+    f_link = f.labels["link"].to_numpy(dtype=str)
+    fx = x[f.slice]
+    for link, used, cost in zip(pre.labels["link"].to_numpy(dtype=str), x[pre.slice], pre.cost, strict=True):
+        on = f_link == link  # one pass per ship-or-pay contract (a handful)
+        total = float(fx[on].sum())
+        if used > TOL and total > TOL:
+            out[on] += -float(cost) * min(float(used) / total, 1.0)
+    return out
+
+
+def net_tariff(model: Model, x: npt.NDArray[np.float64]) -> npt.NDArray[np.float64]:
+    """Per flow variable: the tariff it pays (USD/t) net of ship-or-pay prepaid volume.
+
+    As the LP charges it (:func:`prepaid_credit`). The paid fee itself is a fixed cost, not
+    per tonne: it is in ``commitments.paid_usd_per_year`` and the objective's
+    ``ship_or_pay_usd``, not in delivered costs.
+    """
+    return np.asarray(model.flow_tariff - prepaid_credit(model.lp, x), dtype=float)
 
 
 def commitment_cost_usd(model: Model, x: npt.NDArray[np.float64]) -> float:

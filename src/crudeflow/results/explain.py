@@ -80,7 +80,10 @@ _LIMIT_WORDS = {"max_sulfur_pct": "sulfur ceiling", "min_api": "API floor", "max
 
 
 def side_reasons(model: Model, row_dual: npt.NDArray[np.float64]) -> dict[str, list[str]]:
-    """Per refinery, sentences for the binding slates, share caps and contracts on its runs."""
+    """Per refinery, sentences for what binds on its runs.
+
+    Slates, share caps, contracts, duty-free quotas (used up) and transit refusals.
+    """
     net, lp = model.network, model.lp
     out: dict[str, list[str]] = {}
 
@@ -99,6 +102,19 @@ def side_reasons(model: Model, row_dual: npt.NDArray[np.float64]) -> dict[str, l
         text = f"contract '{r.contract}' ({r.seller} → {r.buyer}) binds"
         for node in importer_nodes(net, str(r.buyer)):
             out.setdefault(str(node), []).append(text)
+    if "duty_paid" in lp.vars and lp.cons["export_duty_quota"].size:
+        paid = lp.vars["duty_paid"]
+        rate = pd.Series(paid.cost, index=paid.labels["policy"].astype(str)).groupby(level=0).mean()
+        for r in binding("export_duty_quota").drop_duplicates("policy").itertuples(index=False):
+            importers = str(r.importers).split(";")
+            text = (
+                f"duty-free quota '{r.policy}' ({r.duty_free_mt_per_year:.2f} Mt/yr of {r.origin} crude to "
+                f"{', '.join(importers)}) is used up: more {r.origin} crude pays "
+                f"{float(rate.get(str(r.policy), 0.0)):,.2f} USD/t duty"
+            )
+            for imp in importers:
+                for node in importer_nodes(net, imp):
+                    out.setdefault(str(node), []).append(text)
     if "transit_refusal" in lp.cons:
         for r in binding("transit_refusal").drop_duplicates(["policy", "importer"]).itertuples(index=False):
             what = f"{r.country} carries no {r.origins} crude to {r.importer}"

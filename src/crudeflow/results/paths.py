@@ -19,6 +19,7 @@ import scipy.sparse as sp
 from crudeflow._types import TOL_PATH_MT as EPS
 from crudeflow._types import FArray, IArray
 from crudeflow.optimize.build import Model
+from crudeflow.results.commitments import net_tariff
 
 
 def decompose_states(
@@ -467,9 +468,8 @@ def period_paths(model: Model, x: FArray, tol: float = EPS) -> pd.DataFrame:
     price = sources.set_index(["node", "grade", "period"])["price_usd_per_t"]
     price = price[~price.index.duplicated()]
     key = pd.MultiIndex.from_arrays([paths["source"], paths["grade"], paths["loaded"]])
-    out = path_costs(
-        paths, price.reindex(key).to_numpy(float), model.flow_tariff, model.flow_duty, model.flow_fee
-    )
+    tariff = net_tariff(model, x)  # no tariff on ship-or-pay volume already paid for
+    out = path_costs(paths, price.reindex(key).to_numpy(float), tariff, model.flow_duty, model.flow_fee)
     out["transport_usd_per_t"] += out["hold_usd_per_t"]
     out["cost_usd_per_t"] += out["hold_usd_per_t"]
     return out.drop(columns="hold_usd_per_t")

@@ -18,7 +18,7 @@ from crudeflow.optimize.build import Model
 from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
 from crudeflow.optimize.tags import split_by_layer
-from crudeflow.results.commitments import COMMITMENT_COLUMNS, commitment_cost_usd, commitments
+from crudeflow.results.commitments import COMMITMENT_COLUMNS, commitment_cost_usd, commitments, net_tariff
 from crudeflow.results.explain import explain_by_period, explain_shut_in, explain_unmet
 from crudeflow.results.paths import average_costs, decompose, path_costs, period_paths
 from crudeflow.results.price_cap import PRICE_CAP_COLUMNS, price_cap_table
@@ -27,7 +27,8 @@ from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_ye
 
 FRAMES = (
     "flows", "link_flows", "deliveries", "costs", "prices", "bottlenecks", "unmet",
-    "shut_in", "sales", "supply", "paths", "concentration", "contracts", "commitments",
+    "shut_in", "sales", "supply", "paths", "concentration", "contracts", "commitments", "duties",
+    "price_cap",
 )  # fmt: skip
 
 
@@ -273,6 +274,8 @@ class Plan:
             paths=convert_frame(self.paths, by_grade(self.paths["grade"])),
             contracts=convert_frame(self.contracts, ref),
             commitments=convert_frame(self.commitments, ref),
+            duties=convert_frame(self.duties, ref),
+            price_cap=convert_frame(self.price_cap, ref),
         )
 
     def to_dict(self) -> JSONDict:
@@ -383,9 +386,11 @@ def make_plan(
 
     Delivered costs come from one sparse solve over the (node, grade) states (volume-
     weighted averages of price, transport, duties and fees), not from paths, so they are
-    exact with cycles and swaps. ``paths``: decompose the flows into paths (True), skip it
-    (False; ``paths`` is empty and transit concentration is not reported), or decide by
-    size (None: up to ``PATHS_AUTO_LIMIT`` flows).
+    exact with cycles and swaps. Transport is net of ship-or-pay volume already paid for (no
+    tariff on it, as in the LP); the paid fee is a fixed cost shown in ``commitments`` and
+    ``objective_parts_usd['ship_or_pay_usd']``, not per tonne delivered. ``paths``: decompose
+    the flows into paths (True), skip it (False; ``paths`` is empty and transit concentration
+    is not reported), or decide by size (None: up to ``PATHS_AUTO_LIMIT`` flows).
     """
     net, lp, idx = model.network, model.lp, model.index
     x, dual = res.x, res.row_dual
@@ -482,8 +487,9 @@ def make_plan(
     src_state = sg.rows["supply"][s_on]
     src_parts = np.zeros((int(s_on.sum()), 4))
     src_parts[:, 0] = sb.cost[s_on]
+    tariff_paid = net_tariff(model, x)  # no tariff on ship-or-pay volume already paid for
     e_parts = np.column_stack(
-        [np.zeros(int(on.sum())), model.flow_tariff[on], model.flow_duty[on], model.flow_fee[on]]
+        [np.zeros(int(on.sum())), tariff_paid[on], model.flow_duty[on], model.flow_fee[on]]
     )
     e_tail, e_head, e_x = sg.flow_tail[on], sg.flow_head[on], fx[on]
     stocks = pd.DataFrame()
@@ -567,7 +573,7 @@ def make_plan(
             .reindex(pd.MultiIndex.from_arrays([raw_paths["source"], raw_paths["grade"]]))
             .to_numpy(float)
         )
-        path_frame = path_costs(raw_paths, p_price, model.flow_tariff, model.flow_duty, model.flow_fee)
+        path_frame = path_costs(raw_paths, p_price, tariff_paid, model.flow_duty, model.flow_fee)
     if want_paths:
         path_frame["origin"] = net.grades["origin_country"].reindex(path_frame["grade"]).to_numpy()
         link_arr = fl["link"].to_numpy()

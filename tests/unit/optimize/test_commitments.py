@@ -331,3 +331,26 @@ def test_scenario_policy_naming_an_unknown_link_or_buyer_names_the_field() -> No
     assert "'nope'" in msg
     assert "links.csv" in msg
     assert "'nowhere'" in msg
+
+
+def test_delivered_cost_charges_no_tariff_on_the_prepaid_volume() -> None:
+    # 3 Mt paid on a (tariff 10) and used: those tonnes pay no tariff in the LP, the other
+    # 2 Mt go via b at 8. Transport per tonne delivered: (3 × 0 + 2 × 8) / 5 = 3.2 USD/t;
+    # delivered 103.2 USD/t × 5 Mt + the fixed 30 MUSD paid = the 546 MUSD objective.
+    p = plan(sop_net([sop(3.0)]))
+    c = p.costs.loc["r"]
+    assert c["transport_usd_per_t"] == pytest.approx(3.2)
+    assert c["delivered_cost_usd_per_t"] == pytest.approx(103.2)
+    assert 5 * c["delivered_cost_usd_per_t"] * M + 30 * M == pytest.approx(p.objective_usd)
+    d = p.deliveries.set_index("refinery").loc["r"]
+    assert d["transport_usd_per_t"] == pytest.approx(3.2)
+    # 5 Mt on a (tariff 6), 3 of them prepaid: 2 × 6 / 5 = 2.4 USD/t of tariff per tonne
+    links = [link("a", "f", "r", 6), *SOP_LINKS[1:]]
+    nt = net(nodes=SOP_NODES, links=links, supplies=[supply("f", "g", 100)],
+             demands=[{"node": "r", "demand_mt_per_year": 5.0}],
+             policies=[sop(3.0, fee_usd_per_t=6.0)])  # fmt: skip
+    p = plan(nt)
+    assert p.costs.loc["r", "transport_usd_per_t"] == pytest.approx(2.4)
+    assert 5 * p.costs.loc["r", "delivered_cost_usd_per_t"] * M + 18 * M == pytest.approx(p.objective_usd)
+    if len(p.paths):
+        assert (p.paths["transport_usd_per_t"] * p.paths["mt_per_year"]).sum() == pytest.approx(12.0)

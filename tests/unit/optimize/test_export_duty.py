@@ -167,3 +167,17 @@ def test_general_duty_prices_supply_ex_duty_and_spares_the_union() -> None:
     # without the union the RU crude pays entering BY: 400 + 10 + 100 = 510 > 460
     p = plan(net([]))
     assert _by_grade(p, "r") == pytest.approx({"no": 5.0})
+
+
+def test_unmet_reason_names_the_used_up_duty_free_quota() -> None:
+    # duty 700: the first 6 Mt of RU crude cost 410; more would cost 1110 and NO 2010, both
+    # above the shortage penalty of 1000: 6 RU, 4 Mt short; the quota is worth 590 USD/t.
+    p = plan(_quota_net({"usd_per_t": 700, "duty_free_mt_per_year": 6}, no_price=2000))
+    assert _by_grade(p, "r") == pytest.approx({"ru": 6.0})
+    assert p.unmet.loc["r", "mt_per_year"] == pytest.approx(4.0)
+    reason = p.unmet.loc["r", "reason"]
+    assert "duty-free quota 'd' (6.00 Mt/yr of RU crude to BY) is used up" in reason
+    assert "700.00 USD/t duty" in reason
+    q = p.duties.set_index("policy").loc["d"]
+    assert bool(q["quota_binding"])
+    assert q["quota_value_usd_per_t"] == pytest.approx(590.0)
