@@ -24,7 +24,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray, IArray
-from crudeflow.exceptions import CrudeflowError, DatasetError
+from crudeflow.exceptions import CrudeflowError, DatasetError, Problem
 from crudeflow.model.network import Network
 from crudeflow.model.periods import check_period_values, coverage, period_positions
 from crudeflow.optimize.constraints import Rows
@@ -605,13 +605,42 @@ def policy_years(net: Network, policy_ids: pd.Series, axis: TimeAxis) -> FArray:
     return _horizon_factor(net.policies.reindex(pd.Index(policy_ids.to_numpy(dtype=str))), axis)
 
 
+def working_levels(net: Network, axis: TimeAxis) -> FArray:
+    """Per storage row and period: the working level (Mt) a plan keeps at the period's end.
+
+    ``min_level_mt``, replaced by per-period values where given; a per-period value above
+    the row's capacity is a ``DatasetError`` naming its file and row (it could not be held).
+    """
+    stor = net.storage
+    base = stor["min_level_mt"].to_numpy(float) if "min_level_mt" in stor.columns else np.zeros(len(stor))
+    base = np.nan_to_num(base, nan=0.0)
+    work = values_by_period(net, axis, "storage", "min_level_mt")
+    if work is None:
+        return np.repeat(base[:, None], axis.n, axis=1)
+    cap = stor["capacity_mt"].to_numpy(float)
+    pv = net.period_values
+    sel = pv[(pv["table"].to_numpy() == "storage") & (pv["field"].to_numpy() == "min_level_mt")]
+    over = sel["value"].to_numpy(float) > cap[stor.index.get_indexer(sel["id"].astype(str))]
+    if over.any():
+        bad = sel[over]
+        raise DatasetError(
+            [
+                Problem(str(f), int(r), "value", f"at most the capacity_mt of storage row {i}", f"{v:g}")
+                for f, r, i, v in zip(bad["_file"], bad["_row"], bad["id"], bad["value"], strict=True)
+            ]
+        )
+    return work
+
+
 def _storage_rows(
     net: Network, lp: LP, st: StoragePairs, pairs: IArray, stock_cols: IArray, axis: TimeAxis
 ) -> None:
-    """Storage rows: per storage and period, level ≤ capacity and fill/draw within rates.
+    """Storage rows: per storage and period, working level ≤ level ≤ capacity, fill/draw within rates.
 
     Also the final level ≥ its floor, and per stock obligation and period, the country's
-    stocks ≥ its floor.
+    stocks ≥ its floor. The working level (``min_level_mt``, per-period values allowed) is
+    what a normal plan keeps in the tanks: without it a plan with flat prices empties them
+    at once, holding stock being a cost.
     """
     stor = net.storage
     n_s, n_t, n_p = len(stor), axis.n, len(pairs)
@@ -625,8 +654,9 @@ def _storage_rows(
     inj = stor["max_injection_mt_per_year"].to_numpy(float)
     wd = stor["max_withdrawal_mt_per_year"].to_numpy(float)
     frac = np.broadcast_to(axis.frac[None, :], (n_s, n_t))
-    # level rows (s, t): Σ_g stock ≤ capacity
+    # level rows (s, t): working level ≤ Σ_g stock ≤ capacity
     lvl_r = t * n_s + s_of_col
+    work = working_levels(net, axis)
     # change rows (s, t): Σ_g stock[t] − Σ_g stock[t − 1] within [−draw, fill] (+ initial at t = 0)
     nxt = t < n_t - 1  # stock at the end of t enters the change row of t + 1 with −1
     chg_r = np.concatenate([lvl_r, lvl_r[nxt] + n_s]) + n_s * n_t
@@ -642,7 +672,7 @@ def _storage_rows(
     rows = [lvl_r, chg_r, fin_r]
     cols = [stock_cols, chg_c, stock_cols[last]]
     vals = [np.ones(len(stock_cols)), chg_v, np.ones(int(last.sum()))]
-    lower = [np.full(n_s * n_t, -INF), chg_lo, final]
+    lower = [np.where(work > 0, work, -INF).T.ravel(), chg_lo, final]
     upper = [np.tile(cap, n_t), chg_hi, np.full(n_s, INF)]
     lab_t = tile_labels(pd.DataFrame({"node": stor.index.to_numpy()}), n_t)
     labels = [
