@@ -27,7 +27,7 @@ from crudeflow._types import FArray, IArray
 from crudeflow.exceptions import CrudeflowError, DatasetError, Problem
 from crudeflow.model.network import Network
 from crudeflow.model.periods import check_period_values, coverage, period_positions
-from crudeflow.optimize.constraints import Rows
+from crudeflow.optimize.constraints import Rows, pipe_of
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy
@@ -498,10 +498,13 @@ def expand(
             hi_t = np.broadcast_to(fam.upper[:, None], (n_r, n_t))
             if name in SCALED_ROWS:
                 factor = np.broadcast_to(frac[None, :], (n_r, n_t))
-                valid = _row_validity(net, name, fam.labels, axis)
-                if valid is not None:
-                    factor = factor * valid
-                lo_b, hi_b = _row_values(net, name, fam, axis)
+                if name == "pipe":  # validity and events are in the members' capacities
+                    lo_b, hi_b = fam.lower, pipe_capacity(net, fam.labels, axis, net.active_links().index)
+                else:
+                    valid = _row_validity(net, name, fam.labels, axis)
+                    if valid is not None:
+                        factor = factor * valid
+                    lo_b, hi_b = _row_values(net, name, fam, axis)
                 lo_t, hi_t = scale(lo_b, factor), scale(hi_b, factor)
             if name in DATED_POLICY_FAMILIES and len(epochs.active) and n_r:
                 off = _inactive(epochs, fam.labels["policy"].to_numpy())
@@ -539,7 +542,6 @@ def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
 
 ROW_FIELDS = {
     "capacity": ("links", "capacity_mt_per_year", False),
-    "pipe": ("links", "capacity_mt_per_year", False),
     "demand": ("demands", "demand_mt_per_year", True),
     "market": ("markets", "max_mt_per_year", False),
 }
@@ -548,10 +550,7 @@ bound is the same figure (demand rows are equalities)."""
 
 
 def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[FArray, FArray]:
-    """Lower and upper bounds of a volume family, per row (annual) or per row × period.
-
-    A pipe row takes the per-period capacity of the link it is labelled by (its tightest).
-    """
+    """Lower and upper bounds of a volume family, per row (annual) or per row × period."""
     if family not in ROW_FIELDS:  # e.g. reserved_capacity: capacity less the reservation, annual
         return fam.lower, fam.upper
     table, field, both = ROW_FIELDS[family]
@@ -562,10 +561,44 @@ def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[F
     return (per if both else np.broadcast_to(fam.lower[:, None], per.shape)), per
 
 
+def pipe_capacity(net: Network, labels: pd.DataFrame, axis: TimeAxis, link_ids: pd.Index) -> FArray:
+    """Per shared-pipe row and period: the smallest capacity of its member links there (Mt/yr).
+
+    A member's capacity in a period is its per-period value × the share of the period it is
+    valid × dated events, as ``period_slice`` gives it, so a value or an event on any member
+    (not only the one tightest over the year) narrows the line. As in the annual plan, a member
+    with no capacity in a period (not yet valid, out) is not part of the line then; a line
+    with no member left is closed. ``labels``: the pipe family's (``pipe`` per row).
+    """
+    n_r = len(labels)
+    vals = values_by_period(net, axis, "links", "capacity_mt_per_year")
+    valid = validity(net.links, axis)
+    events = link_event_factor(net, axis)
+    if vals is None and valid is None and events is None:
+        cap0 = labels["capacity_mt_per_year"].to_numpy(float)
+        return np.repeat(cap0[:, None], axis.n, axis=1)
+    pos = net.links.index.get_indexer(link_ids)
+    cap = (
+        np.repeat(net.links["capacity_mt_per_year"].to_numpy(float)[:, None], axis.n, axis=1)
+        if vals is None
+        else vals
+    )
+    if valid is not None:
+        cap = cap * valid
+    if events is not None:
+        cap = cap * events
+    row = pd.Index(labels["pipe"].astype(str)).get_indexer(pipe_of(net.links.iloc[pos]))
+    mem = np.flatnonzero(row >= 0)
+    member_cap = cap[pos[mem]]
+    out = np.full((n_r, axis.n), INF)
+    np.minimum.at(out, row[mem], np.where(member_cap > 0, member_cap, INF))
+    return np.asarray(np.where(np.isinf(out), 0.0, out), dtype=float)
+
+
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
     table = {"demand": net.demands, "market": net.markets}.get(family, net.links)
     valid = validity(table, axis)
-    if family in ("capacity", "pipe", "reserved_capacity"):
+    if family in ("capacity", "reserved_capacity"):
         events = link_event_factor(net, axis)
         if events is not None:
             valid = events if valid is None else valid * events
