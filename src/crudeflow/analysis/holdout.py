@@ -19,7 +19,9 @@ read off period by period (docs/holdout.md states the rule):
   demand, prices and tariffs do not count (in a crisis the question is what can
   physically reach the importer, not at what cost).
 * **Stock obligations** may be drawn (released) by default; ``stock_draw=False`` keeps
-  the obligation floors and leaves out the ``stock_days`` stand-ins.
+  the obligation floors and leaves out the ``stock_days`` stand-ins. The tanks' working
+  stock (``storage.min_level_mt``, kept by normal plans) is released either way: a crisis
+  may draw a tank down to zero (above an obligation floor when one is kept).
 * **Days of cover** = days before the first period with unmet demand + the part of that
   period the importer's own stock draw covers at full rate:
   ``L × W / (W + u)`` (``W`` stock drawn, ``u`` unmet in that period of ``L`` days), so a
@@ -196,8 +198,9 @@ def horizon_network(
     """The network over ``horizon_days`` of ``step`` periods from ``start``, stocks at normal level.
 
     Annual figures are prorated by days and dated rows and events apply by date, as for
-    any calendar (``optimize.periods``). Storage needs no final level; stock obligations
-    are released when ``stock_draw``; see the module docstring for the normal level.
+    any calendar (``optimize.periods``). Storage needs no final level nor working level;
+    stock obligations are released when ``stock_draw``; see the module docstring for the
+    normal level.
     """
     if step not in HOLDOUT_STEPS:
         msg = f"step must be one of {', '.join(HOLDOUT_STEPS)}, not {step!r}"
@@ -213,6 +216,9 @@ def horizon_network(
     cal = stepped(str(s), str(s + np.timedelta64(horizon_days - 1, "D")), step)
     stor = net.storage.copy()
     stor["min_final_mt"] = 0.0
+    stor["min_level_mt"] = 0.0  # a crisis may draw working stock down to zero
+    pv = net.period_values
+    net = net.replace(period_values=pv[pv["table"].to_numpy() != "storage"])
     ob = net.stock_obligations.copy()
     if len(ob):
         stor = _raise_to_obligations(net, stor, ob)
@@ -255,7 +261,8 @@ def _refinery_stocks(net: Network, stor: pd.DataFrame) -> pd.DataFrame:
     rows = pd.DataFrame(
         {
             "capacity_mt": level, "initial_mt": level, "initial_grade": grade.to_numpy(dtype=object),
-            "min_final_mt": 0.0, "max_injection_mt_per_year": np.inf, "max_withdrawal_mt_per_year": np.inf,
+            "min_final_mt": 0.0, "min_level_mt": 0.0, "max_injection_mt_per_year": np.inf,
+            "max_withdrawal_mt_per_year": np.inf,
             "holding_cost_usd_per_t_per_month": 0.0, "grades": [()] * len(pick), "source": "",
             "evidence": "", "confidence": "estimate",
             "note": "holdout: demands.stock_days of demand at the refinery (no storage row)",

@@ -304,12 +304,13 @@ def build_network(
         check_dates(frames[name], TABLES[name], out)
     pv = frames["period_values"]
     pv = pv.assign(_file=PERIOD_VALUES.file, _row=np.arange(len(pv), dtype=np.int64) + 2)
-    if not {"links", "supplies", "demands", "markets"} & set(unreadable):
+    if not {"links", "supplies", "demands", "markets", "storage"} & set(unreadable):
         keyed = {
             "links": frames["links"].set_index("id"),
             "supplies": frames["supplies"].set_index(["node", "grade"]),
             "demands": frames["demands"].set_index("node"),
             "markets": frames["markets"].set_index("node"),
+            "storage": frames["storage"].set_index("node"),
         }
         bad_rows = set(broken_rows.get("period_values", ()))
         for p in check_period_values(pv, keyed, PERIOD_FIELDS, periods if len(periods) else None):

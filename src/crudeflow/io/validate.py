@@ -389,7 +389,7 @@ def check_node_kinds(
 
 
 def check_storage(storage: pd.DataFrame, out: Collector) -> None:
-    """Initial and final levels within capacity; an initial stock names its grade."""
+    """Initial, final and working levels within capacity; an initial stock names its grade."""
     file = "storage.csv"
     if len(storage) == 0:
         return
@@ -412,6 +412,15 @@ def check_storage(storage: pd.DataFrame, out: Collector) -> None:
             "min_final_mt",
             f"at most capacity_mt ({cap[i]:g})",
             f"{final[i]:g}",
+        )
+    floor = storage["min_level_mt"].to_numpy(float) if "min_level_mt" in storage else np.zeros(len(cap))
+    for i in np.flatnonzero(floor > cap):
+        out.error(
+            file,
+            sheet_row(storage, int(i)),
+            "min_level_mt",
+            f"at most capacity_mt ({cap[i]:g})",
+            f"{floor[i]:g}",
         )
     for i in np.flatnonzero((init > 0) & (grade == "")):
         out.error(

@@ -77,6 +77,13 @@ def capacity(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     return Rows(rows, cols, np.ones(f.size), np.full(len(cap), -INF), cap, labels)
 
 
+def pipe_of(links: pd.DataFrame) -> npt.NDArray[np.str_]:
+    """Per link: its physical pipe, the ``pipe`` column or its own id when empty."""
+    ids = links.index.to_numpy(dtype=str)
+    declared = links["pipe"].fillna("").astype(str).to_numpy(dtype=str) if "pipe" in links else ids
+    return np.asarray(np.where(declared == "", ids, declared), dtype=str)
+
+
 def pipe(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """Per pipe shared by two or more active links: all their flows ≤ the smallest capacity.
 
@@ -87,9 +94,7 @@ def pipe(net: Network, idx: NetIndex, lp: LP, sg: StateGraph) -> Rows:
     """
     f = lp.vars["flow"]
     links = net.links.loc[idx.link_ids]
-    ids = idx.link_ids.to_numpy(dtype=str)
-    declared = links["pipe"].fillna("").astype(str).to_numpy(dtype=str) if "pipe" in links else ids
-    pipe_ids = np.where(declared == "", ids, declared)  # a link with no pipe is its own pipe
+    pipe_ids = pipe_of(links)
     named = np.arange(len(links))
     groups, inv, counts = np.unique(pipe_ids[named], return_inverse=True, return_counts=True)
     shared = counts >= 2

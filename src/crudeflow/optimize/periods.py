@@ -24,10 +24,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray, IArray
-from crudeflow.exceptions import CrudeflowError, DatasetError
+from crudeflow.exceptions import CrudeflowError, DatasetError, Problem
 from crudeflow.model.network import Network
 from crudeflow.model.periods import check_period_values, coverage, period_positions
-from crudeflow.optimize.constraints import Rows
+from crudeflow.optimize.constraints import Rows, pipe_of
 from crudeflow.optimize.index import NetIndex
 from crudeflow.optimize.lp import LP
 from crudeflow.optimize.policies import FlowPolicy, flow_policy, horizon_calendar
@@ -512,10 +512,13 @@ def expand(
             hi_t = np.broadcast_to(fam.upper[:, None], (n_r, n_t))
             if name in SCALED_ROWS:
                 factor = np.broadcast_to(frac[None, :], (n_r, n_t))
-                valid = _row_validity(net, name, fam.labels, axis)
-                if valid is not None:
-                    factor = factor * valid
-                lo_b, hi_b = _row_values(net, name, fam, axis)
+                if name == "pipe":  # validity and events are in the members' capacities
+                    lo_b, hi_b = fam.lower, pipe_capacity(net, fam.labels, axis, net.active_links().index)
+                else:
+                    valid = _row_validity(net, name, fam.labels, axis)
+                    if valid is not None:
+                        factor = factor * valid
+                    lo_b, hi_b = _row_values(net, name, fam, axis)
                 lo_t, hi_t = scale(lo_b, factor), scale(hi_b, factor)
             if name in DATED_POLICY_FAMILIES and len(epochs.active) and n_r:
                 off = _inactive(epochs, fam.labels["policy"].to_numpy())
@@ -553,7 +556,6 @@ def _supply_rows(net: Network, labels: pd.DataFrame) -> IArray:
 
 ROW_FIELDS = {
     "capacity": ("links", "capacity_mt_per_year", False),
-    "pipe": ("links", "capacity_mt_per_year", False),
     "demand": ("demands", "demand_mt_per_year", True),
     "market": ("markets", "max_mt_per_year", False),
 }
@@ -562,10 +564,7 @@ bound is the same figure (demand rows are equalities)."""
 
 
 def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[FArray, FArray]:
-    """Lower and upper bounds of a volume family, per row (annual) or per row × period.
-
-    A pipe row takes the per-period capacity of the link it is labelled by (its tightest).
-    """
+    """Lower and upper bounds of a volume family, per row (annual) or per row × period."""
     if family not in ROW_FIELDS:  # e.g. reserved_capacity: capacity less the reservation, annual
         return fam.lower, fam.upper
     table, field, both = ROW_FIELDS[family]
@@ -576,10 +575,44 @@ def _row_values(net: Network, family: str, fam: Rows, axis: TimeAxis) -> tuple[F
     return (per if both else np.broadcast_to(fam.lower[:, None], per.shape)), per
 
 
+def pipe_capacity(net: Network, labels: pd.DataFrame, axis: TimeAxis, link_ids: pd.Index) -> FArray:
+    """Per shared-pipe row and period: the smallest capacity of its member links there (Mt/yr).
+
+    A member's capacity in a period is its per-period value × the share of the period it is
+    valid × dated events, as ``period_slice`` gives it, so a value or an event on any member
+    (not only the one tightest over the year) narrows the line. As in the annual plan, a member
+    with no capacity in a period (not yet valid, out) is not part of the line then; a line
+    with no member left is closed. ``labels``: the pipe family's (``pipe`` per row).
+    """
+    n_r = len(labels)
+    vals = values_by_period(net, axis, "links", "capacity_mt_per_year")
+    valid = validity(net.links, axis)
+    events = link_event_factor(net, axis)
+    if vals is None and valid is None and events is None:
+        cap0 = labels["capacity_mt_per_year"].to_numpy(float)
+        return np.repeat(cap0[:, None], axis.n, axis=1)
+    pos = net.links.index.get_indexer(link_ids)
+    cap = (
+        np.repeat(net.links["capacity_mt_per_year"].to_numpy(float)[:, None], axis.n, axis=1)
+        if vals is None
+        else vals
+    )
+    if valid is not None:
+        cap = cap * valid
+    if events is not None:
+        cap = cap * events
+    row = pd.Index(labels["pipe"].astype(str)).get_indexer(pipe_of(net.links.iloc[pos]))
+    mem = np.flatnonzero(row >= 0)
+    member_cap = cap[pos[mem]]
+    out = np.full((n_r, axis.n), INF)
+    np.minimum.at(out, row[mem], np.where(member_cap > 0, member_cap, INF))
+    return np.asarray(np.where(np.isinf(out), 0.0, out), dtype=float)
+
+
 def _row_validity(net: Network, family: str, labels: pd.DataFrame, axis: TimeAxis) -> FArray | None:
     table = {"demand": net.demands, "market": net.markets}.get(family, net.links)
     valid = validity(table, axis)
-    if family in ("capacity", "pipe", "reserved_capacity"):
+    if family in ("capacity", "reserved_capacity"):
         events = link_event_factor(net, axis)
         if events is not None:
             valid = events if valid is None else valid * events
@@ -635,13 +668,42 @@ def policy_years(net: Network, policy_ids: pd.Series, axis: TimeAxis) -> FArray:
     return _horizon_factor(frame, policy_axis(net, axis))
 
 
+def working_levels(net: Network, axis: TimeAxis) -> FArray:
+    """Per storage row and period: the working level (Mt) a plan keeps at the period's end.
+
+    ``min_level_mt``, replaced by per-period values where given; a per-period value above
+    the row's capacity is a ``DatasetError`` naming its file and row (it could not be held).
+    """
+    stor = net.storage
+    base = stor["min_level_mt"].to_numpy(float) if "min_level_mt" in stor.columns else np.zeros(len(stor))
+    base = np.nan_to_num(base, nan=0.0)
+    work = values_by_period(net, axis, "storage", "min_level_mt")
+    if work is None:
+        return np.repeat(base[:, None], axis.n, axis=1)
+    cap = stor["capacity_mt"].to_numpy(float)
+    pv = net.period_values
+    sel = pv[(pv["table"].to_numpy() == "storage") & (pv["field"].to_numpy() == "min_level_mt")]
+    over = sel["value"].to_numpy(float) > cap[stor.index.get_indexer(sel["id"].astype(str))]
+    if over.any():
+        bad = sel[over]
+        raise DatasetError(
+            [
+                Problem(str(f), int(r), "value", f"at most the capacity_mt of storage row {i}", f"{v:g}")
+                for f, r, i, v in zip(bad["_file"], bad["_row"], bad["id"], bad["value"], strict=True)
+            ]
+        )
+    return work
+
+
 def _storage_rows(
     net: Network, lp: LP, st: StoragePairs, pairs: IArray, stock_cols: IArray, axis: TimeAxis
 ) -> None:
-    """Storage rows: per storage and period, level ≤ capacity and fill/draw within rates.
+    """Storage rows: per storage and period, working level ≤ level ≤ capacity, fill/draw within rates.
 
     Also the final level ≥ its floor, and per stock obligation and period, the country's
-    stocks ≥ its floor.
+    stocks ≥ its floor. The working level (``min_level_mt``, per-period values allowed) is
+    what a normal plan keeps in the tanks: without it a plan with flat prices empties them
+    at once, holding stock being a cost.
     """
     stor = net.storage
     n_s, n_t, n_p = len(stor), axis.n, len(pairs)
@@ -655,8 +717,9 @@ def _storage_rows(
     inj = stor["max_injection_mt_per_year"].to_numpy(float)
     wd = stor["max_withdrawal_mt_per_year"].to_numpy(float)
     frac = np.broadcast_to(axis.frac[None, :], (n_s, n_t))
-    # level rows (s, t): Σ_g stock ≤ capacity
+    # level rows (s, t): working level ≤ Σ_g stock ≤ capacity
     lvl_r = t * n_s + s_of_col
+    work = working_levels(net, axis)
     # change rows (s, t): Σ_g stock[t] − Σ_g stock[t − 1] within [−draw, fill] (+ initial at t = 0)
     nxt = t < n_t - 1  # stock at the end of t enters the change row of t + 1 with −1
     chg_r = np.concatenate([lvl_r, lvl_r[nxt] + n_s]) + n_s * n_t
@@ -672,7 +735,7 @@ def _storage_rows(
     rows = [lvl_r, chg_r, fin_r]
     cols = [stock_cols, chg_c, stock_cols[last]]
     vals = [np.ones(len(stock_cols)), chg_v, np.ones(int(last.sum()))]
-    lower = [np.full(n_s * n_t, -INF), chg_lo, final]
+    lower = [np.where(work > 0, work, -INF).T.ravel(), chg_lo, final]
     upper = [np.tile(cap, n_t), chg_hi, np.full(n_s, INF)]
     lab_t = tile_labels(pd.DataFrame({"node": stor.index.to_numpy()}), n_t)
     labels = [

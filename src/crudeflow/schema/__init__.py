@@ -672,6 +672,16 @@ STORAGE = Table(
             default=float("nan"),
         ),
         Column(
+            "min_level_mt",
+            "float",
+            "working stock a normal plan keeps at the end of every period (a crisis may draw it: "
+            "per-period values of 0, or holdout's stock draw)",
+            unit="Mt",
+            nonneg=True,
+            required=False,
+            default=0.0,
+        ),
+        Column(
             "max_injection_mt_per_year",
             "float",
             "fastest fill, prorated by days (empty: no limit)",
@@ -772,18 +782,19 @@ PERIOD_FIELDS: dict[str, tuple[str, ...]] = {
     "supplies": ("min_mt_per_year", "max_mt_per_year", "price_usd_per_t"),
     "demands": ("demand_mt_per_year", "shortage_penalty_usd_per_t"),
     "markets": ("max_mt_per_year", "price_usd_per_t"),
+    "storage": ("min_level_mt",),
 }
 """Per table, the numeric columns ``period_values.csv`` may give per period (in the
 column's own unit: a rate in Mt/yr is still prorated by the period's days)."""
 
 PERIOD_VALUES = Table(
     "period_values.csv",
-    "Per-period values of a column of links, supplies, demands or markets (periods only): in "
+    "Per-period values of a column of links, supplies, demands, markets or storage (periods only): in "
     "that period the value replaces the annual figure; other periods keep it.",
     (
-        Column("table", "str", "table of the row: links | supplies | demands | markets",
+        Column("table", "str", "table of the row: links | supplies | demands | markets | storage",
                choices=tuple(PERIOD_FIELDS)),
-        Column("id", "str", "link id, or node of the supply, demand or market"),
+        Column("id", "str", "link id, or node of the supply, demand, market or storage row"),
         Column("grade", "str", "grade of the supply (supplies only)", required=False, default="",
                ref="grades"),
         Column("field", "str", "the column replaced, e.g. capacity_mt_per_year or price_usd_per_t"),

@@ -124,3 +124,12 @@ def test_cover_days_interpolates_within_the_first_short_period() -> None:
     d, t = cover_days(np.zeros(3), np.zeros(3), days)
     assert np.isnan(d)
     assert t == -1
+
+
+@pytest.mark.parametrize("stock_draw", [True, False])
+def test_a_crisis_draws_the_working_level(stock_draw: bool) -> None:
+    # the tanks' 0.15 Mt is all working stock (kept by a normal plan): holdout draws it anyway
+    tanks = [{"node": "r", "capacity_mt": S, "initial_mt": S, "initial_grade": "g", "min_level_mt": S}]
+    res = holdout(_net(storage=tanks), "PL", cases=("link:a",), horizon_days=60, start="2023-01-01",
+                  stock_draw=stock_draw)  # fmt: skip
+    assert _row(res, "link:a")["days_of_cover"] == pytest.approx(S / (D - R), abs=1e-6)

@@ -256,3 +256,62 @@ def test_events_need_periods() -> None:
     text = "name: x\nchanges:\n  - events:\n      - {link: fr, out: [2022-03-22, 2022-04-21]}\n"
     with pytest.raises(ScenarioError, match="periods"):
         parse_scenario(text, "x.yaml").apply(_one_link())
+
+
+def _tank_net(**kw: Any) -> Any:
+    # supply at flat price both years, refinery tanks of 3 Mt holding 2.5 Mt at 1 USD/t/month
+    base: dict[str, Any] = {
+        "nodes": [{"id": "f", "kind": "field"}, "r"],
+        "links": [{"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 100.0}],
+        "supplies": [{"node": "f", "max_mt_per_year": 10.0, "price_usd_per_t": 10.0}],
+    }
+    base.update(kw)
+    return _net(**base)
+
+
+def _tanks(floor: float, **extra: Any) -> list[dict[str, Any]]:
+    return [{"node": "r", "capacity_mt": 3.0, "initial_mt": 2.5, "initial_grade": "g", "min_level_mt": floor,
+             "holding_cost_usd_per_t_per_month": 1.0, **extra}]  # fmt: skip
+
+
+def test_a_normal_plan_keeps_the_working_level() -> None:
+    # holding costs money and prices are flat: without a floor the plan empties the tanks in
+    # 2023 and refills them in 2024 (final ≥ initial); a 2 Mt working level keeps 2 Mt in
+    # 2023, so 2023 buys 4 − 0.5 = 3.5 Mt and 2024 buys 4 + 0.5 = 4.5 Mt
+    empty = plan(_tank_net(storage=_tanks(0.0)))
+    assert empty.stocks.groupby("period")["level_mt"].sum().get("2023-01-01", 0.0) == pytest.approx(0.0)
+    p = plan(_tank_net(storage=_tanks(2.0)))
+    lvl = p.stocks.groupby("period")["level_mt"].sum()
+    assert lvl["2023-01-01"] == pytest.approx(2.0)
+    assert lvl["2024-01-01"] == pytest.approx(2.5)
+    assert _by_period(p.supply.reset_index()) == pytest.approx({"2023-01-01": 3.5, "2024-01-01": 4.5})
+    months = np.array([365, 366]) / (365.25 / 12)
+    assert p.objective_usd == pytest.approx((8 * 10 + 2.0 * months[0] + 2.5 * months[1]) * 1e6)
+
+
+def test_a_crisis_draws_the_working_level_where_per_period_values_release_it() -> None:
+    # the only link is out in 2024; full tanks of 2.5 Mt, all of it working stock, no final level
+    kw: dict[str, Any] = {
+        "links": [
+            {"id": "fr", "from": "f", "to": "r", "capacity_mt_per_year": 100.0, "valid_to": "2023-12-31"}
+        ],
+        "storage": _tanks(2.5, min_final_mt=0.0, capacity_mt=2.5),
+    }
+    assert _by_period(plan(_tank_net(**kw)).unmet) == pytest.approx({"2024-01-01": 4.0})
+    release = [{"table": "storage", "id": "r", "field": "min_level_mt", "period": "2024-01-01", "value": 0.0}]
+    p = plan(_tank_net(**kw, period_values=release))
+    assert _by_period(p.unmet) == pytest.approx({"2024-01-01": 1.5})  # 2.5 Mt drawn of the 4 Mt
+    assert p.stocks.groupby("period")["level_mt"].sum()["2023-01-01"] == pytest.approx(2.5)
+
+
+def test_a_working_level_above_the_tanks_names_file_row_and_column() -> None:
+    with pytest.raises(DatasetError) as err:
+        _tank_net(storage=_tanks(3.5))
+    assert any(
+        p.file == "storage.csv" and p.row == 2 and p.column == "min_level_mt" for p in err.value.problems
+    )
+    above = [{"table": "storage", "id": "r", "field": "min_level_mt", "period": "2024-01-01", "value": 4.0}]
+    with pytest.raises(DatasetError) as err2:
+        plan(_tank_net(storage=_tanks(2.0), period_values=above))
+    (prob,) = err2.value.problems
+    assert (prob.file, prob.row, prob.column) == ("period_values.csv", 2, "value")

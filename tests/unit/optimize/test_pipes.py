@@ -105,3 +105,75 @@ def test_counter_flow_is_netted_and_named_in_a_warning() -> None:
     # one-way links are reported with their net equal to their flow and no warning
     assert p.link_flows.loc["ara", "net_mt_per_year"] == pytest.approx(p.link_flows.loc["ara", "mt_per_year"])
     assert not [w for w in plan(pipe_net(True)).warnings if "counter-flow" in str(w)]
+
+
+TWO_YEARS = {"start": "2023-01-01", "end": "2024-12-31", "step": "year"}
+
+
+def _pipe_over_years(**kw: Any) -> Any:
+    # pipe_net's links l1 (8 Mt/yr, 5 USD/t) and l2 (6, 7 USD/t) on one line, over 2023 and 2024
+    # (year_fraction 1 each): in 2023 the line carries 6 Mt, l3 (50 USD/t) the other 4
+    net = pipe_net(True)
+    return tiny_network(
+        nodes=[{"id": "f", "kind": "field"}, "r"],
+        links=net.links.reset_index().to_dict("records"),
+        supplies=[{"node": "f", "grade": "g", "price_usd_per_t": 100, "max_mt_per_year": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 10}],
+        periods=TWO_YEARS,
+        **kw,
+    )
+
+
+def _line_mt(p: Any) -> dict[str, float]:
+    f = p.flows[p.flows["link"].isin(["l1", "l2"])]
+    return {str(k): float(v) for k, v in f.groupby("period")["mt"].sum().items()}
+
+
+def test_a_per_period_value_on_the_wider_link_narrows_the_shared_pipe() -> None:
+    # l1 down to 3 Mt/yr in 2024: the line's smallest capacity is 3 there (6 in 2023)
+    pv = [
+        {"table": "links", "id": "l1", "field": "capacity_mt_per_year", "period": "2024-01-01", "value": 3.0}
+    ]
+    assert _line_mt(plan(_pipe_over_years(period_values=pv))) == pytest.approx(
+        {"2023-01-01": 6.0, "2024-01-01": 3.0}
+    )
+
+
+def test_a_per_period_value_widening_the_tightest_link_leaves_the_next_one_tightest() -> None:
+    # l2 up to 20 Mt/yr in 2024: l1's 8 Mt/yr is then the line's smallest capacity
+    pv = [
+        {"table": "links", "id": "l2", "field": "capacity_mt_per_year", "period": "2024-01-01", "value": 20.0}
+    ]
+    p = plan(_pipe_over_years(period_values=pv))
+    assert _line_mt(p) == pytest.approx({"2023-01-01": 6.0, "2024-01-01": 8.0})
+    # 2023: 6 on l1 + 4 bypass; 2024: 8 on l1 + 2 bypass; 20 Mt at 100 USD/t
+    assert p.objective_usd == pytest.approx((2000 + 6 * 5 + 4 * 50 + 8 * 5 + 2 * 50) * M)
+
+
+def test_an_event_on_the_wider_link_narrows_the_shared_pipe() -> None:
+    from crudeflow.io.scenario import parse_scenario
+
+    text = (
+        "name: half\nbase: x\nchanges:\n  - events:\n"
+        "      - {link: l1, capacity_factor: 0.25, from: 2024-01-01, to: 2024-12-31}\n"
+    )
+    net = parse_scenario(text, "half.yaml").apply(_pipe_over_years())
+    # l1 at a quarter of 8 = 2 Mt/yr in 2024: the line carries 2 there
+    assert _line_mt(plan(net)) == pytest.approx({"2023-01-01": 6.0, "2024-01-01": 2.0})
+
+
+def test_a_member_not_yet_valid_does_not_close_the_pipe() -> None:
+    # a link valid only in 2024 on the line: in 2023 the line keeps l1's 8 Mt/yr
+    net = tiny_network(
+        nodes=[{"id": "f", "kind": "field"}, "r"],
+        links=[
+            {"id": "l1", "from": "f", "to": "r", "tariff_usd_per_t": 5, "capacity_mt_per_year": 8, "pipe": "line"},
+            {"id": "l2", "from": "f", "to": "r", "tariff_usd_per_t": 7, "capacity_mt_per_year": 6, "pipe": "line",
+             "valid_from": "2024-01-01"},
+            {"id": "l3", "from": "f", "to": "r", "tariff_usd_per_t": 50, "capacity_mt_per_year": 100},
+        ],
+        supplies=[{"node": "f", "grade": "g", "price_usd_per_t": 100, "max_mt_per_year": 100}],
+        demands=[{"node": "r", "demand_mt_per_year": 10}],
+        periods=TWO_YEARS,
+    )  # fmt: skip
+    assert _line_mt(plan(net)) == pytest.approx({"2023-01-01": 8.0, "2024-01-01": 6.0})
