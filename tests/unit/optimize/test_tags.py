@@ -230,3 +230,15 @@ def test_delivered_costs_keep_tagged_and_untagged_crude_apart() -> None:
     # and the deliveries add up to the objective
     total = float((p.deliveries["mt_per_year"] * p.deliveries["delivered_cost_usd_per_t"]).sum())
     assert total * M == pytest.approx(p.objective_usd)
+
+
+def test_tagged_lps_stay_on_simplex() -> None:
+    # Interior point stalls on the tagged ≤ flow rows (synthetic 10k links, 10 tagged
+    # countries: over 900 s against 27 s simplex): large multi-grade LPs go to IPM only untagged.
+    from crudeflow.optimize.solve import cold_options
+
+    cap = [{"id": "noru", "kind": "share_cap", "importer": "BY", "by": "transit", "country": "RU",
+            "max_share_pct": 20.0}]  # fmt: skip
+    assert cold_options(build_lp(route_net()).lp, None, min_cols=1) == {"solver": "ipm"}
+    assert cold_options(build_lp(route_net(cap)).lp, None, min_cols=1) == {}
+    assert cold_options(build_lp(route_net(cap)).lp, {"solver": "ipm"}, min_cols=1) == {"solver": "ipm"}
