@@ -125,7 +125,9 @@ class _Cols:
         self.c_node = c["node"].to_numpy(dtype=str)
         self.c_origin = idx.grade_origin[c["grade_pos"].to_numpy(np.int64)]
         self.c_period = c["period"].to_numpy(np.int64) if "period" in c else np.zeros(len(c), np.int64)
-        self.state_origin = idx.grade_origin[sg.labels()["grade_pos"].to_numpy(np.int64)]
+        s_lab = sg.labels()
+        self.state_origin = idx.grade_origin[s_lab["grade_pos"].to_numpy(np.int64)]
+        self.state_country = idx.node_country[s_lab["node_pos"].to_numpy(np.int64)]
 
 
 def _needs(net: Network, idx: NetIndex, lp: LP, sg: StateGraph, cols: _Cols) -> dict[Tag, _Need]:
@@ -205,6 +207,14 @@ def _layer(
     allowed = np.ones(sg.size, bool)
     if tag.kind == "origin":
         allowed &= cols.state_origin != tag.country
+    else:
+        # states at the country's own nodes: every physical leg out of them tags all its
+        # crude, so they need no layer state unless a paper leg (a swap) leaves them or a
+        # policy counts runs there
+        keep = np.zeros(sg.size, bool)
+        keep[targets] = True
+        keep[sg.flow_tail[cols.f_paper]] = True
+        allowed &= (cols.state_country != tag.country) | keep
     fwd = reachable(sg, sg.flow_head[tags_at], allowed, forward=True)
     bwd = reachable(sg, targets, allowed, forward=False)
     in_layer = fwd & bwd

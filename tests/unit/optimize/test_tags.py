@@ -55,6 +55,11 @@ def check_layers(net: Any) -> dict[str, Any]:
         tagged = res.x[la.flow_y]
         assert (tagged <= res.x[m.lp.vars["flow"].start + la.flow] + 1e-7).all()
         out[la.tag.name] = {str(k): float(tagged[links == k].sum()) for k in np.unique(links)}
+        # tagging arcs into the layer: all their crude is tagged (their tails may lie outside)
+        e_links = f["link"].to_numpy()[la.entering]
+        e_x = res.x[m.lp.vars["flow"].start + la.entering]
+        for k in np.unique(e_links):
+            out[la.tag.name].setdefault(str(k), float(e_x[e_links == k].sum()))
     return out
 
 
@@ -113,9 +118,12 @@ def test_a_layer_is_built_only_for_the_countries_policies_name() -> None:
     m = build_lp(route_net(cap))
     (la,) = m.tags.layers
     assert la.tag == Tag("transit", "RU")
-    # pruned: a (RU), b and r (downstream of RU and upstream of BY's runs); not f or c
+    # pruned: b and r (downstream of RU and upstream of BY's runs); not f or c, nor a: at
+    # RU's own node, every leg out of it tags all its crude (a → b enters the layer)
     nodes = set(m.states.labels()["node"].to_numpy()[la.states])
-    assert nodes == {"a", "b", "r"}
+    assert nodes == {"b", "r"}
+    links = m.lp.vars["flow"].labels["link"].to_numpy()
+    assert set(links[la.entering]) == {"ab"}
 
 
 # --------------------------------------------------------------------------- embargo through a swap
