@@ -1,13 +1,16 @@
 """Benchmark rows for origin and path tags (issue 15): growth against the untagged model.
 
 ```bash
-python -m benchmarks.tags            # shipped dataset + synthetic 10k links, 1 / 3 / 10 tags
+python -m benchmarks.tags                 # shipped dataset + synthetic 10k links, 1 / 3 / 10 tags
+python -m benchmarks.tags --timeout 300   # give up on a row after 300 s (default 900)
 ```
 
 Each row plans the same network with and without transit caps (one ``share_cap`` by
 transit per tagged country, so one tag layer each) and reports, as ratios against the
-untagged plan in the same run: LP columns, rows and non-zeros, build + solve seconds
-(median of three after a warm-up), and the peak memory (ru_maxrss) of a fresh process.
+untagged plan in the same run: LP columns, rows and non-zeros, build + solve CPU seconds
+(median of three after a warm-up; CPU time, so rows compare on a shared machine), and the
+peak memory (ru_maxrss) of a fresh process. A row that does not finish within the timeout
+(warm-up and repeats together) is printed as such.
 Shipped: the countries are the main transit countries of the caspian-europe dataset (RU,
 UA, ...), capped for every refinery country at 100 % (the layers are built, nothing binds).
 Synthetic: ``transport_network(2000, 10_000)`` with caps on its first countries.
@@ -15,6 +18,7 @@ Synthetic: ``transport_network(2000, 10_000)`` with caps on its first countries.
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import statistics
@@ -74,9 +78,9 @@ def _measure(kind: str, k: int) -> dict[str, Any]:
     m = run()
     times = []
     for _ in range(3):
-        t0 = time.perf_counter()
+        t0 = time.process_time()
         run()
-        times.append(time.perf_counter() - t0)
+        times.append(time.process_time() - t0)
     a = m.lp.matrix()
     return {
         "cols": m.lp.n_cols, "rows": m.lp.n_rows, "nnz": int(a.nnz),
@@ -85,20 +89,32 @@ def _measure(kind: str, k: int) -> dict[str, Any]:
     }  # fmt: skip
 
 
-def _fresh(kind: str, k: int) -> dict[str, Any]:
-    """``_measure`` in a child process, so its peak memory is its own."""
+def _fresh(kind: str, k: int, timeout: float) -> dict[str, Any] | None:
+    """``_measure`` in a child process, so its peak memory is its own (None: timed out)."""
     code = f"import json, benchmarks.tags as b; print(json.dumps(b._measure({kind!r}, {k})))"
-    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True)
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], check=True, capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return None
     return dict(json.loads(out.stdout.strip().splitlines()[-1]))
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     """Print one row per (network, tagged countries) with ratios to the untagged plan."""
-    print("network   tags layers   cols×  rows×   nnz×  time×   mem×   seconds  mem_mb")
+    ap = argparse.ArgumentParser(prog="python -m benchmarks.tags")
+    ap.add_argument("--timeout", type=float, default=900.0, help="seconds per row (default 900)")
+    args = ap.parse_args(argv)
+    print("network   tags layers   cols×  rows×   nnz×  time×   mem×     cpu_s  mem_mb")
     for kind, ks in (("shipped", (1, 3, 10)), ("synthetic", (1, 3, 10))):
-        base = _fresh(kind, 0)
+        base = _fresh(kind, 0, args.timeout)
+        assert base is not None, f"the untagged {kind} plan did not finish in {args.timeout} s"
         for k in ks:
-            r = _fresh(kind, k)
+            r = _fresh(kind, k, args.timeout)
+            if r is None:
+                print(f"{kind:9} {k:4}  did not finish in {args.timeout:.0f} s (warm-up + 3 runs)")
+                continue
             print(
                 f"{kind:9} {k:4} {r['layers']:6} {r['cols'] / base['cols']:7.2f}"
                 f"{r['rows'] / base['rows']:7.2f}"

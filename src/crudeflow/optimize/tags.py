@@ -125,7 +125,9 @@ class _Cols:
         self.c_node = c["node"].to_numpy(dtype=str)
         self.c_origin = idx.grade_origin[c["grade_pos"].to_numpy(np.int64)]
         self.c_period = c["period"].to_numpy(np.int64) if "period" in c else np.zeros(len(c), np.int64)
-        self.state_origin = idx.grade_origin[sg.labels()["grade_pos"].to_numpy(np.int64)]
+        s_lab = sg.labels()
+        self.state_origin = idx.grade_origin[s_lab["grade_pos"].to_numpy(np.int64)]
+        self.state_country = idx.node_country[s_lab["node_pos"].to_numpy(np.int64)]
 
 
 def _needs(net: Network, idx: NetIndex, lp: LP, sg: StateGraph, cols: _Cols) -> dict[Tag, _Need]:
@@ -205,6 +207,14 @@ def _layer(
     allowed = np.ones(sg.size, bool)
     if tag.kind == "origin":
         allowed &= cols.state_origin != tag.country
+    else:
+        # states at the country's own nodes: every physical leg out of them tags all its
+        # crude, so they need no layer state unless a paper leg (a swap) leaves them or a
+        # policy counts runs there
+        keep = np.zeros(sg.size, bool)
+        keep[targets] = True
+        keep[sg.flow_tail[cols.f_paper]] = True
+        allowed &= (cols.state_country != tag.country) | keep
     fwd = reachable(sg, sg.flow_head[tags_at], allowed, forward=True)
     bwd = reachable(sg, targets, allowed, forward=False)
     in_layer = fwd & bwd
@@ -373,6 +383,53 @@ def tagged_flows(tagged: Tagged, lp: LP, x: npt.NDArray[np.float64]) -> pd.DataF
     if not frames:
         return pd.DataFrame(columns=["tag", "link", "grade", "tagged_mt_per_year"])
     return pd.concat(frames, ignore_index=True)
+
+
+@dataclass(frozen=True)
+class Split:
+    """A solution split by one layer, per column of the crude blocks (whole blocks).
+
+    ``*_tagged``: the tagged part of each column (clipped to ``[0, column]``, 0 outside the
+    layer); ``flow_untagged_tags``: the untagged part of the flow arrives tagged (a tagging
+    arc into the layer); ``flow_tagged_stays`` / ``stock_tagged_stays``: the tagged part is
+    still tagged at the head (the head is a layer state; elsewhere no policy looks).
+    """
+
+    flow_tagged: npt.NDArray[np.float64]
+    flow_untagged_tags: BArray
+    flow_tagged_stays: BArray
+    stock_tagged: npt.NDArray[np.float64]
+    stock_tagged_stays: BArray
+    consume_tagged: npt.NDArray[np.float64]
+    sale_tagged: npt.NDArray[np.float64]
+
+
+def split_solution(la: Layer, lp: LP, sg: StateGraph, x: npt.NDArray[np.float64]) -> Split:
+    """Split a solution ``x`` by a layer (see ``Split``), for paths and delivered costs."""
+    in_layer = np.zeros(sg.size, bool)
+    in_layer[la.states] = True
+
+    def part(block: str, pos: IArray, ycols: IArray) -> npt.NDArray[np.float64]:
+        b = lp.vars.get(block)
+        out = np.zeros(0 if b is None else b.size)
+        if b is not None and len(pos):
+            out[pos] = np.clip(x[ycols], 0.0, np.maximum(x[b.start + pos], 0.0))
+        return out
+
+    enters = np.zeros(lp.vars["flow"].size, bool)
+    enters[la.entering] = True
+    stock_stays = np.zeros(len(sg.stock_head), bool)
+    nxt = sg.stock_head >= 0
+    stock_stays[nxt] = in_layer[sg.stock_head[nxt]]
+    return Split(
+        flow_tagged=part("flow", la.flow, la.flow_y),
+        flow_untagged_tags=enters,
+        flow_tagged_stays=np.asarray(in_layer[sg.flow_head], dtype=bool),
+        stock_tagged=part("stock", la.stock, la.stock_y),
+        stock_tagged_stays=stock_stays,
+        consume_tagged=part("consume", la.consume, la.consume_y),
+        sale_tagged=part("sale", la.sale, la.sale_y),
+    )
 
 
 def split_by_layer(

@@ -273,6 +273,51 @@ def average_costs(
     return out
 
 
+def average_costs_by_tag(
+    n_states: int,
+    src_state: IArray,
+    src_amt: FArray,
+    src_parts: FArray,
+    e_from: IArray,
+    e_to: IArray,
+    e_amt: FArray,
+    e_parts: FArray,
+    e_tagged: FArray,
+    e_untagged_tags: npt.NDArray[np.bool_],
+    e_tagged_stays: npt.NDArray[np.bool_],
+) -> FArray:
+    """``average_costs`` on (state, tag) pairs: rows ``[0, n)`` untagged, ``[n, 2n)`` tagged.
+
+    Each edge splits into its untagged part (``e_amt − e_tagged``, from the untagged tail;
+    tagged at the head when ``e_untagged_tags``) and its tagged part (from the tagged tail;
+    still tagged at the head when ``e_tagged_stays``). Sources are untagged. So crude that
+    carries a tag (e.g. crossed a country) keeps its own average cost apart from the rest.
+    """
+    y = np.clip(e_tagged, 0.0, e_amt)
+    amt = np.concatenate([e_amt - y, y])
+    keep = amt > 0
+    n = n_states
+    frm = np.concatenate([e_from, e_from + n])
+    to = np.concatenate([e_to + n * e_untagged_tags, e_to + n * e_tagged_stays])
+    parts = np.vstack([e_parts, e_parts])
+    return average_costs(2 * n, src_state, src_amt, src_parts, frm[keep], to[keep], amt[keep], parts[keep])
+
+
+def sink_averages(avg: FArray, n_states: int, state: IArray, amt: FArray, tagged: FArray | None) -> FArray:
+    """Per sink (state, volume): its average cost per part (USD/t).
+
+    When ``avg`` is by tag (``average_costs_by_tag``), volume-weighted over the sink's
+    untagged and tagged parts (``tagged`` per sink, same units as ``amt``).
+    """
+    if tagged is None:
+        return np.asarray(avg[state], float)
+    t = np.clip(tagged, 0.0, amt)[:, None]
+    u = amt[:, None] - t
+    a0, a1 = avg[state], avg[state + n_states]
+    total = np.where(u > 0, u * a0, 0.0) + np.where(t > 0, t * a1, 0.0)
+    return np.asarray(total / np.where(amt > 0, amt, 1.0)[:, None], float)
+
+
 def _solve_averages(diag: FArray, et: IArray, ef: IArray, ea: FArray, b: FArray) -> FArray:
     """Solve ``diag·a − W a = b`` (W[to, from] = edge volume) for the average costs.
 

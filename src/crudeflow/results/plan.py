@@ -17,10 +17,17 @@ from crudeflow.metrics import hhi_by_group
 from crudeflow.optimize.build import Model
 from crudeflow.optimize.observed import FRICTION_BLOCK
 from crudeflow.optimize.status import SolveResult, SolveStatus
-from crudeflow.optimize.tags import split_by_layer
+from crudeflow.optimize.tags import split_by_layer, split_solution
 from crudeflow.results.commitments import COMMITMENT_COLUMNS, commitment_cost_usd, commitments, net_tariff
 from crudeflow.results.explain import explain_by_period, explain_shut_in, explain_unmet
-from crudeflow.results.paths import average_costs, decompose, path_costs, period_paths
+from crudeflow.results.paths import (
+    average_costs,
+    average_costs_by_tag,
+    decompose,
+    path_costs,
+    period_paths,
+    sink_averages,
+)
 from crudeflow.results.price_cap import PRICE_CAP_COLUMNS, price_cap_table
 from crudeflow.results.tables import clean_dict, clean_records, dumps
 from crudeflow.units import check_units, convert_frame, kb_per_day_to_bbl_per_year, mt_to_t, round_for_unit
@@ -521,13 +528,30 @@ def make_plan(
                                      .reindex(stocks["node"]).to_numpy())].reset_index(drop=True)  # fmt: skip
     else:
         src_x = sx[s_on]
-    avg = average_costs(sg.size, src_state, src_x, src_parts, e_tail, e_head, e_x, e_parts)
+    # with a tag layer, the first layer's crude keeps its own averages, as its paths do
+    split = split_solution(model.tags.layers[0], lp, sg, x) if model.tags.layers else None
+    if split is None:
+        avg = average_costs(sg.size, src_state, src_x, src_parts, e_tail, e_head, e_x, e_parts)
+    else:
+        k_on = carry if "stock" in lp.vars else np.zeros(0, bool)
+        avg = average_costs_by_tag(
+            sg.size, src_state, src_x, src_parts, e_tail, e_head, e_x, e_parts,
+            np.concatenate([split.flow_tagged[on], split.stock_tagged[k_on]]),
+            np.concatenate([split.flow_untagged_tags[on], np.zeros(int(k_on.sum()), bool)]),
+            np.concatenate([split.flow_tagged_stays[on], split.stock_tagged_stays[k_on]]),
+        )  # fmt: skip
 
     # deliveries (refinery × grade run, origin of the grade run) with delivered cost parts
     cx = x[cb.slice]
     c_on = cx > TOL
     cl = cb.labels[c_on]
-    c_avg = avg[sg.rows["consume"][c_on]]
+    c_avg = sink_averages(
+        avg,
+        sg.size,
+        sg.rows["consume"][c_on],
+        cx[c_on],
+        None if split is None else split.consume_tagged[c_on],
+    )
     deliveries = pd.DataFrame({
         "refinery": cl["node"].to_numpy(), "grade": cl["grade"].to_numpy(),
         "origin": idx.grade_origin[cl["grade_pos"].to_numpy()], "mt_per_year": cx[c_on] / frac(cl),
@@ -663,7 +687,8 @@ def make_plan(
     s_on_m = sale["mt_per_year"].to_numpy() > TOL
     sale_cols = ["node", "grade", "mt_per_year", "price_usd_per_t", *(["period", "mt"] if dated else [])]
     sales = sale.loc[s_on_m, sale_cols].reset_index(drop=True)
-    m_avg = avg[sg.rows["sale"][s_on_m]].sum(axis=1)
+    m_tag = None if split is None else split.sale_tagged[s_on_m]
+    m_avg = sink_averages(avg, sg.size, sg.rows["sale"][s_on_m], m_vol[s_on_m], m_tag).sum(axis=1)
     sales["delivered_cost_usd_per_t"] = m_avg
     sales["revenue_usd"] = mt_to_t(
         sales["mt" if dated else "mt_per_year"].to_numpy(float) * sales["price_usd_per_t"].to_numpy(float)

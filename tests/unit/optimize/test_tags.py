@@ -55,6 +55,11 @@ def check_layers(net: Any) -> dict[str, Any]:
         tagged = res.x[la.flow_y]
         assert (tagged <= res.x[m.lp.vars["flow"].start + la.flow] + 1e-7).all()
         out[la.tag.name] = {str(k): float(tagged[links == k].sum()) for k in np.unique(links)}
+        # tagging arcs into the layer: all their crude is tagged (their tails may lie outside)
+        e_links = f["link"].to_numpy()[la.entering]
+        e_x = res.x[m.lp.vars["flow"].start + la.entering]
+        for k in np.unique(e_links):
+            out[la.tag.name].setdefault(str(k), float(e_x[e_links == k].sum()))
     return out
 
 
@@ -113,9 +118,12 @@ def test_a_layer_is_built_only_for_the_countries_policies_name() -> None:
     m = build_lp(route_net(cap))
     (la,) = m.tags.layers
     assert la.tag == Tag("transit", "RU")
-    # pruned: a (RU), b and r (downstream of RU and upstream of BY's runs); not f or c
+    # pruned: b and r (downstream of RU and upstream of BY's runs); not f or c, nor a: at
+    # RU's own node, every leg out of it tags all its crude (a → b enters the layer)
     nodes = set(m.states.labels()["node"].to_numpy()[la.states])
-    assert nodes == {"a", "b", "r"}
+    assert nodes == {"b", "r"}
+    links = m.lp.vars["flow"].labels["link"].to_numpy()
+    assert set(links[la.entering]) == {"ab"}
 
 
 # --------------------------------------------------------------------------- embargo through a swap
@@ -189,3 +197,56 @@ def test_belarus_without_russian_crude_takes_none_that_crossed_russia() -> None:
     assert by_paths["mt_per_year"].sum() == pytest.approx(
         p.deliveries.loc[p.deliveries["refinery"].isin(["mozyr", "naftan"]), "mt_per_year"].sum()
     )
+
+
+# --------------------------------------------------------------------------- delivered costs split by tag
+
+# f (KZ) → a (RU) → j (UA): 2 + 2 USD/t; f → c (PL) → j: 8 + 8; j → r1 (BY), j → r2 (LT): 1 each.
+SPLIT_NODES = [
+    node("f", "KZ", "field"), node("a", "RU"), node("c", "PL"), node("j", "UA"),
+    node("r1", "BY", "refinery"), node("r2", "LT", "refinery"),
+]  # fmt: skip
+SPLIT_LINKS = [link("fa", "f", "a", 2), link("aj", "a", "j", 2), link("fc", "f", "c", 8),
+               link("cj", "c", "j", 8), link("jr1", "j", "r1", 1), link("jr2", "j", "r2", 1)]  # fmt: skip
+
+
+def test_delivered_costs_keep_tagged_and_untagged_crude_apart() -> None:
+    # BY takes ≤ 20 % crude that crossed RU: r1 gets 1 Mt via RU (100 + 4 + 1 = 105) and 4 Mt
+    # via PL (100 + 16 + 1 = 117), r2 all 5 Mt via RU (105): 6 × 105 + 4 × 117 = 1098 MUSD.
+    # r1's delivered cost is (105 + 4 × 117) / 5 = 114.6, r2's 105 — not the blend at j
+    # (6 × 104 + 4 × 116) / 10 + 1 = 109.8 for both.
+    cap = [{"id": "noru", "kind": "share_cap", "importer": "BY", "by": "transit", "country": "RU",
+            "max_share_pct": 20.0}]  # fmt: skip
+    net = tiny_network(
+        grades=GRADES, nodes=SPLIT_NODES, links=SPLIT_LINKS,
+        supplies=[{"node": "f", "grade": "g", "price_usd_per_t": 100.0, "max_mt_per_year": 100.0}],
+        demands=[{"node": "r1", "demand_mt_per_year": 5.0}, {"node": "r2", "demand_mt_per_year": 5.0}],
+        policies=cap,
+    )  # fmt: skip
+    p = plan(net)
+    assert p.objective_usd == pytest.approx(1098 * M)
+    assert p.costs.loc["r1", "delivered_cost_usd_per_t"] == pytest.approx(114.6)
+    assert p.costs.loc["r2", "delivered_cost_usd_per_t"] == pytest.approx(105.0)
+    assert p.costs.loc["r1", "transport_usd_per_t"] == pytest.approx(14.6)
+    d = p.deliveries.set_index("refinery")
+    assert d.loc["r1", "delivered_cost_usd_per_t"] == pytest.approx(114.6)
+    # per refinery: the delivered cost is the volume-weighted cost of its paths
+    for r in ("r1", "r2"):
+        rp = p.paths[p.paths["sink"] == r]
+        w = float((rp["mt_per_year"] * rp["cost_usd_per_t"]).sum() / rp["mt_per_year"].sum())
+        assert p.costs.loc[r, "delivered_cost_usd_per_t"] == pytest.approx(w)
+    # and the deliveries add up to the objective
+    total = float((p.deliveries["mt_per_year"] * p.deliveries["delivered_cost_usd_per_t"]).sum())
+    assert total * M == pytest.approx(p.objective_usd)
+
+
+def test_tagged_lps_stay_on_simplex() -> None:
+    # Interior point stalls on the tagged ≤ flow rows (synthetic 10k links, 10 tagged
+    # countries: over 900 s against 27 s simplex): large multi-grade LPs go to IPM only untagged.
+    from crudeflow.optimize.solve import cold_options
+
+    cap = [{"id": "noru", "kind": "share_cap", "importer": "BY", "by": "transit", "country": "RU",
+            "max_share_pct": 20.0}]  # fmt: skip
+    assert cold_options(build_lp(route_net()).lp, None, min_cols=1) == {"solver": "ipm"}
+    assert cold_options(build_lp(route_net(cap)).lp, None, min_cols=1) == {}
+    assert cold_options(build_lp(route_net(cap)).lp, {"solver": "ipm"}, min_cols=1) == {"solver": "ipm"}
