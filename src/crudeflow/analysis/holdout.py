@@ -21,10 +21,13 @@ read off period by period (docs/holdout.md states the rule):
 * **Stock obligations** may be drawn (released) by default; ``stock_draw=False`` keeps
   the obligation floors and leaves out the ``stock_days`` stand-ins.
 * **Days of cover** = days before the first period with unmet demand + the part of that
-  period the importer's own stock draw covers at full rate:
-  ``L × W / (W + u)`` (``W`` stock drawn, ``u`` unmet in that period of ``L`` days), so a
-  stock ``S`` with a remaining route ``r`` against demand ``d`` (per day) gives
-  ``S / (d − r)`` days whatever the period length; no unmet: beyond the horizon.
+  period the finite crude covers at full rate: ``L × W / (W + u)`` (``u`` unmet in that
+  period of ``L`` days; ``W`` the finite crude run there = the period's runs less what the
+  routes left deliver at their steady rate, read off the next period's runs per day), so
+  a stock ``S`` with a remaining route ``r`` against demand ``d`` (per day) gives
+  ``S / (d − r)`` days whatever the period length and wherever the tank is (the
+  importer's own, upstream, or refilled with crude it may not run); no unmet: beyond
+  the horizon. See ``cover_days``.
 
 One HiGHS model per importer stays live; each case closes its columns, re-solves hot from
 the last basis and restores them (as ``stress``). A case none of whose columns carries
@@ -363,19 +366,29 @@ class _Read:
 
 
 def cover_days(
-    unmet_t: FArray, drawn_t: FArray, days: FArray, tol: float = SHORT_TOL_MT
+    unmet_t: FArray, demand_t: FArray, days: FArray, drawn_t: FArray, tol: float = SHORT_TOL_MT
 ) -> tuple[float, int]:
     """Days of cover and the first short period (−1 and NaN days: none) from per-period figures.
 
-    Before the first period with unmet ``u`` > ``tol`` every day runs full; within it the
-    stock drawn ``W`` covers the deficit at full rate for ``L × W / (W + u)`` of its ``L``
-    days (a constant route rate over the period).
+    Before the first period ``t`` with unmet ``u`` > ``tol`` every day runs full. Within it
+    the finite crude ``W`` (stock anywhere, upstream or the importer's own) covers the
+    deficit at full rate for ``L × W / (W + u)`` of its ``L`` days, where ``W`` = the
+    period's runs (demand − unmet) − what the routes left deliver at their steady rate,
+    read off the next period's runs per day (all finite crude that can be run in time is
+    spent by then: an earlier shortage weighs more). In the last period, ``W`` is the
+    importer's own stock drawn, ``drawn_t``.
     """
     short = np.flatnonzero(unmet_t > tol)
     if len(short) == 0:
         return float("nan"), -1
     t = int(short[0])
-    w, u = max(float(drawn_t[t]), 0.0), float(unmet_t[t])
+    u = float(unmet_t[t])
+    if t + 1 < len(days):
+        steady = (float(demand_t[t + 1]) - float(unmet_t[t + 1])) / float(days[t + 1]) * float(days[t])
+        w = float(demand_t[t]) - u - steady
+    else:
+        w = float(drawn_t[t])
+    w = max(w, 0.0)
     return float(days[:t].sum() + days[t] * w / (w + u)), t
 
 
@@ -387,7 +400,7 @@ def _read(x: FArray, m: _Maps, days: FArray) -> _Read:
     np.add.at(levels, (m.s_node, m.s_period), x[m.s_cols])
     prev = np.concatenate([m.s_init[:, None], levels[:, :-1]], axis=1)
     fall = np.clip(prev - levels, 0.0, None)
-    doc, t = cover_days(unmet_t, fall.sum(axis=0), days)
+    doc, t = cover_days(unmet_t, m.demand, days, fall.sum(axis=0))
     stop = n_t if t < 0 else t
     routes_t = np.zeros((len(m.r_links), n_t))
     np.add.at(routes_t, (m.r_link, m.r_period), x[m.r_cols])
