@@ -29,10 +29,13 @@ read off period by period (docs/holdout.md states the rule):
   importer's own, upstream, or refilled with crude it may not run); no unmet: beyond
   the horizon. See ``cover_days``.
 
-One HiGHS model per importer stays live; each case closes its columns, re-solves hot from
-the last basis and restores them (as ``stress``). A case none of whose columns carries
-flow in the importer's no-loss plan cannot change it: it is reported as skipped. A sample
-is re-solved cold (fresh model) and must agree within 1e-6 relative.
+One HiGHS model per importer stays live (``ImporterCases``): the columns that can matter
+to the importer (``relevant_columns``: crude that can still reach its refineries or tanks),
+the rest fixed at the no-loss plan. Each case closes its columns, re-solves hot from the
+no-loss basis and restores them (as ``stress``); a case closing a fixed column that carries
+crude is solved on the full model. A case none of whose columns carries flow in the
+importer's no-loss plan cannot change it: it is reported as skipped. A sample is re-solved
+cold (the full model, fresh) and must agree within 1e-6 relative.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -409,14 +412,6 @@ def _read(x: FArray, m: _Maps, days: FArray) -> _Read:
     return _Read(doc, t, unmet_t, levels, fall.sum(axis=1), fall[:, :stop].sum(axis=1), routes_t, dom)
 
 
-def _live(model: Model, importer: str, options: PlanOptions) -> tuple[HighsModel, FArray]:
-    """A live model whose objective is the importer's shortage, weighted to come late."""
-    cost = importer_costs(model, importer)
-    hm = HighsModel(model.lp, options.solver_options)
-    hm.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-    return hm, cost
-
-
 class LiveCases:
     """Hot re-solves of cases on one live model, each from the no-loss basis.
 
@@ -441,6 +436,109 @@ class LiveCases:
             self.hm.restore_cols(cols)
         self.moved = res.iterations > 0 or not res.ok
         return res
+
+
+def relevant_columns(model: Model, importer: str) -> IArray:
+    """LP columns that can matter to ``importer``: the rest are fixed at the no-loss plan.
+
+    States (node, grade, period) from which crude can still reach one of the importer's
+    refinery runs or its own tanks (backwards along flows, stock carries and lags); the
+    columns leaving such a state or supplying it, and every column outside the
+    conservation rows (unmet, contract and policy columns). Crude at any other state
+    cannot reach the importer, and the importer's objective gives it no reason to move.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    lp, net = model.lp, model.network
+    cb = lp.cons["conservation"]
+    rows = cb.rows - cb.start
+    n_s = cb.size
+    head = np.full(lp.n_cols, -1, np.int64)
+    tail = np.full(lp.n_cols, -1, np.int64)
+    head[cb.cols[cb.vals > 0]] = rows[cb.vals > 0]
+    tail[cb.cols[cb.vals < 0]] = rows[cb.vals < 0]
+    group = importer.split("+")
+    country = net.nodes["country"]
+    seeds = []
+    for name in ("consume", "stock"):
+        if name in lp.vars:
+            v = lp.vars[name]
+            node = v.labels["node"].to_numpy(dtype=str)
+            mine = np.isin(country.reindex(node).to_numpy(dtype=object), group)
+            seeds.append(tail[v.start + np.flatnonzero(mine)])
+    seed = np.unique(np.concatenate(seeds))
+    seed = seed[seed >= 0]
+    arc = (head >= 0) & (tail >= 0)
+    # edges reversed (head -> tail) plus a root pointing at the seeds
+    r = np.concatenate([head[arc], np.full(len(seed), n_s)])
+    c = np.concatenate([tail[arc], seed])
+    g = csr_matrix((np.ones(len(r)), (r, c)), shape=(n_s + 1, n_s + 1))
+    reach = np.zeros(n_s + 1, bool)
+    reach[breadth_first_order(g, n_s, directed=True, return_predecessors=False)] = True
+    into = np.where(head >= 0, reach[np.maximum(head, 0)], True)  # supply, or outside conservation
+    keep = np.where(tail >= 0, reach[np.maximum(tail, 0)], into)
+    return np.flatnonzero(keep).astype(np.int64)
+
+
+class ImporterCases:
+    """Hot re-solves of one importer's cases on a model of the columns that matter to it.
+
+    The full model is solved once (the no-loss plan); the live model keeps the
+    ``relevant_columns`` and fixes the others at their no-loss values (their row
+    activity moved to the row bounds, rows left without a column dropped). A case that
+    closes a fixed column carrying flow is solved on the full model instead. Results
+    come back on the full columns, objectives with the fixed columns' cost.
+    """
+
+    def __init__(self, model: Model, importer: str, options: PlanOptions) -> None:
+        from crudeflow.optimize.lp import LP
+
+        self.cost = importer_costs(model, importer)
+        full = HighsModel(model.lp, options.solver_options)
+        full.h.changeColsCost(len(self.cost), np.arange(len(self.cost), dtype=np.int32), self.cost)
+        self.full = LiveCases(full)
+        self.base = self.full.base
+        self.live: LiveCases | None = None
+        if not self.base.ok:
+            return
+        lp = model.lp
+        keep = relevant_columns(model, importer)
+        fixed = np.ones(lp.n_cols, bool)
+        fixed[keep] = False
+        self.fixed = fixed
+        self.pos = np.full(lp.n_cols, -1, np.int64)
+        self.pos[keep] = np.arange(len(keep))
+        self.keep = keep
+        x0 = np.where(fixed, self.base.x, 0.0)
+        a = lp.matrix()
+        act = a @ x0
+        ak = a[:, keep].tocsr()
+        rows = np.flatnonzero(np.diff(ak.indptr) > 0)
+        ak = ak[rows].tocoo()
+        sub = LP()
+        sub.add_vars("x", self.cost[keep], lp.col_lower[keep], lp.col_upper[keep], pd.DataFrame(index=keep))
+        lo, hi = lp.row_lower[rows] - act[rows], lp.row_upper[rows] - act[rows]
+        sub.add_cons("rows", ak.row, ak.col, ak.data, lo, hi, pd.DataFrame(index=rows))
+        self.x0 = x0
+        self.offset = float(self.cost @ x0)
+        self.live = LiveCases(HighsModel(sub, options.solver_options))
+        got, want = self.live.base.objective + self.offset, self.base.objective
+        if not (self.live.base.ok and abs(got - want) <= REL_TOL * max(1.0, abs(want))):
+            self.live = None  # the fixed columns do not reproduce the no-loss plan: use the full model
+
+    def _full(self, res: SolveResult) -> SolveResult:
+        if not res.ok:
+            return res
+        x = self.x0.copy()
+        x[self.keep] = res.x
+        return replace(res, x=x, objective=res.objective + self.offset)
+
+    def solve(self, cols: IArray) -> SolveResult:
+        """Close ``cols`` (full-model columns), re-solve hot, restore them."""
+        if self.live is None or np.any(self.fixed[cols] & (np.abs(self.x0[cols]) > TOL)):
+            return self.full.solve(cols)
+        return self._full(self.live.solve(self.pos[cols[~self.fixed[cols]]]))
 
 
 def importer_costs(model: Model, importer: str) -> FArray:
@@ -585,8 +683,8 @@ def holdout(
     try:
         for imp in importers:
             m = _maps(model, imp)
-            hm, ccost = _live(model, imp, opts)
-            live = LiveCases(hm)
+            live = ImporterCases(model, imp, opts)
+            ccost = live.cost
             base = live.base
             if not base.ok:
                 msg = f"the no-loss plan for {imp} did not solve: {base.status.value}"

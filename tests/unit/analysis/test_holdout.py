@@ -191,3 +191,59 @@ def test_finite_crude_from_any_tank_counts_as_stock(make: Any, step: str) -> Non
         assert dr.loc["c", "mt_before_short"] == pytest.approx(
             S - 4 * (D - R) if step == "week" else S, abs=1e-6
         )
+
+
+def test_live_model_keeps_only_what_can_reach_the_importer() -> None:
+    # a second, separate system (field g in DE feeding refinery q with a full tank) cannot
+    # reach PL: its columns are fixed at the no-loss plan, and every answer is the full model's
+    from crudeflow.analysis.holdout import ImporterCases, horizon_network, relevant_columns
+    from crudeflow.optimize.build import PlanOptions, build_lp
+    from crudeflow.optimize.solve import HighsModel
+
+    net = _net(
+        nodes=[
+            {"id": "f", "kind": "field", "country": "KZ"},
+            "r",
+            {"id": "g", "kind": "field", "country": "DE"},
+            {"id": "q", "country": "DE"},
+        ],
+        links=[
+            {"id": "a", "from": "f", "to": "r", "capacity_mt_per_year": 100.0, "tariff_usd_per_t": 1.0},
+            {"id": "b", "from": "f", "to": "r", "capacity_mt_per_year": R * 365, "tariff_usd_per_t": 2.0},
+            {"id": "c", "from": "g", "to": "q", "capacity_mt_per_year": 100.0, "tariff_usd_per_t": 1.0},
+        ],
+        supplies=[
+            {"node": "f", "max_mt_per_year": 100.0, "price_usd_per_t": 10.0},
+            {"node": "g", "max_mt_per_year": 100.0, "price_usd_per_t": 10.0},
+        ],
+        demands=[{"node": "r", "demand_mt_per_year": D * 365}, {"node": "q", "demand_mt_per_year": 10.0}],
+        storage=[
+            {"node": "r", "capacity_mt": S, "initial_mt": S, "initial_grade": "g"},
+            {"node": "q", "capacity_mt": 0.1, "initial_mt": 0.1, "initial_grade": "g"},
+        ],
+    )
+    model = build_lp(horizon_network(net, start="2023-01-01", horizon_days=28, step="week"))
+    keep = relevant_columns(model, "PL")
+    f = model.lp.vars["flow"]
+    kept_links = set(
+        f.labels["link"].to_numpy(dtype=str)[keep[(keep >= f.start) & (keep < f.start + f.size)] - f.start]
+    )
+    assert kept_links == {"a", "b"}
+    s = model.lp.vars["stock"]
+    kept_tanks = set(
+        s.labels["node"].to_numpy(dtype=str)[keep[(keep >= s.start) & (keep < s.start + s.size)] - s.start]
+    )
+    assert kept_tanks == {"r"}
+    live = ImporterCases(model, "PL", PlanOptions())
+    assert live.live is not None
+    held = np.flatnonzero(live.fixed & (live.x0 > 1e-9))  # q's tank, held full; closing its last
+    # level (q runs it instead) is solved on the full model
+    assert len(held) > 0
+    for cols in (np.flatnonzero(f.labels["link"].to_numpy(dtype=str) == "a") + f.start, held[-1:]):
+        cold = HighsModel(model.lp)
+        cold.h.changeColsCost(len(live.cost), np.arange(len(live.cost), dtype=np.int32), live.cost)
+        cold.close_cols(cols)
+        want = cold.run(duals=False)
+        got = live.solve(cols)
+        assert got.objective == pytest.approx(want.objective, rel=1e-9)
+        assert len(got.x) == model.lp.n_cols
