@@ -487,7 +487,8 @@ class ImporterCases:
     The full model is solved once (the no-loss plan); the live model keeps the
     ``relevant_columns`` and fixes the others at their no-loss values (their row
     activity moved to the row bounds, rows left without a column dropped). A case that
-    closes a fixed column carrying flow is solved on the full model instead. Results
+    closes a fixed column carrying flow, or that the live model finds infeasible, is
+    solved on the full model instead. Results
     come back on the full columns, objectives with the fixed columns' cost.
     """
 
@@ -538,7 +539,9 @@ class ImporterCases:
         """Close ``cols`` (full-model columns), re-solve hot, restore them."""
         if self.live is None or np.any(self.fixed[cols] & (np.abs(self.x0[cols]) > TOL)):
             return self.full.solve(cols)
-        return self._full(self.live.solve(self.pos[cols[~self.fixed[cols]]]))
+        res = self.live.solve(self.pos[cols[~self.fixed[cols]]])
+        # the live model restricts the full one: if it finds no plan, the full model decides
+        return self._full(res) if res.ok else self.full.solve(cols)
 
 
 def importer_costs(model: Model, importer: str) -> FArray:
