@@ -176,7 +176,7 @@ def block_holdout() -> str:
     res = cf.holdout(net, "BY")
     r = res.ranking
     r = r[r["importer"] == "BY"]
-    r = r[(r["rank"] <= 6) | r["case"].isin(["country:RU"])]
+    r = r[(r["rank"] <= 6) | r["case"].isin(["supplier:RU", "country:RU"])]
     lines = ["| case | days of cover | unmet over 180 days, Mt |", "|---|---|---|"]
     for _, row in r.iterrows():
         d = row["days_of_cover"]

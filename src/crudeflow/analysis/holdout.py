@@ -23,15 +23,21 @@ read off period by period (docs/holdout.md states the rule):
   stock (``storage.min_level_mt``, kept by normal plans) is released either way: a crisis
   may draw a tank down to zero (above an obligation floor when one is kept).
 * **Days of cover** = days before the first period with unmet demand + the part of that
-  period the importer's own stock draw covers at full rate:
-  ``L × W / (W + u)`` (``W`` stock drawn, ``u`` unmet in that period of ``L`` days), so a
-  stock ``S`` with a remaining route ``r`` against demand ``d`` (per day) gives
-  ``S / (d − r)`` days whatever the period length; no unmet: beyond the horizon.
+  period the finite crude covers at full rate: ``L × W / (W + u)`` (``u`` unmet in that
+  period of ``L`` days; ``W`` the finite crude run there = the period's runs less what the
+  routes left deliver at their steady rate, read off the next period's runs per day), so
+  a stock ``S`` with a remaining route ``r`` against demand ``d`` (per day) gives
+  ``S / (d − r)`` days whatever the period length and wherever the tank is (the
+  importer's own, upstream, or refilled with crude it may not run); no unmet: beyond
+  the horizon. See ``cover_days``.
 
-One HiGHS model per importer stays live; each case closes its columns, re-solves hot from
-the last basis and restores them (as ``stress``). A case none of whose columns carries
-flow in the importer's no-loss plan cannot change it: it is reported as skipped. A sample
-is re-solved cold (fresh model) and must agree within 1e-6 relative.
+One HiGHS model per importer stays live (``ImporterCases``): the columns that can matter
+to the importer (``relevant_columns``: crude that can still reach its refineries or tanks),
+the rest fixed at the no-loss plan. Each case closes its columns, re-solves hot from the
+no-loss basis and restores them (as ``stress``); a case closing a fixed column that carries
+crude is solved on the full model. A case none of whose columns carries flow in the
+importer's no-loss plan cannot change it: it is reported as skipped. A sample is re-solved
+cold (the full model, fresh) and must agree within 1e-6 relative.
 """
 
 from __future__ import annotations
@@ -39,7 +45,7 @@ from __future__ import annotations
 import itertools
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import numpy as np
@@ -370,19 +376,29 @@ class _Read:
 
 
 def cover_days(
-    unmet_t: FArray, drawn_t: FArray, days: FArray, tol: float = SHORT_TOL_MT
+    unmet_t: FArray, demand_t: FArray, days: FArray, drawn_t: FArray, tol: float = SHORT_TOL_MT
 ) -> tuple[float, int]:
     """Days of cover and the first short period (−1 and NaN days: none) from per-period figures.
 
-    Before the first period with unmet ``u`` > ``tol`` every day runs full; within it the
-    stock drawn ``W`` covers the deficit at full rate for ``L × W / (W + u)`` of its ``L``
-    days (a constant route rate over the period).
+    Before the first period ``t`` with unmet ``u`` > ``tol`` every day runs full. Within it
+    the finite crude ``W`` (stock anywhere, upstream or the importer's own) covers the
+    deficit at full rate for ``L × W / (W + u)`` of its ``L`` days, where ``W`` = the
+    period's runs (demand − unmet) − what the routes left deliver at their steady rate,
+    read off the next period's runs per day (all finite crude that can be run in time is
+    spent by then: an earlier shortage weighs more). In the last period, ``W`` is the
+    importer's own stock drawn, ``drawn_t``.
     """
     short = np.flatnonzero(unmet_t > tol)
     if len(short) == 0:
         return float("nan"), -1
     t = int(short[0])
-    w, u = max(float(drawn_t[t]), 0.0), float(unmet_t[t])
+    u = float(unmet_t[t])
+    if t + 1 < len(days):
+        steady = (float(demand_t[t + 1]) - float(unmet_t[t + 1])) / float(days[t + 1]) * float(days[t])
+        w = float(demand_t[t]) - u - steady
+    else:
+        w = float(drawn_t[t])
+    w = max(w, 0.0)
     return float(days[:t].sum() + days[t] * w / (w + u)), t
 
 
@@ -394,21 +410,13 @@ def _read(x: FArray, m: _Maps, days: FArray) -> _Read:
     np.add.at(levels, (m.s_node, m.s_period), x[m.s_cols])
     prev = np.concatenate([m.s_init[:, None], levels[:, :-1]], axis=1)
     fall = np.clip(prev - levels, 0.0, None)
-    doc, t = cover_days(unmet_t, fall.sum(axis=0), days)
+    doc, t = cover_days(unmet_t, m.demand, days, fall.sum(axis=0))
     stop = n_t if t < 0 else t
     routes_t = np.zeros((len(m.r_links), n_t))
     np.add.at(routes_t, (m.r_link, m.r_period), x[m.r_cols])
     dom = np.zeros((len(m.d_nodes), n_t))
     np.add.at(dom, (m.d_node, m.d_period), x[m.d_cols])
     return _Read(doc, t, unmet_t, levels, fall.sum(axis=1), fall[:, :stop].sum(axis=1), routes_t, dom)
-
-
-def _live(model: Model, importer: str, options: PlanOptions) -> tuple[HighsModel, FArray]:
-    """A live model whose objective is the importer's shortage, weighted to come late."""
-    cost = importer_costs(model, importer)
-    hm = HighsModel(model.lp, options.solver_options)
-    hm.h.changeColsCost(len(cost), np.arange(len(cost), dtype=np.int32), cost)
-    return hm, cost
 
 
 class LiveCases:
@@ -435,6 +443,112 @@ class LiveCases:
             self.hm.restore_cols(cols)
         self.moved = res.iterations > 0 or not res.ok
         return res
+
+
+def relevant_columns(model: Model, importer: str) -> IArray:
+    """LP columns that can matter to ``importer``: the rest are fixed at the no-loss plan.
+
+    States (node, grade, period) from which crude can still reach one of the importer's
+    refinery runs or its own tanks (backwards along flows, stock carries and lags); the
+    columns leaving such a state or supplying it, and every column outside the
+    conservation rows (unmet, contract and policy columns). Crude at any other state
+    cannot reach the importer, and the importer's objective gives it no reason to move.
+    """
+    from scipy.sparse import csr_matrix
+    from scipy.sparse.csgraph import breadth_first_order
+
+    lp, net = model.lp, model.network
+    cb = lp.cons["conservation"]
+    rows = cb.rows - cb.start
+    n_s = cb.size
+    head = np.full(lp.n_cols, -1, np.int64)
+    tail = np.full(lp.n_cols, -1, np.int64)
+    head[cb.cols[cb.vals > 0]] = rows[cb.vals > 0]
+    tail[cb.cols[cb.vals < 0]] = rows[cb.vals < 0]
+    group = importer.split("+")
+    country = net.nodes["country"]
+    seeds = []
+    for name in ("consume", "stock"):
+        if name in lp.vars:
+            v = lp.vars[name]
+            node = v.labels["node"].to_numpy(dtype=str)
+            mine = np.isin(country.reindex(node).to_numpy(dtype=object), group)
+            seeds.append(tail[v.start + np.flatnonzero(mine)])
+    seed = np.unique(np.concatenate(seeds))
+    seed = seed[seed >= 0]
+    arc = (head >= 0) & (tail >= 0)
+    # edges reversed (head -> tail) plus a root pointing at the seeds
+    r = np.concatenate([head[arc], np.full(len(seed), n_s)])
+    c = np.concatenate([tail[arc], seed])
+    g = csr_matrix((np.ones(len(r)), (r, c)), shape=(n_s + 1, n_s + 1))
+    reach = np.zeros(n_s + 1, bool)
+    reach[breadth_first_order(g, n_s, directed=True, return_predecessors=False)] = True
+    into = np.where(head >= 0, reach[np.maximum(head, 0)], True)  # supply, or outside conservation
+    keep = np.where(tail >= 0, reach[np.maximum(tail, 0)], into)
+    return np.flatnonzero(keep).astype(np.int64)
+
+
+class ImporterCases:
+    """Hot re-solves of one importer's cases on a model of the columns that matter to it.
+
+    The full model is solved once (the no-loss plan); the live model keeps the
+    ``relevant_columns`` and fixes the others at their no-loss values (their row
+    activity moved to the row bounds, rows left without a column dropped). A case that
+    closes a fixed column carrying flow, or that the live model finds infeasible, is
+    solved on the full model instead. Results
+    come back on the full columns, objectives with the fixed columns' cost.
+    """
+
+    def __init__(self, model: Model, importer: str, options: PlanOptions) -> None:
+        from crudeflow.optimize.lp import LP
+
+        self.cost = importer_costs(model, importer)
+        full = HighsModel(model.lp, options.solver_options)
+        full.h.changeColsCost(len(self.cost), np.arange(len(self.cost), dtype=np.int32), self.cost)
+        self.full = LiveCases(full)
+        self.base = self.full.base
+        self.live: LiveCases | None = None
+        if not self.base.ok:
+            return
+        lp = model.lp
+        keep = relevant_columns(model, importer)
+        fixed = np.ones(lp.n_cols, bool)
+        fixed[keep] = False
+        self.fixed = fixed
+        self.pos = np.full(lp.n_cols, -1, np.int64)
+        self.pos[keep] = np.arange(len(keep))
+        self.keep = keep
+        x0 = np.where(fixed, self.base.x, 0.0)
+        a = lp.matrix()
+        act = a @ x0
+        ak = a[:, keep].tocsr()
+        rows = np.flatnonzero(np.diff(ak.indptr) > 0)
+        ak = ak[rows].tocoo()
+        sub = LP()
+        sub.add_vars("x", self.cost[keep], lp.col_lower[keep], lp.col_upper[keep], pd.DataFrame(index=keep))
+        lo, hi = lp.row_lower[rows] - act[rows], lp.row_upper[rows] - act[rows]
+        sub.add_cons("rows", ak.row, ak.col, ak.data, lo, hi, pd.DataFrame(index=rows))
+        self.x0 = x0
+        self.offset = float(self.cost @ x0)
+        self.live = LiveCases(HighsModel(sub, options.solver_options))
+        got, want = self.live.base.objective + self.offset, self.base.objective
+        if not (self.live.base.ok and abs(got - want) <= REL_TOL * max(1.0, abs(want))):
+            self.live = None  # the fixed columns do not reproduce the no-loss plan: use the full model
+
+    def _full(self, res: SolveResult) -> SolveResult:
+        if not res.ok:
+            return res
+        x = self.x0.copy()
+        x[self.keep] = res.x
+        return replace(res, x=x, objective=res.objective + self.offset)
+
+    def solve(self, cols: IArray) -> SolveResult:
+        """Close ``cols`` (full-model columns), re-solve hot, restore them."""
+        if self.live is None or np.any(self.fixed[cols] & (np.abs(self.x0[cols]) > TOL)):
+            return self.full.solve(cols)
+        res = self.live.solve(self.pos[cols[~self.fixed[cols]]])
+        # the live model restricts the full one: if it finds no plan, the full model decides
+        return self._full(res) if res.ok else self.full.solve(cols)
 
 
 def importer_costs(model: Model, importer: str) -> FArray:
@@ -579,8 +693,8 @@ def holdout(
     try:
         for imp in importers:
             m = _maps(model, imp)
-            hm, ccost = _live(model, imp, opts)
-            live = LiveCases(hm)
+            live = ImporterCases(model, imp, opts)
+            ccost = live.cost
             base = live.base
             if not base.ok:
                 msg = f"the no-loss plan for {imp} did not solve: {base.status.value}"

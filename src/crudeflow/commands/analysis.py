@@ -231,7 +231,10 @@ HOLDOUT_HELP = """Days of cover: how long IMPORTER's refineries run at full dema
 
 For each case (a link, a node, a country as supplier, transit or both; N-k with --k) the
 network is planned over --horizon-days of daily or weekly periods from the loss date
-(--start), and the first day with unmet demand is interpolated within its period.
+(--start), and the first day with unmet demand is interpolated within its period: days
+before it + L x W / (W + u), u the unmet, W the finite crude run in that period (its runs
+less the steady rate of the routes left, read off the next period's runs per day), so
+finite crude is stock wherever its tank is (own, upstream, in a supplier country).
 
 Rule: no foresight before the loss: the horizon starts at the loss with stocks at their
 normal level (storage.csv initial level, raised to a stock obligation; refineries without a
