@@ -9,6 +9,8 @@ calibration adds to the LP.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +32,8 @@ __all__ = [
     "plan_columns",
     "weights",
 ]
+
+_PERIOD_TEXT = re.compile(r"(\d{4})-(\d{2})\.\.(\d{4})-(\d{2})")
 
 ROW_COLUMNS = [
     "id", "quantity", "year", "period", "role", "measure", "observed", "model", "unit", "tolerance",
@@ -96,18 +100,87 @@ def plan_columns(plan: Plan) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     return flows, supply, consume.reset_index(drop=True)
 
 
-def measure_plan(plan: Plan, net: Network, *, year: int | None = None, calibrated: bool = False) -> Backtest:
-    """Score a solved plan (Mt/yr, solved on ``net``) against ``net``'s observed rows of ``year``.
+_Cols = tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]
+_FLOW_KEY = ["link", "from", "to", "grade"]
+_NODE_KEY = ["node", "grade"]
 
-    ``year`` defaults to the network's base year.
+
+def observation_window(rec: Mapping[str, Any]) -> tuple[pd.Timestamp, pd.Timestamp]:
+    """First and last day an observed row covers: its ``period`` (``YYYY-MM..YYYY-MM``) or its year."""
+    m = _PERIOD_TEXT.fullmatch(str(rec.get("period") or ""))
+    if m is None:
+        y = int(rec["year"])
+        return pd.Timestamp(y, 1, 1), pd.Timestamp(y, 12, 31)
+    y1, m1, y2, m2 = (int(g) for g in m.groups())
+    return pd.Timestamp(y1, m1, 1), pd.Timestamp(y2, m2, 1) + pd.offsets.MonthEnd(0)
+
+
+def window_columns(plan: Plan, start: pd.Timestamp, end: pd.Timestamp) -> _Cols | None:
+    """A period plan's columns over one window as annual rates (``mt_per_year``), or None.
+
+    The volumes (``mt``) of the periods whose middle day lies in the window are summed per
+    column and divided by the window's length in years (months / 12, as ``period_fraction``
+    reads a row's period), so ``weights`` reads them as it reads an annual plan. None when
+    the plan's periods do not cover the window (less than 97 % of its days): the plan
+    cannot express the row.
     """
-    yr = int(year if year is not None else net.meta.base_year)
-    flows, supply, consume = plan_columns(plan)
-    x = {k: f["mt_per_year"].to_numpy(float) for k, f in (("flow", flows), ("supply", supply),
-                                                          ("consume", consume))}  # fmt: skip
+    cal = plan.periods
+    first = pd.to_datetime(cal["start"])
+    last = pd.to_datetime(cal["end"])
+    mid = first + (last - first) / 2
+    inside = ((mid >= start) & (mid <= end)).to_numpy()
+    days = float(cal["days"].to_numpy(float)[inside].sum())
+    if days < 0.97 * ((end - start).days + 1):
+        return None
+    labels = set(cal["label"].astype(str).to_numpy()[inside])
+    years = ((end.year - start.year) * 12 + end.month - start.month + 1) / 12.0
+
+    def rate(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+        sel = frame[frame["period"].astype(str).isin(labels)]
+        out = sel.groupby(key, sort=False, as_index=False)["mt"].sum()
+        return out.assign(mt_per_year=out["mt"] / years)[[*key, "mt_per_year"]]
+
+    flows = rate(plan.flows.reset_index(drop=True), _FLOW_KEY)
+    supply = rate(plan.supply.reset_index(), _NODE_KEY)
+    consume = rate(plan.deliveries.rename(columns={"refinery": "node"}).reset_index(drop=True), _NODE_KEY)
+    return flows, supply, consume
+
+
+def plan_years(plan: Plan) -> list[int]:
+    """The calendar years a plan's periods touch (empty for an annual plan)."""
+    if len(plan.periods) == 0:
+        return []
+    first = pd.to_datetime(plan.periods["start"])
+    last = pd.to_datetime(plan.periods["end"])
+    return list(range(int(first.min().year), int(last.max().year) + 1))
+
+
+def measure_plan(plan: Plan, net: Network, *, year: int | None = None, calibrated: bool = False) -> Backtest:
+    """Score a solved plan (solved on ``net``) against ``net``'s observed rows of ``year``.
+
+    ``year`` defaults to the network's base year (an annual plan; a scenario's
+    ``prices_year`` makes it that year) or the first year of the plan's periods. A plan
+    over periods measures each row from the periods its window covers (``window_columns``);
+    a row outside the horizon is counted in ``not_measured``.
+    """
+    years = plan_years(plan)
+    yr = int(year if year is not None else (years[0] if years else net.meta.base_year))
     recs = observed_records(net, yr)
     out = []
+    skipped = 0
+    cache: dict[tuple[pd.Timestamp, pd.Timestamp], _Cols | None] = {}
+    annual = None if years else plan_columns(plan)
     for r in recs:
+        win = observation_window(r)
+        if annual is None and win not in cache:
+            cache[win] = window_columns(plan, *win)
+        got = annual if annual is not None else cache[win]
+        if got is None:
+            skipped += 1
+            continue
+        flows, supply, consume = got
+        x = {"flow": flows["mt_per_year"].to_numpy(float), "supply": supply["mt_per_year"].to_numpy(float),
+             "consume": consume["mt_per_year"].to_numpy(float)}  # fmt: skip
         model = weights(r, net, flows, supply, consume).value(x)
         dev = model - float(r["value"])
         out.append({
@@ -119,7 +192,10 @@ def measure_plan(plan: Plan, net: Network, *, year: int | None = None, calibrate
         })  # fmt: skip
     rows = pd.DataFrame(out, columns=ROW_COLUMNS)
     rows["ok"] = rows["ok"].astype(bool)
-    other = net.observed[net.observed["year"] != yr]["year"].value_counts().sort_index()
+    other = net.observed[net.observed["year"] != yr]["year"].value_counts()
+    if skipped:
+        other.loc[yr] = other.get(yr, 0) + skipped
+    other = other.sort_index()
     return Backtest(
         scenario=str(plan.scenario),
         year=yr,

@@ -118,3 +118,37 @@ def test_report_has_backtest_section() -> None:
     html = build_report(api.plan(net), net)
     assert 'id="backtest"' in html
     assert "backtest-chart" in html
+
+
+def _monthly(net: Network, tmp_path: Any, text: str) -> Network:
+    from crudeflow.io.scenario import read_scenario
+
+    f = tmp_path / "months.yaml"
+    f.write_text("name: months\n" + text, encoding="utf-8")
+    return read_scenario(f).apply(net)
+
+
+def test_a_plan_over_periods_is_measured_on_each_row_window(tmp_path: Any) -> None:
+    # January-June 2023 by month; the cheap route is shut in March, so March goes the dear way
+    net = _monthly(
+        two_routes([
+            obs("cheap-h1", 4.1096, 0.001, unit="Mt", period="2023-01..2023-06"),
+            obs("dear-mar", 0.8493, 0.001, unit="Mt", period="2023-03..2023-03", links=("fd",)),
+            obs("dear-q1-rate", 3.4247, 0.001, period="2023-01..2023-03", links=("fd",)),
+            obs("whole-year", 10.0, 0.5),  # the horizon covers half of 2023: not expressible
+        ]),
+        tmp_path,
+        "periods: {start: 2023-01-01, end: 2023-06-30, step: month}\nchanges:\n  - events:\n"
+        "      - {link: fc, capacity_factor: 0.0, from: 2023-03-01, to: 2023-03-31}\n",
+    )  # fmt: skip
+    bt = api.backtest(net)
+    got = bt.rows.set_index("id")
+    assert bt.year == 2023
+    # 10 Mt/yr over 181 days less March's 31: 10 × 150 / 365 Mt the cheap way
+    assert got.loc["cheap-h1", "model"] == pytest.approx(10.0 * 150 / 365, abs=1e-4)
+    assert got.loc["dear-mar", "model"] == pytest.approx(10.0 * 31 / 365, abs=1e-4)
+    # a rate over Q1: March's 0.8493 Mt over a quarter of a year = 3.397 Mt/yr
+    assert got.loc["dear-q1-rate", "model"] == pytest.approx(10.0 * 31 / 365 * 4, abs=1e-4)
+    assert "whole-year" not in got.index
+    assert bt.not_measured == {2023: 1}
+    assert got.loc[["cheap-h1", "dear-mar"], "ok"].all()
