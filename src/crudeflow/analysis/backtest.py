@@ -10,7 +10,7 @@ calibration adds to the LP.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,17 +19,22 @@ import pandas as pd
 
 from crudeflow._types import TOL_ZERO, JSONDict
 from crudeflow.model.network import Network
+from crudeflow.model.scenario import Scenario
 from crudeflow.optimize.observed import Weights, period_fraction, weights
 from crudeflow.results.plan import Plan
 from crudeflow.results.tables import JSONResult, records
 
 __all__ = [
     "Backtest",
+    "BacktestSummary",
     "Weights",
+    "backtest_all_scenarios",
+    "historical_scenarios",
     "measure_plan",
     "observed_records",
     "period_fraction",
     "plan_columns",
+    "scenario_year",
     "weights",
 ]
 
@@ -205,3 +210,114 @@ def measure_plan(plan: Plan, net: Network, *, year: int | None = None, calibrate
         by_role=_scores(rows, "role"),
         not_measured={int(k): int(v) for k, v in other.items()},
     )
+
+
+def scenario_year(scenario: Scenario) -> int | None:
+    """The year a scenario plans: its ``prices_year``, else the first year of its periods, else None."""
+    if scenario.prices_year is not None:
+        return int(scenario.prices_year)
+    if scenario.periods is not None and len(scenario.periods):
+        return int(pd.to_datetime(scenario.periods["start"]).min().year)
+    return None
+
+
+def historical_scenarios(net: Network) -> list[Scenario]:
+    """The shipped scenarios on ``net``'s dataset that plan another year with observed rows.
+
+    A scenario qualifies when its ``base`` is the dataset (or unset), it plans a year
+    (``scenario_year``) other than the base year, and ``observed.csv`` has rows of that year.
+    """
+    from crudeflow.io.scenario import read_scenario, shipped_scenarios
+
+    years = set(net.observed["year"].astype(int)) if len(net.observed) else set()
+    out = []
+    for name in shipped_scenarios():
+        sc = read_scenario(name, defer=True)
+        yr = scenario_year(sc)
+        if (
+            sc.base in (None, net.meta.name)
+            and yr is not None
+            and yr != int(net.meta.base_year)
+            and yr in years
+        ):
+            out.append(sc)
+    return sorted(out, key=lambda s: (scenario_year(s) or 0, s.name))
+
+
+SUMMARY_COLUMNS = [
+    "year", "scenario", "role", "rows", "passed", "score_pct", "passed_calibrated", "score_calibrated_pct",
+    "misses",
+]  # fmt: skip
+MAX_MISSES = 3
+"""Misses named per (scenario, role) in the summary, largest relative deviation first."""
+
+
+def _misses(bt: Backtest, role: str) -> str:
+    """The rows of ``role`` that miss, largest deviation (in tolerances) first: ``id model/observed``."""
+    r = bt.rows[(bt.rows["role"] == role) & ~bt.rows["ok"]]
+    if len(r) == 0:
+        return ""
+    size = (r["deviation"].abs() / r["tolerance"]).fillna(np.inf)
+    r = r.assign(size=size).sort_values("size", ascending=False, kind="stable")
+    parts = [f"{x.id} {x.model:,.3g}/{x.observed:,.3g}" for x in r.head(MAX_MISSES).itertuples()]
+    more = len(r) - MAX_MISSES
+    return "; ".join(parts) + (f"; +{more} more" if more > 0 else "")
+
+
+@dataclass(frozen=True)
+class BacktestSummary(JSONResult):
+    """The back-test of the base year and of every historical scenario, uncalibrated and calibrated.
+
+    ``table``: one row per (year, scenario, role) with the rows measured, passed and score
+    (%) of the uncalibrated plan and of the calibrated one (NaN without frictions), and
+    ``misses``: the calibrated plan's missed rows (uncalibrated without frictions) as
+    ``id model/observed``, largest miss first. ``runs``: each plan's ``Backtest`` pair.
+    """
+
+    dataset: str
+    table: pd.DataFrame
+    runs: tuple[tuple[Backtest, Backtest | None], ...]
+
+    def to_dict(self) -> JSONDict:
+        """The JSON document: the summary table and every row of every run."""
+        return {
+            "dataset": self.dataset,
+            "table": records(self.table),
+            "runs": [
+                {"uncalibrated": a.to_dict(), "calibrated": None if b is None else b.to_dict()}
+                for a, b in self.runs
+            ],
+        }
+
+
+def backtest_all_scenarios(net: Network, scenarios: Sequence[Scenario] | None = None) -> BacktestSummary:
+    """Plan the base and each scenario (default: ``historical_scenarios``), with and without frictions.
+
+    Each plan is scored on its own year's rows (``measure_plan``); the calibrated plans use
+    the dataset's ``frictions.csv`` (the base year's calibration) unchanged.
+    """
+    from crudeflow.results.solve import solve_plan
+
+    scs = historical_scenarios(net) if scenarios is None else list(scenarios)
+    cal = len(net.frictions) > 0
+    runs: list[tuple[Backtest, Backtest | None]] = []
+    for sc in [None, *scs]:
+        n = net if sc is None else sc.apply(net)
+        name = "base" if sc is None else sc.name
+        plain = measure_plan(solve_plan(n, name), n)
+        runs.append(
+            (plain, measure_plan(solve_plan(n, name, calibrated=True), n, calibrated=True) if cal else None)
+        )
+    out = []
+    for plain, calib in runs:
+        for role, s in plain.by_role.iterrows():
+            c = calib.by_role.loc[role] if calib is not None else None
+            out.append({
+                "year": plain.year, "scenario": plain.scenario, "role": role, "rows": int(s["rows"]),
+                "passed": int(s["passed"]), "score_pct": float(s["score_pct"]),
+                "passed_calibrated": int(c["passed"]) if c is not None else None,
+                "score_calibrated_pct": float(c["score_pct"]) if c is not None else float("nan"),
+                "misses": _misses(calib if calib is not None else plain, str(role)),
+            })  # fmt: skip
+    table = pd.DataFrame(out, columns=SUMMARY_COLUMNS)
+    return BacktestSummary(dataset=net.meta.name, table=table, runs=tuple(runs))

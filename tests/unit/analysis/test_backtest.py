@@ -152,3 +152,52 @@ def test_a_plan_over_periods_is_measured_on_each_row_window(tmp_path: Any) -> No
     assert "whole-year" not in got.index
     assert bt.not_measured == {2023: 1}
     assert got.loc[["cheap-h1", "dear-mar"], "ok"].all()
+
+
+def test_historical_scenarios_are_those_of_another_year_with_observed_rows() -> None:
+    from crudeflow.analysis.backtest import historical_scenarios, scenario_year
+
+    scs = historical_scenarios(api.load())
+    assert [(s.name, scenario_year(s)) for s in scs] == [
+        ("russia-export-duty-belarus-2010", 2010),
+        ("belarus-odessa-brody-2011", 2011),
+        ("belarus-russian-stop-2020-q1", 2020),
+        ("cpc-outage-2022", 2022),
+        ("eu-embargo-2022", 2022),
+    ]
+
+
+def test_backtest_all_scores_each_year_uncalibrated_and_calibrated(tmp_path: Any) -> None:
+    from crudeflow.analysis.backtest import backtest_all_scenarios
+    from crudeflow.analysis.calibrate import calibrate
+    from crudeflow.io.scenario import read_scenario
+
+    # 2023 (annual base): 4 ± 0.5 Mt/yr the dear way, which the uncalibrated plan misses;
+    # 2022 (a monthly scenario): 10 Mt on the cheap route in the year, which only it meets
+    net = two_routes([obs("dear", 4.0, 0.5, links=("fd",)),
+                      obs("cheap-2022", 10.0, 0.5, role="holdout", year=2022)])  # fmt: skip
+    net = net.replace(frictions=calibrate(net, computed="test").frictions)
+    f = tmp_path / "y2022.yaml"
+    f.write_text("name: y2022\nperiods: {start: 2022-01-01, end: 2022-12-31, step: month}\nchanges: []\n",
+                 encoding="utf-8")  # fmt: skip
+    s = backtest_all_scenarios(net, [read_scenario(f)])
+    t = s.table.set_index(["scenario", "role"])
+    assert t.loc[("base", "calibrate"), ["year", "rows", "passed", "passed_calibrated"]].tolist() == [
+        2023,
+        1,
+        0,
+        1,
+    ]
+    assert t.loc[("y2022", "holdout"), ["year", "rows", "passed", "passed_calibrated"]].tolist() == [
+        2022,
+        1,
+        1,
+        0,
+    ]
+    # the calibrated 2022 plan keeps the 2023 pull: 3.75 the dear way, 6.25 the cheap way
+    assert t.loc[("y2022", "holdout"), "misses"] == "cheap-2022 6.25/10"
+    assert t.loc[("base", "calibrate"), "misses"] == ""
+    assert json.loads(s.to_json())["table"][0]["scenario"] == "base"
+    cli = CliRunner().invoke(app, ["backtest", "--all", "--scenario", "x"])
+    assert cli.exit_code == 2
+    assert "leave out --scenario" in cli.output
