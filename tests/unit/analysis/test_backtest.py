@@ -201,3 +201,14 @@ def test_backtest_all_scores_each_year_uncalibrated_and_calibrated(tmp_path: Any
     cli = CliRunner().invoke(app, ["backtest", "--all", "--scenario", "x"])
     assert cli.exit_code == 2
     assert "leave out --scenario" in cli.output
+
+
+def test_report_shows_the_summary_of_every_year(tmp_path: Any) -> None:
+    from crudeflow.analysis.backtest import backtest_all_scenarios
+    from crudeflow.report.html import build_report
+
+    net = two_routes([obs("cheap", 10.0, 0.5)])
+    s = backtest_all_scenarios(net, [])
+    html = build_report(api.plan(net), net, backtest_summary=s)
+    assert "Every year the dataset can express" in html
+    assert "Every year the dataset can express" not in build_report(api.plan(net), net)
