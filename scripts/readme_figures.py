@@ -205,21 +205,6 @@ def block_calibration() -> str:
     )
 
 
-def block_backtest_all() -> str:
-    """The scores of ``crudeflow backtest --all`` as a Markdown table (rows passed, uncalibrated / calibrated)."""
-    from crudeflow.api import backtest_all
-
-    lines = [
-        "| year | scenario | role | rows | passed uncalibrated | passed calibrated |",
-        "|---|---|---|---|---|---|",
-    ]
-    for _, r in backtest_all(DATASET).table.iterrows():
-        lines.append(
-            f"| {r['year']} | `{r['scenario']}` | {r['role']} | {r['rows']} | {r['passed']} | {r['passed_calibrated']} |"
-        )
-    return "\n".join(lines)
-
-
 def block_price_cap() -> str:
     """Russian crude by tanker class under the price cap, with and without the shadow fleet."""
     out = []
@@ -255,7 +240,6 @@ BLOCKS: dict[str, Callable[[], str]] = {
     "history": block_history,
     "holdout": block_holdout,
     "calibration": block_calibration,
-    "backtest-all": block_backtest_all,
     "price-cap": block_price_cap,
 }
 

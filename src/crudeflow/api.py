@@ -180,9 +180,10 @@ def backtest(
 ) -> Backtest:
     """Plan the dataset (under ``scenario``) and score it against its observed rows: a ``Backtest``.
 
-    Each observed row of the plan's year (``year``, else the scenario's ``year`` if it has
-    one, else the dataset's base year) is measured the way its ``measure`` columns say and
-    passes when the model is within its ``tolerance``; scores per year and per role.
+    Each observed row of the plan's year (``year``, else the year the scenario plans: its
+    ``prices_year`` or the first year of its periods, else the dataset's base year) is
+    measured the way its ``measure`` columns say (a plan over periods on the months each
+    row covers) and passes when the model is within its ``tolerance``; scores per year and role.
     ``calibrated``: the plan with the dataset's calibration frictions (``frictions.csv``).
     """
     net, name = network_and_scenario(dataset, scenario)
