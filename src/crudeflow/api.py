@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from crudeflow._types import JSONDict
-from crudeflow.analysis.backtest import Backtest, measure_plan
+from crudeflow.analysis.backtest import Backtest, BacktestSummary, backtest_all_scenarios, measure_plan
 from crudeflow.analysis.calibrate import BAND, Calibration, write_frictions
 from crudeflow.analysis.calibrate import calibrate as calibrate_network
 from crudeflow.analysis.compare import Comparison, compare_plans
@@ -22,9 +22,11 @@ from crudeflow.results.solve import SolverOptions, solve_plan
 from crudeflow.results.tables import JSONResult, raw_dict, records
 
 __all__ = [
+    "BacktestSummary",
     "Calibration",
     "Comparison",
     "DataOverview",
+    "backtest_all",
     "calibrate",
     "compare",
     "compare_plans",
@@ -178,9 +180,10 @@ def backtest(
 ) -> Backtest:
     """Plan the dataset (under ``scenario``) and score it against its observed rows: a ``Backtest``.
 
-    Each observed row of the plan's year (``year``, else the scenario's ``year`` if it has
-    one, else the dataset's base year) is measured the way its ``measure`` columns say and
-    passes when the model is within its ``tolerance``; scores per year and per role.
+    Each observed row of the plan's year (``year``, else the year the scenario plans: its
+    ``prices_year`` or the first year of its periods, else the dataset's base year) is
+    measured the way its ``measure`` columns say (a plan over periods on the months each
+    row covers) and passes when the model is within its ``tolerance``; scores per year and role.
     ``calibrated``: the plan with the dataset's calibration frictions (``frictions.csv``).
     """
     net, name = network_and_scenario(dataset, scenario)
@@ -188,6 +191,16 @@ def backtest(
     p = solve_plan(net, name, calibrated=calibrated)
     yr = year if year is not None else getattr(scenario, "year", None)
     return measure_plan(p, net, year=yr, calibrated=calibrated)
+
+
+def backtest_all(dataset: DatasetLike = None) -> BacktestSummary:
+    """The base year and each historical scenario back-tested, with and without frictions (``--all``).
+
+    The historical scenarios are the shipped ones on the dataset that plan another year with
+    observed rows (``analysis.backtest.historical_scenarios``); the calibrated plans use the
+    dataset's ``frictions.csv`` as it is (the base year's calibration).
+    """
+    return backtest_all_scenarios(load(dataset))
 
 
 def calibrate(dataset: DatasetLike = None, *, write: bool = False, band: float = BAND) -> Calibration:

@@ -133,8 +133,18 @@ def test_cpc_shut_strands_kazakh_crude(net: Network, base: Plan) -> None:
     kazakh = stranded[stranded["node"].isin(["tengiz", "kashagan", "karachaganak", "kz_other"])]
     assert kazakh["mt_per_year"].sum() > 10
     # the contracted Russian transit to China (omsk, fixed 10 Mt/yr) shares the full KCP with
-    # Kazakh crude: which of the two is shut in there is a tie of equal penalties
-    assert set(stranded["node"]) <= {"tengiz", "kashagan", "karachaganak", "kz_other", "omsk"}
+    # Kazakh crude: which of the two is shut in there is a tie of equal penalties; the Russian
+    # shippers' crude that enters CPC in Russia (kropotkinskaya, 6.5 Mt/yr) has no other outlet
+    assert set(stranded["node"]) <= {
+        "tengiz",
+        "kashagan",
+        "karachaganak",
+        "kz_other",
+        "omsk",
+        "kropotkinskaya",
+    }
+    ru = stranded[stranded["node"] == "kropotkinskaya"]["mt_per_year"].sum()
+    assert ru == pytest.approx(6.5)
     assert p.objective_usd > base.objective_usd
 
 

@@ -15,6 +15,13 @@ CalibratedOpt = Annotated[
     bool,
     typer.Option("--calibrated", help="Also plan with the dataset's frictions.csv; scores side by side."),
 ]
+AllOpt = Annotated[
+    bool,
+    typer.Option(
+        "--all",
+        help="Back-test the base and every historical scenario, uncalibrated and calibrated: one table.",
+    ),
+]
 JSON_ROW = ("id", "quantity", "year", "role", "observed", "model", "unit", "tolerance", "ok")
 """Fields of each row of ``backtest --json``."""
 FRICTION_SHOW = ["observation", "kind", "friction_usd_per_t", "threshold_mt_per_year", "dual_usd_per_t",
@@ -32,11 +39,15 @@ def register(app: typer.Typer) -> None:
         scenario: ScenarioOpt = None,
         as_json: JsonOpt = False,
         calibrated: CalibratedOpt = False,
+        every: AllOpt = False,
     ) -> None:
         """Observed flows (observed.csv) vs the plan: pass/fail per row, score per year and role."""
         from crudeflow.api import backtest
         from crudeflow.results.tables import records
 
+        if every:
+            _summary(dataset, scenario, as_json)
+            return
         try:
             bt = backtest(dataset, scenario)
             cal = backtest(dataset, scenario, calibrated=True) if calibrated else None
@@ -74,6 +85,29 @@ def register(app: typer.Typer) -> None:
         skipped = ", ".join(f"{n} of {y}" for y, n in bt.not_measured.items())
         if skipped:
             console.print(f"not measured (another year than the plan's): {skipped}", highlight=False)
+
+    def _summary(dataset: str | None, scenario: str | None, as_json: bool) -> None:
+        from crudeflow.api import backtest_all
+
+        if scenario is not None:
+            fail(CrudeflowError("backtest --all plans every historical scenario: leave out --scenario"))
+            return
+        try:
+            summary = backtest_all(dataset)
+        except CrudeflowError as exc:
+            fail(exc)
+            return
+        if as_json:
+            print_json(summary.to_dict())
+            return
+        table = summary.table.rename(columns={"score_pct": "score %", "passed_calibrated": "passed cal",
+                                              "score_calibrated_pct": "score cal %"})  # fmt: skip
+        console.print(frame_table(table, f"Back-test of {summary.dataset}: every year it can express",
+                                  floatfmt="{:,.0f}"))  # fmt: skip
+        console.print(
+            "misses: the calibrated plan's rows outside their tolerance, model/observed, largest first",
+            highlight=False,
+        )
 
     @app.command("calibrate")
     def calibrate_cmd(

@@ -42,6 +42,12 @@ def register(app: typer.Typer) -> None:
                 "--holdout", help="Add days of cover of these importers (comma-separated, or 'all')."
             ),
         ] = None,
+        backtest_all: Annotated[
+            bool,
+            typer.Option(
+                "--backtest-all", help="Add the back-test of the base and every historical scenario."
+            ),
+        ] = False,
         output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")] = Path(
             "report.html"
         ),
@@ -59,7 +65,8 @@ def register(app: typer.Typer) -> None:
             status = err_console.status("planning and drawing the report…")
             with status, atomic_file(output, force=force) as tmp:
                 cover = None if holdout is None else [h.strip() for h in holdout.split(",") if h.strip()]
-                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress, holdout=cover)
+                scenario_report(tmp, dataset, scenario, compare=compare, stress=stress, holdout=cover,
+                                backtest_all=backtest_all)  # fmt: skip
             out = output
         except CrudeflowError as exc:
             _fail(exc)

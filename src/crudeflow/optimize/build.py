@@ -10,7 +10,6 @@ import numpy.typing as npt
 import pandas as pd
 
 from crudeflow._types import FArray
-from crudeflow.exceptions import CrudeflowError
 from crudeflow.model.network import Network
 from crudeflow.optimize import constraints as cf
 from crudeflow.optimize.index import NetIndex, build_index
@@ -202,11 +201,8 @@ def build_lp(net: Network, options: PlanOptions | None = None) -> Model:
     ex = expand(net, lp, sg0, fams, axis, epochs, tariff_all[keep], st, dated)
     price_cap_bounds(net, ex.lp, axis.calendar, axis.frac)  # G7 tankers closed above the cap
     tagged = add_tags(net, idx, ex.lp, ex.states, epochs.active)  # layers only where policies ask
-    if opt.calibrated and len(net.frictions):
-        if len(net.periods):
-            msg = "a calibrated plan is annual: frictions are per-year figures (plan over periods without it)"
-            raise CrudeflowError(msg)
-        add_frictions(ex.lp, net, net.frictions)
+    if opt.calibrated and len(net.frictions):  # per period, thresholds prorated (optimize.observed)
+        add_frictions(ex.lp, net, net.frictions, axis.frac if axis.n > 1 else None)
     return Model(net, idx, ex.lp, opt, pol, ex.tariff, ex.duty, ex.fee, ex.states, axis, tagged)
 
 

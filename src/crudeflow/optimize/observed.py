@@ -167,19 +167,24 @@ FRICTION_BLOCK = "friction"
 """Name of the LP's friction columns and rows (one of each per friction)."""
 
 
-def add_frictions(lp: LP, net: Network, frictions: pd.DataFrame) -> None:
-    """Add the calibration frictions to a built LP: one column and one row per friction.
+def add_frictions(lp: LP, net: Network, frictions: pd.DataFrame, frac: FArray | None = None) -> None:
+    """Add the calibration frictions to a built LP: one column and one row per friction and period.
 
     A ``pull`` of ``f`` USD/t up to threshold ``q`` is a column ``u ≤ q`` priced ``−f`` with
     the row ``u − corridor(x) ≤ 0`` (so ``u = min(corridor, q)``); a ``push`` above ``q`` is
     ``v ≥ 0`` priced ``+f`` with ``corridor(x) − v ≤ q``. Both are convex costs on the
     corridor volume, so the plan stays an LP whose duals and hot re-solves work as before.
+    Over periods (``frac``: each period's share of a year; the LP's columns carry a ``period``
+    position), each friction is applied per period on that period's columns, its threshold
+    prorated like any annual volume (``q × frac``): a year of identical months reproduces the
+    annual calibrated plan.
     """
     if len(frictions) == 0:
         return
     obs = net.observed
     labels = {k: lp.vars[k].labels for k in ("flow", "supply", "consume")}
-    consume = labels["consume"]
+    shares = np.ones(1) if frac is None else np.asarray(frac, float)
+    n_t = len(shares)
     n = len(frictions)
     rows: list[IArray] = []
     cols: list[IArray] = []
@@ -188,28 +193,35 @@ def add_frictions(lp: LP, net: Network, frictions: pd.DataFrame) -> None:
     size = frictions["friction_usd_per_t"].to_numpy(float)
     thr = frictions["threshold_mt_per_year"].to_numpy(float)
     share = frictions["share_pct"].to_numpy(float)
+    period = {k: (v["period"].to_numpy(np.int64) if n_t > 1 else np.zeros(len(v), np.int64))
+              for k, v in labels.items()}  # fmt: skip
     start = lp.n_cols
     for i, (fid, ob) in enumerate(zip(frictions.index, frictions["observation"], strict=True)):
         if ob not in obs.index:
             msg = f"friction {fid!r} serves observation {ob!r}, which observed.csv does not have"
             raise CrudeflowError(msg)
         rec = dict(obs.loc[ob], id=ob)
-        w = corridor_weights(rec, net, labels["flow"], labels["supply"], consume,
+        w = corridor_weights(rec, net, labels["flow"], labels["supply"], labels["consume"],
                              None if np.isnan(share[i]) else float(share[i]))  # fmt: skip
         sign = -1.0 if pull[i] else 1.0
         for k, wk in w.items():
             nz = np.flatnonzero(np.abs(wk) > TOL_ZERO)
-            rows.append(np.full(len(nz), i, np.int64))
+            rows.append(i * n_t + period[k][nz])
             cols.append(lp.vars[k].start + nz)
             vals.append(sign * wk[nz])
-        rows.append(np.array([i], np.int64))
-        cols.append(np.array([start + i], np.int64))
-        vals.append(np.array([1.0 if pull[i] else -1.0]))
-    fl = pd.DataFrame({"friction": frictions.index.to_numpy(),
-                       "observation": frictions["observation"].to_numpy(),
-                       "kind": frictions["kind"].to_numpy(), "friction_usd_per_t": size,
-                       "threshold_mt_per_year": thr})  # fmt: skip
-    lp.add_vars(FRICTION_BLOCK, np.where(pull, -size, size), np.where(pull, -np.inf, 0.0),
-                np.where(pull, thr, np.inf), fl)  # fmt: skip
+        rows.append(i * n_t + np.arange(n_t, dtype=np.int64))
+        cols.append(start + i * n_t + np.arange(n_t, dtype=np.int64))
+        vals.append(np.full(n_t, 1.0 if pull[i] else -1.0))
+    fl = pd.DataFrame({"friction": np.repeat(frictions.index.to_numpy(), n_t),
+                       "observation": np.repeat(frictions["observation"].to_numpy(), n_t),
+                       "kind": np.repeat(frictions["kind"].to_numpy(), n_t),
+                       "friction_usd_per_t": np.repeat(size, n_t),
+                       "threshold_mt_per_year": np.repeat(thr, n_t)})  # fmt: skip
+    if n_t > 1:
+        fl["period"] = np.tile(np.arange(n_t, dtype=np.int64), n)
+    q = (thr[:, None] * shares[None, :]).ravel()
+    pl = np.repeat(pull, n_t)
+    lp.add_vars(FRICTION_BLOCK, np.where(pl, -np.repeat(size, n_t), np.repeat(size, n_t)),
+                np.where(pl, -np.inf, 0.0), np.where(pl, q, np.inf), fl)  # fmt: skip
     lp.add_cons(FRICTION_BLOCK, np.concatenate(rows), np.concatenate(cols), np.concatenate(vals),
-                np.full(n, -np.inf), np.where(pull, 0.0, thr), fl)  # fmt: skip
+                np.full(n * n_t, -np.inf), np.where(pl, 0.0, q), fl)  # fmt: skip

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from crudeflow.analysis.backtest import Backtest, measure_plan
+from crudeflow.analysis.backtest import Backtest, BacktestSummary, measure_plan
 from crudeflow.model.network import Network
 from crudeflow.report.figures import FONT
 from crudeflow.results.plan import Plan
@@ -61,18 +61,34 @@ def backtest_figure(bt: Backtest, *, height: int | None = None) -> go.Figure:
     return fig
 
 
+def summary_html(summary: BacktestSummary, table_html: Callable[[pd.DataFrame], str]) -> str:
+    """The back-test of every year (``backtest --all``) as a table with a note."""
+    note = (
+        '<h3>Every year the dataset can express</h3><p class="note">The base year and each '
+        "historical scenario, planned without and with the base year's calibration frictions, "
+        "scored on the observed rows of its own year (all rows of other years are holdout). "
+        "Misses: the calibrated plan's rows outside their tolerance, model/observed, largest "
+        "first.</p>"
+    )
+    return note + table_html(summary.table)
+
+
 def backtest_section(
     plan: Plan,
     network: Network,
     fig_html: Callable[[go.Figure, str], str],
     table_html: Callable[[pd.DataFrame], str],
+    summary: BacktestSummary | None = None,
 ) -> str | None:
-    """The section's HTML, or None when the network has no observed rows of its base year."""
+    """The section's HTML, or None when the network has no observed rows of the plan's year.
+
+    ``summary`` (``analysis.backtest.backtest_all_scenarios``) adds the table of every year.
+    """
     if len(network.observed) == 0:
         return None
     bt = measure_plan(plan, network)
     if len(bt.rows) == 0:
-        return None
+        return summary_html(summary, table_html) if summary is not None else None
     score = ", ".join(
         f"{role} {int(s.passed)}/{int(s.rows)} ({s.score_pct:.0f} %)" for role, s in bt.by_role.iterrows()
     )
@@ -83,7 +99,8 @@ def backtest_section(
     )
     cols = ["id", "quantity", "role", "observed", "model", "tolerance", "unit", "ok", "source"]
     html = note + fig_html(backtest_figure(bt), "backtest-chart") + table_html(bt.rows[cols])
-    return html + (frictions_html(network, plan, table_html) or "")
+    html += frictions_html(network, plan, table_html) or ""
+    return html + (summary_html(summary, table_html) if summary is not None else "")
 
 
 FRICTION_REPORT = ["observation", "corridor", "links", "kind", "friction_usd_per_t", "threshold_mt_per_year",
@@ -94,9 +111,9 @@ FRICTION_REPORT = ["observation", "corridor", "links", "kind", "friction_usd_per
 def frictions_html(network: Network, plan: Plan, table_html: Callable[[pd.DataFrame], str]) -> str | None:
     """The frictions (frictions.csv, largest first) and calibrated scores beside uncalibrated ones.
 
-    None when the dataset has no frictions (or plans over periods, which are not calibrated).
+    None when the dataset has no frictions.
     """
-    if len(network.frictions) == 0 or len(network.periods):
+    if len(network.frictions) == 0:
         return None
     from crudeflow.results.solve import solve_plan
 

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from crudeflow.analysis.backtest import BacktestSummary
 from crudeflow.analysis.contingency import StressResult
 from crudeflow.analysis.holdout import HoldoutResult
 from crudeflow.model.network import Network
@@ -238,6 +239,7 @@ def build_report(
     stress_note: str | None = None,
     title: str | None = None,
     holdout: HoldoutResult | None = None,
+    backtest_summary: BacktestSummary | None = None,
 ) -> str:
     """The report as one HTML string that works with no network access.
 
@@ -247,7 +249,8 @@ def build_report(
     is a ``StressResult`` (or its ranking frame) from ``crudeflow.analysis``; when None,
     ``stress_note`` (if given) explains why the section is missing. A plan over periods
     gets a time-series section; ``holdout`` (``crudeflow.analysis.holdout``) adds the
-    days-of-cover ranking of its importers.
+    days-of-cover ranking of its importers; ``backtest_summary`` (``backtest --all``) adds
+    the table of every year to the back-test section.
     """
     from crudeflow.report import figures
 
@@ -377,7 +380,7 @@ def build_report(
 
     from crudeflow.report.backtest import backtest_section
 
-    back = backtest_section(main.plan, main.network, _fig_html, table_html)
+    back = backtest_section(main.plan, main.network, _fig_html, table_html, backtest_summary)
     if back is not None:
         sections.append(("backtest", "Back-test: observed vs model", back))
 
@@ -448,12 +451,14 @@ def write_report(
     stress_note: str | None = None,
     title: str | None = None,
     holdout: HoldoutResult | None = None,
+    backtest_summary: BacktestSummary | None = None,
 ) -> Path:
     """Write :func:`build_report` to ``path`` (UTF-8) and return the path."""
     out = Path(path)
     out.parent.mkdir(parents=True, exist_ok=True)
     text = build_report(
-        plan, network, compare=compare, stress=stress, stress_note=stress_note, title=title, holdout=holdout
-    )
+        plan, network, compare=compare, stress=stress, stress_note=stress_note, title=title, holdout=holdout,
+        backtest_summary=backtest_summary,
+    )  # fmt: skip
     out.write_text(text, encoding="utf-8")
     return out

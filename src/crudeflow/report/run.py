@@ -67,12 +67,14 @@ def scenario_report(
     stress: bool = False,
     progress: ProgressFn | None = None,
     holdout: str | Sequence[str] | None = None,
+    backtest_all: bool = False,
 ) -> Path:
     """Plan a scenario (and ``compare``, e.g. ``"base"``) and write the offline HTML report.
 
     With ``stress``, the N-1 link ranking is added when ``crudeflow.analysis`` has it.
     ``holdout`` (importer codes, or ``"all"``) adds their days of cover per case
-    (``crudeflow.analysis.holdout`` with its defaults).
+    (``crudeflow.analysis.holdout`` with its defaults). ``backtest_all`` adds the back-test
+    of the base and every historical scenario (``crudeflow backtest --all``) of the base dataset.
     """
     from crudeflow.report.html import Side, write_report
 
@@ -91,6 +93,12 @@ def scenario_report(
         from crudeflow.analysis.holdout import holdout as days_of_cover
 
         cover = days_of_cover(main.network, holdout, progress=progress)
+    summary = None
+    if backtest_all:
+        from crudeflow.analysis.backtest import backtest_all_scenarios
+        from crudeflow.io.load import load
+
+        summary = backtest_all_scenarios(load(_base_dataset(dataset, scenario)))
     return write_report(
         path,
         Side(main.plan, main.network, main.name),
@@ -99,6 +107,7 @@ def scenario_report(
         stress=stress_result,
         stress_note=note,
         holdout=cover,
+        backtest_summary=summary,
     )
 
 

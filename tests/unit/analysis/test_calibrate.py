@@ -137,3 +137,29 @@ def test_calibrated_without_frictions_is_a_clear_error() -> None:
 
     with pytest.raises(CrudeflowError, match=r"no frictions\.csv"):
         api.plan(two_routes([]), calibrated=True)
+
+
+MONTHLY = "periods: {start: 2023-01-01, end: 2023-12-31, step: month}\n"
+
+
+def test_frictions_apply_per_period_prorated(tmp_path: Path) -> None:
+    # the annual pull holds 3.75 Mt/yr the dear way: over months, 3.75 × each month's share
+    net = calibrated(two_routes([obs("dear", 4.0, 0.5, links=("fd",))]))
+    monthly = _scenario(tmp_path, MONTHLY + "changes: []\n").apply(net)
+    p = solve_plan(monthly, calibrated=True)
+    fd = p.flows[p.flows["link"] == "fd"].groupby("period")["mt"].sum()
+    frac = p.periods.set_index("label")["year_fraction"]
+    assert len(fd) == 12
+    assert fd.to_numpy() == pytest.approx(3.75 * frac.reindex(fd.index).to_numpy())
+    assert float(fd.sum()) == pytest.approx(3.75)
+    assert p.objective_parts_usd["friction_usd"] == pytest.approx(-(GAP + MARGIN_USD_PER_T) * 3.75e6)
+    # a month whose dear route is cut keeps the others' pull: no month makes up for it
+    cut = _scenario(
+        tmp_path,
+        MONTHLY + "changes:\n  - events:\n"
+        "      - {link: fd, capacity_factor: 0.0, from: 2023-03-01, to: 2023-03-31}\n",
+    ).apply(net)
+    q = solve_plan(cut, calibrated=True)
+    fdq = q.flows[q.flows["link"] == "fd"].groupby("period")["mt"].sum()
+    assert fdq.get("2023-03-01", 0.0) == pytest.approx(0.0)
+    assert float(fdq.sum()) == pytest.approx(3.75 * (1.0 - frac["2023-03-01"]))

@@ -78,9 +78,11 @@ def test_plan_and_stress_agree_on_cpc_shut_in_on_the_shipped_dataset() -> None:
     # Before issue 10: plan -s cpc-shut said 36.3 Mt/yr, stress 41.7 (NO and RU sold less).
     shut = plan(None, "cpc-shut").summary()["shut_in_mt_per_year"]
     r = stress(None, assets="links", check_sample=0).ranking
-    # cpc_2 and cpc_3 are the trunk: losing either is losing CPC (cpc_1 only carries part)
-    for link in ("cpc_2", "cpc_3"):
-        assert r.loc[link, "shut_in_mt_per_year"] == pytest.approx(shut, abs=1e-6)
+    # cpc_3 is the trunk's last leg: losing it is losing CPC (cpc_1 only carries part); the
+    # Russian shippers' 6.5 Mt/yr enter below cpc_2 (issue 16), so losing cpc_2 strands the rest
+    assert r.loc["cpc_3", "shut_in_mt_per_year"] == pytest.approx(shut, abs=1e-6)
+    assert r.loc["cpc_2", "shut_in_mt_per_year"] == pytest.approx(shut - 6.5, abs=1e-6)
     # 36.3 Mt/yr of Kazakh output + 1.0 of the Russian transit to China, fixed at its contracted
-    # 10 Mt/yr since the back-test fixes (issue 16), that Kazakh crude displaces on the full KCP
-    assert shut == pytest.approx(37.3, abs=0.05)
+    # 10 Mt/yr since the back-test fixes (issue 16), that Kazakh crude displaces on the full KCP,
+    # + 0.375 no longer shipped Aktau-Baku (1.125 Mt in 2023) + the Russian shippers' 6.5 in CPC
+    assert shut == pytest.approx(37.3 + 0.375 + 6.5, abs=0.05)
