@@ -80,7 +80,10 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
     )
     ref[f"delta_cost_{c}"] = ref[f"delivered_cost_{c}_b"] - ref[f"delivered_cost_{c}_a"]
     ref[f"delta_unmet_{v}"] = ref[f"unmet_{v}_b"] - ref[f"unmet_{v}_a"]
-    flows = pd.DataFrame({f"{v}_a": pa.link_flows[v], f"{v}_b": pb.link_flows[v]}).fillna(0.0)
+    flows = pd.DataFrame(
+        {f"{v}_a": _horizon_rate(pa, pa.link_flows, v), f"{v}_b": _horizon_rate(pb, pb.link_flows, v)}
+    )
+    flows = flows.fillna(0.0)
     flows[f"delta_{v}"] = flows[f"{v}_b"] - flows[f"{v}_a"]
     flows = flows[flows[f"delta_{v}"].abs() > TOL_FLOW_MT]
     flows = flows.iloc[np.argsort(-flows[f"delta_{v}"].abs().to_numpy(), kind="stable")]
@@ -89,12 +92,28 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
         for col in ("mode", "to", "from"):
             flows.insert(0, col, links[col].to_numpy())
     flows.index.name = "link"
-    ua, ub = pa.unmet[v], pb.unmet[v]
+    ua, ub = _horizon_rate(pa, pa.unmet, v), _horizon_rate(pb, pb.unmet, v)
     unmet = pd.DataFrame({f"{v}_a": ua, f"{v}_b": ub}).fillna(0.0)
     unmet[f"delta_{v}"] = unmet[f"{v}_b"] - unmet[f"{v}_a"]
-    reasons = pb.unmet["reason"].astype(object).reindex(unmet.index)
+    why = pb.unmet["reason"].astype(object)
+    why = why[[isinstance(r, str) and r != "" for r in why]]
+    reasons = why[~why.index.duplicated()].reindex(unmet.index)  # a plan over periods: the first
     unmet["reason_b"] = [r if isinstance(r, str) else "" for r in reasons]
     unmet.index.name = "node"
     conc = pd.DataFrame({"hhi_a": _hhi_of(pa), "hhi_b": _hhi_of(pb)})
     conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
     return Comparison(pa, pb, totals, ref, flows, unmet, conc)
+
+
+def _horizon_rate(plan: Plan, frame: pd.DataFrame, v: str) -> pd.Series:
+    """Per index id, the rate ``v`` averaged over the plan's horizon (weighted by period length).
+
+    A plan without periods has one row per id and is returned as is; a plan over periods
+    has one row per id and period, so two plans of different horizons compare as rates.
+    """
+    if "period" not in frame.columns or len(plan.periods) == 0:
+        return frame[v]
+    frac = plan.periods.set_index("label")["year_fraction"]
+    w = frac.reindex(frame["period"].astype(str)).to_numpy(float)
+    num = pd.Series(frame[v].to_numpy(float) * w, index=frame.index)
+    return num.groupby(level=0).sum() / float(frac.sum())
