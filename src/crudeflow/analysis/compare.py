@@ -9,7 +9,7 @@ import pandas as pd
 
 from crudeflow._types import TOL_FLOW_MT, JSONDict
 from crudeflow.model.network import Network
-from crudeflow.results.plan import Plan
+from crudeflow.results.plan import Plan, horizon_rate
 from crudeflow.results.tables import JSONResult, records
 
 COMPARISON_FRAMES = ("totals", "refineries", "flows", "unmet", "concentration")
@@ -64,7 +64,12 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
     each link's from, to and mode.
     """
     sa, sb = pa.summary(), pb.summary()
-    keys = [k for k in sa if k not in ("scenario", "status", "units", "bottlenecks", "solve_seconds")]
+    skip = ("scenario", "status", "units", "bottlenecks", "solve_seconds", "horizon", "periods", "years")
+    keys = [
+        k
+        for k in sa
+        if k not in skip and k in sb and isinstance(sa[k], int | float) and not isinstance(sa[k], bool)
+    ]
     totals = pd.DataFrame(
         {"a": [sa[k] for k in keys], "b": [sb[k] for k in keys]},
         index=pd.Index(keys, name="figure"),
@@ -81,7 +86,7 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
     ref[f"delta_cost_{c}"] = ref[f"delivered_cost_{c}_b"] - ref[f"delivered_cost_{c}_a"]
     ref[f"delta_unmet_{v}"] = ref[f"unmet_{v}_b"] - ref[f"unmet_{v}_a"]
     flows = pd.DataFrame(
-        {f"{v}_a": _horizon_rate(pa, pa.link_flows, v), f"{v}_b": _horizon_rate(pb, pb.link_flows, v)}
+        {f"{v}_a": horizon_rate(pa, pa.link_flows, v), f"{v}_b": horizon_rate(pb, pb.link_flows, v)}
     )
     flows = flows.fillna(0.0)
     flows[f"delta_{v}"] = flows[f"{v}_b"] - flows[f"{v}_a"]
@@ -92,7 +97,7 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
         for col in ("mode", "to", "from"):
             flows.insert(0, col, links[col].to_numpy())
     flows.index.name = "link"
-    ua, ub = _horizon_rate(pa, pa.unmet, v), _horizon_rate(pb, pb.unmet, v)
+    ua, ub = horizon_rate(pa, pa.unmet, v), horizon_rate(pb, pb.unmet, v)
     unmet = pd.DataFrame({f"{v}_a": ua, f"{v}_b": ub}).fillna(0.0)
     unmet[f"delta_{v}"] = unmet[f"{v}_b"] - unmet[f"{v}_a"]
     why = pb.unmet["reason"].astype(object)
@@ -103,17 +108,3 @@ def compare_plans(pa: Plan, pb: Plan, network_b: Network | None = None) -> Compa
     conc = pd.DataFrame({"hhi_a": _hhi_of(pa), "hhi_b": _hhi_of(pb)})
     conc["delta_hhi"] = conc["hhi_b"] - conc["hhi_a"]
     return Comparison(pa, pb, totals, ref, flows, unmet, conc)
-
-
-def _horizon_rate(plan: Plan, frame: pd.DataFrame, v: str) -> pd.Series:
-    """Per index id, the rate ``v`` averaged over the plan's horizon (weighted by period length).
-
-    A plan without periods has one row per id and is returned as is; a plan over periods
-    has one row per id and period, so two plans of different horizons compare as rates.
-    """
-    if "period" not in frame.columns or len(plan.periods) == 0:
-        return frame[v]
-    frac = plan.periods.set_index("label")["year_fraction"]
-    w = frac.reindex(frame["period"].astype(str)).to_numpy(float)
-    num = pd.Series(frame[v].to_numpy(float) * w, index=frame.index)
-    return num.groupby(level=0).sum() / float(frac.sum())

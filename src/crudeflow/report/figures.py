@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 
 from crudeflow.model.network import Network
 from crudeflow.report import geo
-from crudeflow.results.plan import Plan
+from crudeflow.results.plan import Plan, horizon_rate
 from crudeflow.schema.modes import MODE_TABLE, mode_values
 
 FONT = "Helvetica Neue, Helvetica, Arial, sans-serif"
@@ -127,8 +127,9 @@ def change_map_figure(
     fig = go.Figure()
     _land(fig, md)
     links = md.links[md.links["visible"]].copy()
-    fa = base.link_flows["mt_per_year"].reindex(links.index).fillna(0.0).to_numpy(float)
-    fb = other.link_flows["mt_per_year"].reindex(links.index).fillna(0.0).to_numpy(float)
+    # plans over periods: each link's horizon-average rate
+    fa = horizon_rate(base, base.link_flows, "mt_per_year").reindex(links.index).fillna(0.0).to_numpy(float)
+    fb = horizon_rate(other, other.link_flows, "mt_per_year").reindex(links.index).fillna(0.0).to_numpy(float)
     delta = fb - fa
     links["delta"] = delta
     moved = np.abs(delta) > 1e-6

@@ -1050,3 +1050,17 @@ def _counterflow_warnings(
             )
         )
     return out
+
+
+def horizon_rate(plan: Plan, frame: pd.DataFrame, v: str) -> pd.Series:
+    """Per index id, the rate ``v`` averaged over the plan's horizon (weighted by period length).
+
+    A plan without periods has one row per id and is returned as is; a plan over periods
+    has one row per id and period, so two plans of different horizons compare as rates.
+    """
+    if "period" not in frame.columns or len(plan.periods) == 0:
+        return frame[v]
+    frac = plan.periods.set_index("label")["year_fraction"]
+    w = frac.reindex(frame["period"].astype(str)).to_numpy(float)
+    num = pd.Series(frame[v].to_numpy(float) * w, index=frame.index)
+    return num.groupby(level=0).sum() / float(frac.sum())

@@ -31,3 +31,15 @@ def test_a_two_year_plan_compares_as_average_rates() -> None:
     assert c.unmet.loc["r", "mt_per_year_a"] == pytest.approx(1.0)
     assert c.unmet.loc["r", "mt_per_year_b"] == pytest.approx(2.5)
     assert c.unmet.loc["r", "reason_b"] != ""
+
+
+def test_two_plans_over_periods_compare() -> None:
+    # both sides have periods: the horizon's text is no figure to subtract
+    dated = tiny_network(
+        nodes=NODES, links=LINKS, supplies=SUPPLY, demands=DEMAND,
+        periods={"start": "2023-01-01", "end": "2024-12-31", "step": "year"},
+    )  # fmt: skip
+    a = plan(dated)
+    c = compare_plans(a, a)
+    assert "horizon" not in c.totals.index
+    assert c.totals.loc["unmet_mt_per_year", "delta"] == pytest.approx(0.0)
