@@ -19,30 +19,18 @@ Timings are medians of three runs after a warm-up (process start excluded).
 from __future__ import annotations
 
 import json
-import statistics
-import time
-from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from benchmarks.periods import median_seconds
 from crudeflow.analysis.calibrate import calibrate
 from crudeflow.io.dataset import read_dataset
 from crudeflow.model.network import Network
 from crudeflow.results.solve import solve_plan
 from crudeflow.schema import OBSERVED
 from crudeflow.synthetic import transport_network
-
-
-def _median(fn: Callable[[], Any], runs: int = 3) -> float:
-    fn()
-    times = []
-    for _ in range(runs):
-        t0 = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times)
 
 
 def observed_from_plan(net: Network, n_used: int = 40, n_unused: int = 10, seed: int = 1) -> Network:
@@ -73,8 +61,8 @@ def observed_from_plan(net: Network, n_used: int = 40, n_unused: int = 10, seed:
 def row(name: str, net: Network) -> dict[str, Any]:
     """Calibration and plan medians for one network, their ratio, and the fit."""
     cal = calibrate(net)
-    t_cal = _median(lambda: calibrate(net))
-    t_plan = _median(lambda: solve_plan(net))
+    t_cal = median_seconds(lambda: calibrate(net))
+    t_plan = median_seconds(lambda: solve_plan(net))
     return {
         "row": name,
         "links": len(net.links),
