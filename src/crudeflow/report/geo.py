@@ -24,7 +24,7 @@ import pandas as pd
 
 from crudeflow._types import FArray
 from crudeflow.model.network import Network
-from crudeflow.results.plan import Plan
+from crudeflow.results.plan import Plan, horizon_rate
 from crudeflow.schema.modes import MODE_TABLE, mode_values
 
 Coords: TypeAlias = FArray | pd.Series | Sequence[float] | float
@@ -297,10 +297,10 @@ def map_data(
     lf = plan.link_flows if plan is not None else pd.DataFrame()
     if len(lf) and "period" in lf.columns and lf.index.has_duplicates:
         # a plan over periods: one row per link, its average rate over the horizon
-        years = float(network.periods["year_fraction"].sum()) or 1.0
+        assert plan is not None
         g = lf.groupby(level=0, sort=False)
         lf = pd.DataFrame({
-            "mt_per_year": g["mt"].sum() / years, "utilisation": g["utilisation"].max(),
+            "mt_per_year": horizon_rate(plan, lf, "mt_per_year"), "utilisation": g["utilisation"].max(),
             "shadow_price_usd_per_t": g["shadow_price_usd_per_t"].max(), "binding": g["binding"].any(),
         })  # fmt: skip
     df = links[["from", "to", "mode", "status", "capacity_mt_per_year", "tariff_usd_per_t"]].copy()
